@@ -1,0 +1,1 @@
+"""Bundled data: the default district profile and synthetic sample reports."""

@@ -1,0 +1,306 @@
+"""The district profile: units, categories, items, weights, grades and flag rules, from TOML.
+
+The default profile ships in the package (``mytool/data/profile.toml``); ``--profile FILE`` or the
+``MYTOOL_PROFILE`` environment variable selects another. Nothing about the scheme is hard-coded
+elsewhere: every name the reader matches comes from here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from mytool.errors import ProfileError
+from mytool.text import normalize, strip_numbering
+
+PROFILE_ENV = "MYTOOL_PROFILE"
+
+# Suffixes offices append to category and item headers ("居住区环境", "城市道路满意度").
+_HEADER_SUFFIXES = ("满意度", "得分", "评价", "指标", "情况", "环境", "大类", "小项", "分")
+_PARENS = re.compile(r"\([^()]*\)|【[^】]*】|\[[^\]]*\]")
+_UNIT_PREFIXES = ("上海市松江区", "松江区", "上海市")
+
+
+@dataclass(frozen=True)
+class Unit:
+    name: str
+    kind: str
+    short: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    weight: float
+    department: str
+    items: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Grade:
+    name: str
+    min: float
+    color: str
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A district's scheme. Build it with `load_profile`; lookups are by normalised name."""
+
+    name: str
+    source: str
+    text: str
+    units: tuple[Unit, ...]
+    categories: tuple[Category, ...]
+    grades: tuple[Grade, ...]
+    bottom_n: int
+    ranking: str
+    flag_grades: tuple[str, ...]
+    labels: dict[str, float]
+    no_answer: tuple[str, ...]
+    numeric_scale: str
+    min_answers: int
+    deadline_after: dict[str, str]
+    item_aliases: dict[str, tuple[str, ...]]
+    lineage: dict[str, str]
+    reference_exact: tuple[str, ...]
+    reference_contains: tuple[str, ...]
+    _unit_index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    _category_index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    _item_index: dict[str, list[tuple[str, str]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        for unit in self.units:
+            for spelling in (unit.name, unit.short, *unit.aliases):
+                if spelling:
+                    self._unit_index.setdefault(normalize(spelling), unit.name)
+        for category in self.categories:
+            for spelling in (category.name, *category.aliases):
+                self._category_index.setdefault(normalize(spelling), category.name)
+            for item in category.items:
+                for spelling in (item, *self.item_aliases.get(item, ())):
+                    self._item_index.setdefault(normalize(spelling), []).append(
+                        (category.name, item)
+                    )
+
+    # Units -----------------------------------------------------------------------------
+
+    @property
+    def unit_names(self) -> tuple[str, ...]:
+        return tuple(unit.name for unit in self.units)
+
+    def canonical_unit(self, text: object) -> str | None:
+        """The profile's name for a unit spelled any known way, or None."""
+        name = strip_numbering(normalize(text))
+        candidates = [name, _PARENS.sub("", name)]
+        for candidate in list(candidates):
+            for prefix in _UNIT_PREFIXES:
+                if candidate.startswith(prefix) and len(candidate) > len(prefix):
+                    candidates.append(candidate[len(prefix) :])
+        for candidate in list(candidates):
+            for suffix in ("街道", "镇", "街"):
+                if candidate.endswith(suffix) and len(candidate) > len(suffix):
+                    candidates.append(candidate[: -len(suffix)])
+        for candidate in candidates:
+            if candidate in self._unit_index:
+                return self._unit_index[candidate]
+        return None
+
+    def is_reference_row(self, text: object) -> bool:
+        """True for rows such as 全区平均, 合计 that are references, not units."""
+        name = _PARENS.sub("", normalize(text))
+        return name in self.reference_exact or any(w in name for w in self.reference_contains)
+
+    # Categories and items ---------------------------------------------------------------
+
+    @property
+    def category_names(self) -> tuple[str, ...]:
+        return tuple(category.name for category in self.categories)
+
+    def category(self, name: str) -> Category | None:
+        return next((c for c in self.categories if c.name == name), None)
+
+    def match_category(self, header: object) -> str | None:
+        """The category a header names ("居住区环境", "一、建（构）筑物"), or None."""
+        for candidate in _header_candidates(header):
+            if candidate in self._category_index:
+                return self._category_index[candidate]
+        return None
+
+    def match_legacy_category(self, header: object) -> str | None:
+        """The old-scheme category a header names (e.g. 道路 before 2022 H2), or None."""
+        legacy = {normalize(name): name for name in self.lineage}
+        for candidate in _header_candidates(header):
+            if candidate in legacy:
+                return legacy[candidate]
+        return None
+
+    def match_item(self, header: object, category: str | None = None) -> tuple[str, str] | None:
+        """The (category, item) a header names, preferring `category` when given.
+
+        Exact names and aliases first; then the longest item name contained in the header,
+        so "3、您对小区环境卫生的满意程度" finds 小区环境卫生.
+        """
+        for candidate in _header_candidates(header):
+            found = self._pick(self._item_index.get(candidate, []), category)
+            if found:
+                return found
+        text = normalize(header)
+        contained = [
+            (len(spelling), pair)
+            for spelling, pairs in self._item_index.items()
+            if len(spelling) >= 2 and spelling in text
+            for pair in pairs
+        ]
+        if category:
+            in_category = [entry for entry in contained if entry[1][0] == category]
+            contained = in_category or contained
+        return max(contained)[1] if contained else None
+
+    @staticmethod
+    def _pick(pairs: list[tuple[str, str]], category: str | None) -> tuple[str, str] | None:
+        if not pairs:
+            return None
+        if category:
+            for pair in pairs:
+                if pair[0] == category:
+                    return pair
+        return pairs[0]
+
+    def weight(self, category: str) -> float | None:
+        found = self.category(category)
+        return found.weight if found else None
+
+    # Grades ----------------------------------------------------------------------------
+
+    def grade(self, score: float) -> str:
+        """The grade band of a two-decimal score (bands are checked from the top)."""
+        for band in self.grades:
+            if score >= band.min:
+                return band.name
+        return self.grades[-1].name
+
+    def grade_color(self, grade: str) -> str:
+        return next((g.color for g in self.grades if g.name == grade), "FFFFFF")
+
+    def next_grade(self, grade: str) -> Grade | None:
+        """The band just above `grade`, or None for the top band."""
+        names = [g.name for g in self.grades]
+        index = names.index(grade) if grade in names else 0
+        return self.grades[index - 1] if index > 0 else None
+
+
+def _header_candidates(header: object) -> list[str]:
+    """Spellings of a header to look up: as is, without numbering, parentheses, suffixes."""
+    text = strip_numbering(normalize(header))
+    candidates = [text]
+    stripped = text
+    changed = True
+    while changed:
+        changed = False
+        for suffix in _HEADER_SUFFIXES:
+            if stripped.endswith(suffix) and len(stripped) > len(suffix):
+                stripped = stripped[: -len(suffix)]
+                candidates.append(stripped)
+                changed = True
+    without_parens = _PARENS.sub("", text)
+    if without_parens and without_parens != text:
+        candidates.append(without_parens)
+    return candidates
+
+
+def default_profile_path() -> Path:
+    return Path(str(resources.files("mytool.data").joinpath("profile.toml")))
+
+
+def resolve_profile_path(path: str | Path | None = None) -> Path:
+    """The profile to use: the given path, else $MYTOOL_PROFILE, else the bundled default."""
+    if path:
+        return Path(path)
+    env = os.environ.get(PROFILE_ENV)
+    return Path(env) if env else default_profile_path()
+
+
+def load_profile(path: str | Path | None = None) -> Profile:
+    """Read and check a profile TOML file (see `resolve_profile_path` for which one)."""
+    source = resolve_profile_path(path)
+    try:
+        text = source.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ProfileError(f"{source}：无法读取测评口径文件（{exc.strerror or exc}）") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{source}：测评口径文件格式有误（{exc}）") from exc
+    try:
+        return _build(data, source, text)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ProfileError(f"{source}：测评口径文件缺少或写错了字段 {exc}") from exc
+
+
+def _build(data: dict, source: Path, text: str) -> Profile:
+    units = tuple(
+        Unit(
+            name=str(u["name"]),
+            kind=str(u.get("kind", "")),
+            short=str(u.get("short", "")),
+            aliases=tuple(u.get("aliases", ())),
+        )
+        for u in data.get("units", [])
+    )
+    categories = tuple(
+        Category(
+            name=str(c["name"]),
+            weight=float(c.get("weight", 1.0)),
+            department=str(c.get("department", "")),
+            items=tuple(str(i) for i in c.get("items", ())),
+            aliases=tuple(c.get("aliases", ())),
+        )
+        for c in data.get("categories", [])
+    )
+    grades = tuple(
+        sorted(
+            (
+                Grade(str(g["name"]), float(g["min"]), str(g.get("color", "FFFFFF")))
+                for g in data["grades"]
+            ),
+            key=lambda g: -g.min,
+        )
+    )
+    if not grades:
+        raise ValueError("grades")
+    ranking = str(data.get("ranking", "competition"))
+    if ranking not in ("competition", "dense"):
+        raise ValueError(f"ranking = {ranking!r}（应为 competition 或 dense）")
+    references = data.get("reference_rows", {})
+    return Profile(
+        name=str(data.get("name", "")),
+        source=str(source),
+        text=text,
+        units=units,
+        categories=categories,
+        grades=grades,
+        bottom_n=int(data.get("bottom_n", 6)),
+        ranking=ranking,
+        flag_grades=tuple(data.get("flag_grades", ())),
+        labels={normalize(k): float(v) for k, v in data.get("labels", {}).items()},
+        no_answer=tuple(normalize(v) for v in data.get("no_answer", ())),
+        numeric_scale=str(data.get("numeric_scale", "5-best")),
+        min_answers=int(data.get("min_answers", 30)),
+        deadline_after={
+            "H1": str(data.get("deadline_after_h1", "10-10")),
+            "H2": str(data.get("deadline_after_h2", "04-10")),
+        },
+        item_aliases={k: tuple(v) for k, v in data.get("item_aliases", {}).items()},
+        lineage={str(k): str(v) for k, v in data.get("category_lineage", {}).items()},
+        reference_exact=tuple(normalize(v) for v in references.get("exact", ())),
+        reference_contains=tuple(normalize(v) for v in references.get("contains", ())),
+    )

@@ -1,0 +1,267 @@
+"""Rank units and categories, grade them and flag the bottom, following DOMAIN.md's rules."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from mytool.diagnostics import WARNING, Issue
+from mytool.numbers import mean2, round2, weighted_mean2
+from mytool.profile import Profile
+from mytool.report import CATEGORY, CITY_RANK, COMPOSITE, CURRENT, ITEM, PROGRESS, Report
+
+REPORTED = "reported"
+COMPUTED = "computed"
+BOTTOM = "bottom"
+GRADE = "grade"
+WEAKEST_COUNT = 3
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    unit: str
+    score: float
+    score_source: str
+    rank: int
+    tied: bool
+    grade: str
+    flagged: bool
+    flag_reasons: tuple[str, ...]
+    categories: dict[str, float]
+    items: dict[tuple[str, str], float]
+    weakest_categories: tuple[str, ...]
+    known: bool
+    current: float | None = None
+    progress: float | None = None
+    city_rank: int | None = None
+
+
+@dataclass(frozen=True)
+class CategoryResult:
+    category: str
+    score: float
+    rank: int
+    tied: bool
+    weight: float | None
+    department: str
+    weakest_units: tuple[str, ...]
+    known: bool
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Everything `rank` shows; renderers turn this one object into every format."""
+
+    period: str | None
+    source: str
+    score_source: str
+    bottom_n: int
+    units: tuple[UnitResult, ...]
+    categories: tuple[CategoryResult, ...]
+    city_scope: str
+    issues: tuple[Issue, ...]
+
+    @property
+    def flagged(self) -> tuple[UnitResult, ...]:
+        return tuple(u for u in self.units if u.flagged)
+
+    def unit(self, name: str) -> UnitResult | None:
+        return next((u for u in self.units if u.unit == name), None)
+
+    def category(self, name: str) -> CategoryResult | None:
+        return next((c for c in self.categories if c.category == name), None)
+
+
+def rank_positions(scores: list[float], method: str = "competition") -> list[tuple[int, bool]]:
+    """(rank, tied) for each score, 1 = best, compared at two decimals.
+
+    "competition" gives 78.50, 78.50, 78.10 → 1, 1, 3 (并列, as official tables do);
+    "dense" gives 1, 1, 2 (中国式排名).
+    """
+    keys = [round2(s) for s in scores]
+    distinct = sorted(set(keys), reverse=True)
+    counts: dict[float, int] = defaultdict(int)
+    for key in keys:
+        counts[key] += 1
+    if method == "dense":
+        position = {value: index + 1 for index, value in enumerate(distinct)}
+    else:
+        position, above = {}, 0
+        for value in distinct:
+            position[value] = above + 1
+            above += counts[value]
+    return [(position[key], counts[key] > 1) for key in keys]
+
+
+def unit_category_scores(report: Report) -> dict[str, dict[str, float]]:
+    """Each unit's category scores: reported where given, else the mean of its items."""
+    reported: dict[str, dict[str, float]] = defaultdict(dict)
+    items: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for score in report.scores:
+        if score.measure == CATEGORY:
+            reported[score.unit][score.category] = round2(score.value)
+        elif score.measure == ITEM:
+            items[score.unit][score.category].append(score.value)
+    result: dict[str, dict[str, float]] = {}
+    for unit in report.units:
+        categories = dict(reported.get(unit, {}))
+        for category, values in items.get(unit, {}).items():
+            if category not in categories:
+                categories[category] = mean2(values)
+        result[unit] = categories
+    return result
+
+
+def computed_composite(categories: dict[str, float], profile: Profile) -> float | None:
+    """Weighted mean of the categories present, weights renormalised over them."""
+    pairs = [(v, w) for c, v in categories.items() if (w := profile.weight(c)) is not None]
+    return weighted_mean2(pairs)
+
+
+def rank_report(report: Report, profile: Profile, bottom_n: int | None = None) -> Ranking:
+    """Rank the units and categories of `report` under `profile`'s rules."""
+    bottom_n = profile.bottom_n if bottom_n is None else bottom_n
+    issues: list[Issue] = []
+    by_measure: dict[str, dict[str, float]] = defaultdict(dict)
+    items: dict[str, dict[tuple[str, str], float]] = defaultdict(dict)
+    for score in report.scores:
+        if score.measure in (COMPOSITE, CURRENT, PROGRESS, CITY_RANK):
+            by_measure[score.measure][score.unit] = score.value
+        elif score.measure == ITEM:
+            items[score.unit][(score.category, score.item)] = round2(score.value)
+    categories = unit_category_scores(report)
+
+    rows: list[tuple[str, float, str]] = []
+    for unit in report.units:
+        if unit in by_measure[COMPOSITE]:
+            rows.append((unit, round2(by_measure[COMPOSITE][unit]), REPORTED))
+            continue
+        computed = computed_composite(categories[unit], profile)
+        if computed is None:
+            issues.append(
+                Issue(
+                    "no-composite",
+                    WARNING,
+                    f"「{unit}」既没有综合满意度，也没有可计算的大类分数，未参与排名",
+                    report.source,
+                    unit=unit,
+                )
+            )
+            continue
+        rows.append((unit, computed, COMPUTED))
+    if any(src == COMPUTED for _, _, src in rows) and any(src == REPORTED for _, _, src in rows):
+        computed_units = "、".join(u for u, _, src in rows if src == COMPUTED)
+        issues.append(
+            Issue(
+                "mixed-score-source",
+                WARNING,
+                f"部分街镇没有综合满意度，按大类加权计算：{computed_units}",
+                report.source,
+            )
+        )
+
+    positions = rank_positions([score for _, score, _ in rows], profile.ranking)
+    scores = [score for _, score, _ in rows]
+    district_means = _district_category_means(categories, [u for u, _, _ in rows])
+    units = []
+    for (unit, score, source), (rank, tied) in zip(rows, positions, strict=True):
+        below = sum(1 for other in scores if other < score)
+        grade = profile.grade(score)
+        reasons = tuple(
+            reason
+            for reason, hit in ((BOTTOM, below < bottom_n), (GRADE, grade in profile.flag_grades))
+            if hit
+        )
+        city_rank = by_measure[CITY_RANK].get(unit)
+        units.append(
+            UnitResult(
+                unit=unit,
+                score=score,
+                score_source=source,
+                rank=rank,
+                tied=tied,
+                grade=grade,
+                flagged=bool(reasons),
+                flag_reasons=reasons,
+                categories=_ordered(categories[unit], profile),
+                items=items.get(unit, {}),
+                weakest_categories=_weakest(categories[unit], district_means),
+                known=unit in profile.unit_names,
+                current=_opt_round(by_measure[CURRENT].get(unit)),
+                progress=_opt_round(by_measure[PROGRESS].get(unit)),
+                city_rank=int(city_rank) if city_rank is not None else None,
+            )
+        )
+    units.sort(key=lambda u: (u.rank, u.unit))
+    sources = {u.score_source for u in units}
+    return Ranking(
+        period=report.period,
+        source=report.source,
+        score_source=REPORTED if sources == {REPORTED} else COMPUTED,
+        bottom_n=bottom_n,
+        units=tuple(units),
+        categories=_rank_categories(categories, [u.unit for u in units], district_means, profile),
+        city_scope=report.city_scope,
+        issues=tuple(issues),
+    )
+
+
+def _opt_round(value: float | None) -> float | None:
+    return None if value is None else round2(value)
+
+
+def _ordered(categories: dict[str, float], profile: Profile) -> dict[str, float]:
+    """Categories in the profile's order, unknown ones after, in the order read."""
+    order = {name: index for index, name in enumerate(profile.category_names)}
+    return dict(sorted(categories.items(), key=lambda kv: order.get(kv[0], len(order))))
+
+
+def _district_category_means(
+    categories: dict[str, dict[str, float]], ranked_units: list[str]
+) -> dict[str, float]:
+    """District score of each category: plain mean over the ranked units that have it."""
+    values: dict[str, list[float]] = defaultdict(list)
+    for unit in ranked_units:
+        for category, score in categories[unit].items():
+            values[category].append(score)
+    return {category: mean2(scores) for category, scores in values.items()}
+
+
+def _weakest(categories: dict[str, float], district: dict[str, float]) -> tuple[str, ...]:
+    """The unit's categories furthest below the district mean (largest shortfall first)."""
+    gaps = sorted(
+        (round2(score - district[category]), category)
+        for category, score in categories.items()
+        if score < district[category]
+    )
+    return tuple(category for _, category in gaps[:WEAKEST_COUNT])
+
+
+def _rank_categories(
+    categories: dict[str, dict[str, float]],
+    ranked_units: list[str],
+    district: dict[str, float],
+    profile: Profile,
+) -> tuple[CategoryResult, ...]:
+    names = list(_ordered(district, profile))
+    positions = rank_positions([district[name] for name in names], profile.ranking)
+    results = []
+    for name, (rank, tied) in zip(names, positions, strict=True):
+        holders = sorted(
+            (categories[unit][name], unit) for unit in ranked_units if name in categories[unit]
+        )
+        known = profile.category(name)
+        results.append(
+            CategoryResult(
+                category=name,
+                score=district[name],
+                rank=rank,
+                tied=tied,
+                weight=known.weight if known else None,
+                department=known.department if known else "",
+                weakest_units=tuple(unit for _, unit in holders[:WEAKEST_COUNT]),
+                known=known is not None,
+            )
+        )
+    results.sort(key=lambda c: (c.rank, names.index(c.category)))
+    return tuple(results)

@@ -1,0 +1,160 @@
+"""Read a score workbook of any office's layout into a `Report` (the tidy table)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mytool.diagnostics import ERROR, INFO, WARNING, Issue
+from mytool.errors import InputError
+from mytool.numbers import round2
+from mytool.profile import Profile
+from mytool.reading.period import find_period
+from mytool.reading.sources import Workbook, open_workbook
+from mytool.reading.tables import SheetResult, read_sheet
+from mytool.report import CITY_RANK, Report, Score, SheetUse
+
+
+def read_report(path: str | Path, profile: Profile) -> Report:
+    """Read the score workbook at `path`; raise `InputError` when it holds no usable scores."""
+    workbook = open_workbook(path)
+    return report_from_workbook(workbook, profile)
+
+
+def report_from_workbook(workbook: Workbook, profile: Profile) -> Report:
+    """Join the score tables of every visible sheet on the unit."""
+    file = workbook.path.name
+    issues = list(workbook.issues)
+    results: list[SheetResult] = []
+    uses: list[SheetUse] = []
+    for sheet in workbook.sheets:
+        if sheet.hidden:
+            issues.append(
+                Issue(
+                    "hidden-sheet",
+                    WARNING,
+                    f"工作表「{sheet.name}」是隐藏的，未读取",
+                    file,
+                    sheet.name,
+                )
+            )
+            uses.append(SheetUse(sheet.name, "skipped", note="隐藏工作表"))
+            continue
+        result = read_sheet(sheet, profile, file)
+        uses.append(result.use)
+        issues.extend(result.issues)
+        if result.scores:
+            results.append(result)
+    if not results:
+        reason = (
+            "没有找到街镇列" if all(u.note == "未找到街镇列" for u in uses) else "没有找到分数列"
+        )
+        raise InputError(
+            f"{file}：{reason}，无法读取测评结果"
+            f"（已查看工作表：{'、'.join(s.name for s in workbook.sheets)}）"
+        )
+    scores, conflicts = _merge_scores(results, file)
+    issues.extend(conflicts)
+    units = list(dict.fromkeys(u for r in results for u in r.units))
+    unknown = list(dict.fromkeys(u for r in results for u in r.unknown_units))
+    scored = {s.unit for s in scores}
+    for unit in units:
+        if unit not in scored:
+            issues.append(
+                Issue(
+                    "unit-without-scores",
+                    WARNING,
+                    f"「{unit}」没有任何分数，未参与排名",
+                    file,
+                    unit=unit,
+                )
+            )
+    references = list(dict.fromkeys(name for r in results for name in r.reference_rows))
+    period, origin, period_issues = _detect_period(workbook, results, file)
+    issues.extend(period_issues)
+    city_scope = next((s.category for s in scores if s.measure == CITY_RANK and s.category), "")
+    return Report(
+        source=file,
+        path=str(workbook.path),
+        format=workbook.format,
+        period=period,
+        period_origin=origin,
+        scores=tuple(scores),
+        units=tuple(u for u in units if u in scored),
+        unknown_units=tuple(unknown),
+        reference_rows=tuple(references),
+        sheets=tuple(uses),
+        city_scope=city_scope,
+        issues=tuple(issues),
+    )
+
+
+def _merge_scores(results: list[SheetResult], file: str) -> tuple[list[Score], list[Issue]]:
+    """One score per (unit, measure, category, item); disagreeing duplicates are errors."""
+    seen: dict[tuple[str, str, str, str], Score] = {}
+    issues: list[Issue] = []
+    for result in results:
+        for score in result.scores:
+            key = (score.unit, score.measure, score.category, score.item)
+            first = seen.get(key)
+            if first is None:
+                seen[key] = score
+            elif round2(first.value) != round2(score.value):
+                what = score.item or score.category or "综合满意度"
+                issues.append(
+                    Issue(
+                        "duplicate-unit-conflict",
+                        ERROR,
+                        f"「{score.unit}」的「{what}」出现两次且数值不一致："
+                        f"{first.place} 为 {first.value:g}，{score.place} 为 {score.value:g}",
+                        file,
+                        score.place,
+                        score.unit,
+                    )
+                )
+    return list(seen.values()), issues
+
+
+def _detect_period(
+    workbook: Workbook, results: list[SheetResult], file: str
+) -> tuple[str | None, str, list[Issue]]:
+    """The report's period, from a period column, a title, a sheet name or the file name."""
+    issues: list[Issue] = []
+    column_periods = {find_period(v) or v for r in results for v, _ in r.periods}
+    if len(column_periods) > 1:
+        raise InputError(
+            f"{file}：期次列含多个期次（{'、'.join(sorted(map(str, column_periods)))}），"
+            "请每期单独保存一个文件"
+        )
+    candidates: list[tuple[str, str]] = []
+    if column_periods:
+        value = column_periods.pop()
+        if find_period(value):
+            candidates.append((find_period(value), "期次列"))
+    for result in results:
+        for text in result.title_text:
+            if found := find_period(text):
+                candidates.append((found, f"标题「{text.strip()[:30]}」"))
+                break
+    for sheet in workbook.sheets:
+        if found := find_period(sheet.name):
+            candidates.append((found, f"工作表名「{sheet.name}」"))
+    if found := find_period(workbook.path.stem):
+        candidates.append((found, "文件名"))
+    if not candidates:
+        issues.append(
+            Issue("no-period", INFO, "未能从文件中识别期次（标题、工作表名、文件名均未注明）", file)
+        )
+        return None, "", issues
+    period, origin = candidates[0]
+    others = {p for p, _ in candidates if p != period}
+    if others:
+        issues.append(
+            Issue(
+                "period-disagreement",
+                WARNING,
+                f"期次不一致：{origin}为 {period}，"
+                f"但其他位置写的是 {'、'.join(sorted(others))}；按 {period} 处理",
+                file,
+            )
+        )
+    return period, origin, issues

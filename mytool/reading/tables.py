@@ -1,0 +1,479 @@
+"""Find a score table inside one sheet and turn its rows into `Score` records.
+
+The unit column is the column whose cells most often name a unit of the profile (or, failing
+that, whose header is a unit header); the header is the run of header-like rows just above the
+first unit; everything below is data, reference rows and footnotes included.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mytool.diagnostics import ERROR, INFO, WARNING, Issue, cell_address, column_letter
+from mytool.profile import Profile
+from mytool.reading.headers import (
+    COMPOSITE_HEADERS,
+    CURRENT_HEADERS,
+    LONG_CATEGORY_HEADERS,
+    LONG_ITEM_HEADERS,
+    LONG_SCORE_HEADERS,
+    PROGRESS_HEADERS,
+    ColumnMeaning,
+    classify,
+    is_header_word,
+    is_unit_header,
+)
+from mytool.reading.sources import Sheet
+from mytool.report import CATEGORY, CITY_RANK, COMPOSITE, CURRENT, ITEM, PROGRESS, Score, SheetUse
+from mytool.text import display_text, normalize, parse_score
+
+MAX_HEADER_ROWS = 4
+_FOOTNOTE_STARTS = ("注", "说明", "备注", "数据来源", "资料来源", "*", "※", "附")
+
+
+@dataclass
+class SheetResult:
+    """What one sheet gave: scores, the units seen (in order), and findings."""
+
+    use: SheetUse
+    scores: list[Score] = field(default_factory=list)
+    units: list[str] = field(default_factory=list)
+    unknown_units: list[str] = field(default_factory=list)
+    reference_rows: list[str] = field(default_factory=list)
+    periods: list[tuple[str, str]] = field(default_factory=list)  # (value, place)
+    title_text: list[str] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+
+def read_sheet(sheet: Sheet, profile: Profile, file: str) -> SheetResult:
+    """Scores of one sheet, wide or long; a sheet without a score table is marked skipped."""
+    grid = _padded(sheet.rows)
+    found = _find_unit_column(grid, profile)
+    if found is None:
+        return SheetResult(SheetUse(sheet.name, "skipped", note="未找到街镇列"))
+    unit_col, first_unit_row = found
+    top, bottom = _header_block(grid, profile, unit_col, first_unit_row)
+    labels = _column_labels(grid, sheet.merged, top, bottom)
+    result = SheetResult(SheetUse(sheet.name, "skipped"))
+    result.title_text = [
+        str(cell) for row in grid[:top] for cell in row if isinstance(cell, str) and cell.strip()
+    ]
+    long_columns = _long_columns(grid, labels, profile, unit_col, bottom)
+    if long_columns:
+        _read_long(grid, sheet.name, profile, file, unit_col, bottom, long_columns, result)
+        layout = "long"
+        used = ("长表：街镇、大类、小项、得分",)
+    else:
+        meanings = {c: classify(labels[c], profile) for c in range(len(labels)) if c != unit_col}
+        _read_wide(grid, sheet.name, profile, file, unit_col, bottom, meanings, result)
+        layout = "wide"
+        used = tuple(
+            f"{column_letter(c)}={m.describe()}" for c, m in meanings.items() if m.role == "score"
+        )
+    if not result.scores:
+        result.use = SheetUse(sheet.name, "skipped", note="未找到分数列")
+        return result
+    result.use = SheetUse(
+        sheet.name,
+        layout,
+        header_rows=tuple(range(top + 1, bottom + 2)),
+        unit_column=column_letter(unit_col),
+        columns=used,
+    )
+    return result
+
+
+def _padded(rows: list[list[object]]) -> list[list[object]]:
+    width = max((len(row) for row in rows), default=0)
+    return [
+        [("" if cell is None else cell) for cell in row] + [""] * (width - len(row)) for row in rows
+    ]
+
+
+def _find_unit_column(grid: list[list[object]], profile: Profile) -> tuple[int, int] | None:
+    """(column, first row) of the units: by content first, by header word second."""
+    best: tuple[int, int, int] | None = None  # (hits, -column, first row)
+    width = len(grid[0]) if grid else 0
+    for col in range(width):
+        rows = [
+            r
+            for r, row in enumerate(grid)
+            if _is_text(row[col]) and profile.canonical_unit(row[col])
+        ]
+        if rows and (best is None or len(rows) > best[0]):
+            best = (len(rows), col, rows[0])
+    if best is not None:
+        return best[1], best[2]
+    for r, row in enumerate(grid[:30]):
+        for col, cell in enumerate(row):
+            if is_unit_header(cell):
+                return col, r + 1
+    return None
+
+
+def _is_text(cell: object) -> bool:
+    return isinstance(cell, str) and bool(cell.strip())
+
+
+def _header_block(
+    grid: list[list[object]], profile: Profile, unit_col: int, first_unit_row: int
+) -> tuple[int, int]:
+    """(top, bottom) rows of the header: the header-like run closest above the first unit.
+
+    Rows between the header and the first known unit (unknown units, blanks) stay data.
+    """
+    bottom = None
+    for r in range(first_unit_row - 1, max(-1, first_unit_row - 12), -1):
+        if _is_header_row(grid[r], profile):
+            bottom = r
+            break
+    if bottom is None:
+        return first_unit_row, first_unit_row - 1
+    top = bottom
+    while (
+        top - 1 >= 0
+        and bottom - top + 1 < MAX_HEADER_ROWS
+        and _is_header_row(grid[top - 1], profile)
+    ):
+        top -= 1
+    return top, bottom
+
+
+def _is_header_row(row: list[object], profile: Profile) -> bool:
+    return (
+        sum(1 for cell in row if _is_text(cell) and is_header_word(cell, profile)) >= 1
+        and sum(1 for cell in row if _is_text(cell)) >= 2
+    ) or any(_is_text(cell) and is_unit_header(cell) for cell in row)
+
+
+def _column_labels(
+    grid: list[list[object]], merged: list[tuple[int, int, int, int]], top: int, bottom: int
+) -> list[list[str]]:
+    """Header labels of each column, top to bottom, with merged and spanned cells filled in."""
+    width = len(grid[0]) if grid else 0
+    block = [[display_text(grid[r][c]) for c in range(width)] for r in range(top, bottom + 1)]
+    for r0, c0, r1, c1 in merged:
+        if r1 < top or r0 > bottom:
+            continue
+        value = display_text(grid[r0][c0]) if r0 < len(grid) and c0 < width else ""
+        for r in range(max(r0, top), min(r1, bottom) + 1):
+            for c in range(c0, min(c1, width - 1) + 1):
+                if not block[r - top][c]:
+                    block[r - top][c] = value
+    # Without merge information (CSV, some .xls), a parent label spans the columns to its right
+    # that have a label below it, as long as the previous column is part of the same group.
+    for level in range(len(block) - 1):
+        for c in range(1, width):
+            below = any(block[lower][c] for lower in range(level + 1, len(block)))
+            left_grouped = any(block[lower][c - 1] for lower in range(level + 1, len(block)))
+            if not block[level][c] and block[level][c - 1] and below and left_grouped:
+                block[level][c] = block[level][c - 1]
+    return [[block[level][c] for level in range(len(block))] for c in range(width)]
+
+
+def _row_kind(cell: object, profile: Profile) -> tuple[str, str]:
+    """What a unit-column cell is: "unit", "reference", "footnote", "other" or "empty"."""
+    text = display_text(cell)
+    if not text:
+        return "empty", ""
+    canonical = profile.canonical_unit(text) if isinstance(cell, str) else None
+    if canonical:
+        return "unit", canonical
+    if profile.is_reference_row(text):
+        return "reference", text
+    if normalize(text).startswith(_FOOTNOTE_STARTS) or len(normalize(text)) > 24:
+        return "footnote", text
+    return "other", text.strip()
+
+
+def _read_wide(
+    grid: list[list[object]],
+    sheet: str,
+    profile: Profile,
+    file: str,
+    unit_col: int,
+    header_bottom: int,
+    meanings: dict[int, ColumnMeaning],
+    result: SheetResult,
+) -> None:
+    score_cols = {c: m for c, m in meanings.items() if m.role == "score"}
+    period_cols = [c for c, m in meanings.items() if m.role == "period"]
+    if not score_cols:
+        return
+    for c, meaning in meanings.items():
+        if meaning.role == "unknown" and _column_has_numbers(grid, c, header_bottom):
+            result.issues.append(
+                Issue(
+                    "unknown-column",
+                    WARNING,
+                    f"列「{meaning.label}」不是测评口径中的大类或小项，未使用",
+                    file,
+                    cell_address(sheet, header_bottom, c),
+                )
+            )
+        if meaning.role == "score" and not meaning.known:
+            what = "小项" if meaning.measure == ITEM else "大类"
+            result.issues.append(
+                Issue(
+                    f"{'item' if meaning.measure == ITEM else 'category'}-not-in-profile",
+                    WARNING,
+                    f"{what}「{meaning.label}」不在测评口径中，按原名读取",
+                    file,
+                    cell_address(sheet, header_bottom, c),
+                )
+            )
+    for r in range(header_bottom + 1, len(grid)):
+        row = grid[r]
+        values = {c: row[c] for c in score_cols}
+        has_numbers = any(parse_score(v)[0] is not None for v in values.values())
+        unit = _unit_of_row(row[unit_col], has_numbers, profile, sheet, file, r, unit_col, result)
+        if unit is None:
+            continue
+        for c in period_cols:
+            if display_text(row[c]):
+                result.periods.append((display_text(row[c]), cell_address(sheet, r, c)))
+        for c, meaning in score_cols.items():
+            _add_score(
+                result,
+                file,
+                sheet,
+                r,
+                c,
+                row[c],
+                unit,
+                meaning.measure,
+                meaning.category,
+                meaning.item,
+            )
+
+
+def _unit_of_row(
+    cell: object,
+    has_numbers: bool,
+    profile: Profile,
+    sheet: str,
+    file: str,
+    r: int,
+    unit_col: int,
+    result: SheetResult,
+) -> str | None:
+    """The unit a data row belongs to, recording reference rows, footnotes and unknown units."""
+    kind, name = _row_kind(cell, profile)
+    place = cell_address(sheet, r, unit_col)
+    if kind == "unit":
+        if name not in result.units:
+            result.units.append(name)
+        return name
+    if kind == "reference":
+        result.reference_rows.append(name)
+        return None
+    if kind == "other" and has_numbers:
+        if name not in result.unknown_units:
+            result.unknown_units.append(name)
+            result.issues.append(
+                Issue(
+                    "unknown-unit",
+                    WARNING,
+                    f"「{name}」不在测评口径的街镇名单中，按原名参与排名",
+                    file,
+                    place,
+                    name,
+                )
+            )
+        if name not in result.units:
+            result.units.append(name)
+        return name
+    if kind in ("other", "empty") and has_numbers:
+        result.issues.append(
+            Issue("row-without-unit", WARNING, "这一行有分数但没有街镇名称，未使用", file, place)
+        )
+    elif kind == "other":
+        result.issues.append(
+            Issue("skipped-row", INFO, f"「{name}」行没有分数，已跳过", file, place)
+        )
+    return None
+
+
+def _add_score(
+    result: SheetResult,
+    file: str,
+    sheet: str,
+    r: int,
+    c: int,
+    cell: object,
+    unit: str,
+    measure: str,
+    category: str,
+    item: str,
+) -> None:
+    value, understood = parse_score(cell)
+    place = cell_address(sheet, r, c)
+    if not understood:
+        result.issues.append(
+            Issue(
+                "not-a-number", ERROR, f"「{display_text(cell)}」不是有效的分数", file, place, unit
+            )
+        )
+        return
+    if value is None:
+        return
+    if measure == CITY_RANK:
+        if value < 1 or not float(value).is_integer():
+            result.issues.append(
+                Issue(
+                    "bad-rank",
+                    WARNING,
+                    f"排名「{display_text(cell)}」不是正整数，未使用",
+                    file,
+                    place,
+                    unit,
+                )
+            )
+            return
+    elif not 0 <= value <= 100:
+        result.issues.append(
+            Issue(
+                "out-of-range",
+                ERROR,
+                f"分数 {display_text(cell)} 超出 0–100 的范围",
+                file,
+                place,
+                unit,
+            )
+        )
+        return
+    result.scores.append(Score(unit, measure, value, category, item, place))
+
+
+def _column_has_numbers(grid: list[list[object]], col: int, header_bottom: int) -> bool:
+    return any(
+        parse_score(row[col])[0] is not None and row[col] != "" for row in grid[header_bottom + 1 :]
+    )
+
+
+@dataclass(frozen=True)
+class _LongColumns:
+    category: int
+    item: int | None
+    score: int
+    period: int | None
+
+
+def _long_columns(
+    grid: list[list[object]],
+    labels: list[list[str]],
+    profile: Profile,
+    unit_col: int,
+    header_bottom: int,
+) -> _LongColumns | None:
+    """Columns of a long table (unit, category, item, score), or None for a wide table."""
+    leaves = [normalize(col[-1]) if col else "" for col in labels]
+    data = grid[header_bottom + 1 :]
+    if not data:
+        return None
+
+    def share(col: int, test) -> float:
+        cells = [row[col] for row in data if _is_text(row[col])]
+        return sum(1 for cell in cells if test(cell)) / len(data) if cells else 0.0
+
+    width = len(leaves)
+    category_col = next(
+        (c for c in range(width) if c != unit_col and leaves[c] in LONG_CATEGORY_HEADERS), None
+    )
+    if category_col is None:
+        candidates = [
+            (share(c, lambda v: bool(profile.match_category(v))), c)
+            for c in range(width)
+            if c != unit_col
+        ]
+        best = max(candidates, default=(0.0, None))
+        category_col = best[1] if best[0] >= 0.3 else None
+    if category_col is None:
+        return None
+    item_col = next(
+        (c for c in range(width) if leaves[c] in LONG_ITEM_HEADERS and c != category_col), None
+    )
+    score_col = next((c for c in range(width) if leaves[c] in LONG_SCORE_HEADERS), None)
+    if score_col is None:
+        numeric = [
+            c
+            for c in range(width)
+            if c not in (unit_col, category_col, item_col)
+            and sum(1 for row in data if parse_score(row[c])[0] is not None and row[c] != "")
+            >= len(data) / 2
+        ]
+        score_col = numeric[0] if len(numeric) == 1 else None
+    if score_col is None:
+        return None
+    period_col = next(
+        (c for c in range(width) if classify(labels[c], profile).role == "period"), None
+    )
+    return _LongColumns(category_col, item_col, score_col, period_col)
+
+
+def _read_long(
+    grid: list[list[object]],
+    sheet: str,
+    profile: Profile,
+    file: str,
+    unit_col: int,
+    header_bottom: int,
+    columns: _LongColumns,
+    result: SheetResult,
+) -> None:
+    for r in range(header_bottom + 1, len(grid)):
+        row = grid[r]
+        has_number = parse_score(row[columns.score])[0] is not None
+        unit = _unit_of_row(row[unit_col], has_number, profile, sheet, file, r, unit_col, result)
+        if unit is None:
+            continue
+        if columns.period is not None and display_text(row[columns.period]):
+            result.periods.append(
+                (display_text(row[columns.period]), cell_address(sheet, r, columns.period))
+            )
+        measure, category, item = _long_measure(
+            row[columns.category], row[columns.item] if columns.item is not None else "", profile
+        )
+        if not measure:
+            result.issues.append(
+                Issue(
+                    "unknown-category",
+                    WARNING,
+                    f"「{display_text(row[columns.category])}」不是测评口径中的大类，按原名读取",
+                    file,
+                    cell_address(sheet, r, columns.category),
+                    unit,
+                )
+            )
+            measure, category = (
+                (ITEM, display_text(row[columns.category]))
+                if item
+                else (CATEGORY, display_text(row[columns.category]))
+            )
+        _add_score(
+            result, file, sheet, r, columns.score, row[columns.score], unit, measure, category, item
+        )
+
+
+def _long_measure(
+    category_cell: object, item_cell: object, profile: Profile
+) -> tuple[str, str, str]:
+    """(measure, category, item) of one long-table row; measure "" when the category is unknown."""
+    category_text = normalize(category_cell)
+    item_text = display_text(item_cell) if normalize(item_cell) not in ("", "-", "—", "/") else ""
+    for words, measure in (
+        (COMPOSITE_HEADERS, COMPOSITE),
+        (CURRENT_HEADERS, CURRENT),
+        (PROGRESS_HEADERS, PROGRESS),
+    ):
+        if category_text in words and not item_text:
+            return measure, "", ""
+    category = profile.match_category(category_text) or profile.match_legacy_category(category_text)
+    if not category:
+        return "", "", item_text
+    if not item_text:
+        return CATEGORY, category, ""
+    matched = profile.match_item(item_text, category)
+    if matched and matched[0] == category:
+        return ITEM, category, matched[1]
+    return ITEM, category, item_text

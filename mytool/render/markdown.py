@@ -1,0 +1,55 @@
+"""Markdown output of `mytool rank`: GFM tables with input text escaped."""
+
+from __future__ import annotations
+
+import re
+
+from mytool.ranking import Ranking
+from mytool.render.labels import flag_text, rank_text, score_text, source_note
+
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+
+
+def md_text(text: str) -> str:
+    """Escape text from input files so it cannot break a table, add links or start a heading."""
+    flat = " ".join(str(text).split())
+    return _SPECIAL.sub(r"\\\1", flat)
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def ranking_markdown(ranking: Ranking) -> str:
+    period = ranking.period or "期次未知"
+    unit_rows = [
+        [
+            rank_text(u.rank, u.tied),
+            md_text(u.unit),
+            score_text(u.score),
+            u.grade,
+            flag_text(u, ranking.bottom_n) if u.flagged else "",
+            "、".join(md_text(c) for c in u.weakest_categories),
+        ]
+        for u in ranking.units
+    ]
+    category_rows = [
+        [
+            rank_text(c.rank, c.tied),
+            md_text(c.category),
+            score_text(c.score),
+            md_text(c.department) or "—",
+            "、".join(md_text(u) for u in c.weakest_units),
+        ]
+        for c in ranking.categories
+    ]
+    parts = [
+        f"# {period} 街镇排名",
+        f"来源：{md_text(ranking.source)}。{source_note(ranking.score_source)}。",
+        table(["排名", "街镇", "综合得分", "等级", "标记", "最弱大类"], unit_rows),
+        "## 大类排名",
+        table(["排名", "大类", "全区得分", "牵头部门", "最弱街镇"], category_rows),
+    ]
+    return "\n\n".join(parts) + "\n"

@@ -1,0 +1,90 @@
+"""What `mytool validate` prints: what was read, and every problem with its place."""
+
+from __future__ import annotations
+
+from mytool.diagnostics import ERROR, INFO, WARNING
+from mytool.report import Report
+
+_SEVERITY = {ERROR: "错误", WARNING: "警告", INFO: "说明"}
+_LAYOUT = {
+    "wide": "宽表（每行一个街镇）",
+    "long": "长表（街镇、大类、小项、得分）",
+    "skipped": "未使用",
+}
+_FORMATS = {
+    "xlsx": "Excel 工作簿 (.xlsx/.xlsm)",
+    "xls": "Excel 97-2003 (.xls)",
+    "ods": "OpenDocument (.ods)",
+    "csv": "CSV 文本",
+}
+
+
+def validation_dict(report: Report) -> dict:
+    """JSON shape of `mytool validate --format json`."""
+    return {
+        "source": report.source,
+        "format": report.format,
+        "period": report.period,
+        "period_origin": report.period_origin or None,
+        "valid": not (report.errors or report.warnings),
+        "sheets": [
+            {
+                "name": s.name,
+                "layout": s.layout,
+                "header_rows": list(s.header_rows),
+                "unit_column": s.unit_column or None,
+                "columns": list(s.columns),
+                "note": s.note or None,
+            }
+            for s in report.sheets
+        ],
+        "units": list(report.units),
+        "unknown_units": list(report.unknown_units),
+        "categories": list(report.categories),
+        "items": [f"{c}/{i}" for c, i in report.items],
+        "reference_rows": list(report.reference_rows),
+        "issues": [
+            {
+                "code": i.code,
+                "severity": i.severity,
+                "message": i.message,
+                "place": i.place or None,
+                "unit": i.unit or None,
+            }
+            for i in report.issues
+        ],
+    }
+
+
+def validation_text(report: Report) -> str:
+    lines = [
+        f"文件：{report.source}",
+        f"格式：{_FORMATS.get(report.format, report.format)}",
+        f"期次：{report.period}（来自{report.period_origin}）" if report.period else "期次：未识别",
+        "工作表：",
+    ]
+    for sheet in report.sheets:
+        detail = _LAYOUT.get(sheet.layout, sheet.layout)
+        if sheet.layout != "skipped":
+            rows = "、".join(str(r) for r in sheet.header_rows) or "无"
+            detail += (
+                f"；表头第 {rows} 行；街镇列 {sheet.unit_column}；读取 {len(sheet.columns)} 列"
+            )
+        elif sheet.note:
+            detail += f"（{sheet.note}）"
+        lines.append(f"  - {sheet.name}：{detail}")
+    lines.append(f"街镇（{len(report.units)} 个）：{'、'.join(report.units)}")
+    categories = report.categories
+    lines.append(f"大类（{len(categories)} 个）：{'、'.join(categories) or '无'}")
+    lines.append(f"小项：{len(report.items)} 个")
+    if report.reference_rows:
+        lines.append(f"已跳过的参考行：{'、'.join(report.reference_rows)}")
+    problems = [i for i in report.issues if i.severity in (ERROR, WARNING)]
+    notes = [i for i in report.issues if i.severity == INFO]
+    if problems:
+        lines.append(f"发现 {len(problems)} 个问题：")
+        lines += [f"  [{_SEVERITY[i.severity]}] {i.located()}" for i in problems]
+    else:
+        lines.append("未发现问题。")
+    lines += [f"  [说明] {i.located()}" for i in notes]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,66 @@
+"""Normalising what offices type into cells: full-width forms, stray spaces, "no value" marks."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+
+# Cells that mean "this unit has no such item" — never zero.
+NO_VALUE_MARKS = frozenset(
+    {"", "—", "——", "–", "-", "--", "－", "/", "／", "\\", "无", "暂无", "不适用", "空", "缺", "×"}
+)
+
+_SPACES = re.compile(r"[\s\u200b\u200c\u200d\ufeff]+")
+_NUMBERING = re.compile(
+    r"^(?:[(（]?[一二三四五六七八九十]+[)）、.]|[(（]?\d{1,2}[)）、]|\d{1,2}\.(?!\d))"
+)
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+
+
+def normalize(value: object) -> str:
+    """Text of a cell with full-width forms folded (NFKC) and all whitespace removed."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value))
+    return _SPACES.sub("", text)
+
+
+def strip_numbering(text: str) -> str:
+    """Drop a leading list number such as "一、", "(3)", "2." from a header."""
+    return _NUMBERING.sub("", text, count=1)
+
+
+def is_no_value(value: object) -> bool:
+    """True for an empty cell or a mark meaning "no such item" ("—", "/", "无" …)."""
+    return (isinstance(value, str) and normalize(value) in NO_VALUE_MARKS) or value is None
+
+
+def parse_score(value: object) -> tuple[float | None, bool]:
+    """Read a score cell: (number or None, understood).
+
+    Numbers stored as text, full-width digits, spaces and a trailing 分 are accepted; a
+    no-value mark gives (None, True); anything else gives (None, False).
+    """
+    if value is None:
+        return None, True
+    if isinstance(value, bool):
+        return None, False
+    if isinstance(value, int | float):
+        number = float(value)
+        return (number, True) if math.isfinite(number) else (None, False)
+    text = normalize(value)
+    if text in NO_VALUE_MARKS:
+        return None, True
+    text = text.removesuffix("分").replace(",", "")
+    if _NUMBER.match(text):
+        number = float(text)
+        return (number, True) if math.isfinite(number) else (None, False)
+    return None, False
+
+
+def display_text(value: object) -> str:
+    """A cell as the user would read it, for messages (numbers without a trailing .0)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value).strip()
