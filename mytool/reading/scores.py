@@ -11,7 +11,7 @@ from mytool.profile import Profile
 from mytool.reading.period import find_period
 from mytool.reading.sources import Workbook, open_workbook
 from mytool.reading.tables import SheetResult, read_sheet
-from mytool.report import CITY_RANK, Report, Score, SheetUse
+from mytool.report import Report, Score, SheetUse
 
 
 def read_report(path: str | Path, profile: Profile) -> Report:
@@ -71,7 +71,7 @@ def report_from_workbook(workbook: Workbook, profile: Profile) -> Report:
     references = list(dict.fromkeys(name for r in results for name in r.reference_rows))
     period, origin, period_issues = _detect_period(workbook, results, file)
     issues.extend(period_issues)
-    city_scope = next((s.category for s in scores if s.measure == CITY_RANK and s.category), "")
+    city_scope = next((r.city_scope for r in results if r.city_scope), "")
     return Report(
         source=file,
         path=str(workbook.path),
@@ -133,7 +133,7 @@ def _detect_period(
     for result in results:
         for text in result.title_text:
             if found := find_period(text):
-                candidates.append((found, f"标题「{text.strip()[:30]}」"))
+                candidates.append((found, f"标题「{text.strip()[:40]}」"))
                 break
     for sheet in workbook.sheets:
         if found := find_period(sheet.name):

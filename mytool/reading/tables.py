@@ -42,6 +42,7 @@ class SheetResult:
     reference_rows: list[str] = field(default_factory=list)
     periods: list[tuple[str, str]] = field(default_factory=list)  # (value, place)
     title_text: list[str] = field(default_factory=list)
+    city_scope: str = ""
     issues: list[Issue] = field(default_factory=list)
 
 
@@ -200,6 +201,7 @@ def _read_wide(
     period_cols = [c for c, m in meanings.items() if m.role == "period"]
     if not score_cols:
         return
+    result.city_scope = next((m.label for m in score_cols.values() if m.measure == CITY_RANK), "")
     for c, meaning in meanings.items():
         if meaning.role == "unknown" and _column_has_numbers(grid, c, header_bottom):
             result.issues.append(
@@ -399,6 +401,7 @@ def _long_columns(
             c
             for c in range(width)
             if c not in (unit_col, category_col, item_col)
+            and classify(labels[c], profile).role not in ("ignored", "period")
             and sum(1 for row in data if parse_score(row[c])[0] is not None and row[c] != "")
             >= len(data) / 2
         ]

@@ -15,13 +15,13 @@ def rank_text(rank: int, tied: bool) -> str:
 
 
 def flag_text(unit: UnitResult, bottom_n: int) -> str:
-    """Why a unit is flagged, e.g. "倒数 6 名内；等级一般"."""
+    """Why a unit is flagged, e.g. "倒数6名内、等级一般"."""
     parts = []
     if BOTTOM in unit.flag_reasons:
-        parts.append(f"倒数 {bottom_n} 名内")
+        parts.append(f"倒数{bottom_n}名内")
     if GRADE in unit.flag_reasons:
         parts.append(f"等级{unit.grade}")
-    return "；".join(parts)
+    return "、".join(parts)
 
 
 def source_note(score_source: str) -> str:
