@@ -11,10 +11,10 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 from mytool.errors import ProfileError
+from mytool.resources import data_dir
 from mytool.text import normalize, strip_numbering
 
 PROFILE_ENV = "MYTOOL_PROFILE"
@@ -218,7 +218,7 @@ def _header_candidates(header: object) -> list[str]:
 
 
 def default_profile_path() -> Path:
-    return Path(str(resources.files("mytool.data").joinpath("profile.toml")))
+    return data_dir() / "profile.toml"
 
 
 def resolve_profile_path(path: str | Path | None = None) -> Path:

@@ -42,7 +42,7 @@ def report_from_workbook(workbook: Workbook, profile: Profile) -> Report:
         result = read_sheet(sheet, profile, file)
         uses.append(result.use)
         issues.extend(result.issues)
-        if result.scores:
+        if result.use.layout != "skipped":
             results.append(result)
     if not results:
         reason = (

@@ -71,7 +71,7 @@ def read_sheet(sheet: Sheet, profile: Profile, file: str) -> SheetResult:
         used = tuple(
             f"{column_letter(c)}={m.describe()}" for c, m in meanings.items() if m.role == "score"
         )
-    if not result.scores:
+    if not result.scores and not any(issue.severity == ERROR for issue in result.issues):
         result.use = SheetUse(sheet.name, "skipped", note="未找到分数列")
         return result
     result.use = SheetUse(

@@ -1,0 +1,45 @@
+"""Shared fixtures: the default profile, the bundled samples, and a small workbook writer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from mytool.profile import Profile, load_profile
+from mytool.resources import data_dir
+
+SAMPLES = data_dir() / "samples"
+SAMPLE_2023H2 = SAMPLES / "songjiang-2023H2.xlsx"
+SAMPLE_2024H1 = SAMPLES / "songjiang-2024H1.xlsx"
+NOTICE_UNITS = {"九亭镇", "石湖荡镇", "新桥镇", "车墩镇", "叶榭镇", "岳阳街道"}
+
+
+@pytest.fixture(scope="session")
+def profile() -> Profile:
+    return load_profile()
+
+
+def write_xlsx(
+    path: Path,
+    rows: list[list[object]],
+    *,
+    sheet: str = "Sheet1",
+    merges: tuple[str, ...] = (),
+    extra_sheets: dict[str, list[list[object]]] | None = None,
+) -> Path:
+    """Write `rows` to a one-sheet workbook (more sheets via `extra_sheets`)."""
+    book = openpyxl.Workbook()
+    first = book.active
+    first.title = sheet
+    for row in rows:
+        first.append(row)
+    for merge in merges:
+        first.merge_cells(merge)
+    for name, extra in (extra_sheets or {}).items():
+        other = book.create_sheet(name)
+        for row in extra:
+            other.append(row)
+    book.save(path)
+    return path

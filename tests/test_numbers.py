@@ -1,0 +1,30 @@
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mytool.numbers import mean2, round2, weighted_mean2
+
+
+def test_round2_is_half_up_on_the_decimal_value_like_excel():
+    assert round2(78.535) == 78.54
+    assert round2(78.525) == 78.53
+    assert round2(2.675) == 2.68  # Python's round() gives 2.67
+    assert round2(78.5349) == 78.53
+
+
+def test_mean2_rounds_the_mean_of_two_decimal_values():
+    assert mean2([78.53, 78.54]) == 78.54  # 78.535 → 78.54
+    assert mean2([]) is None
+
+
+def test_weighted_mean_renormalises_over_present_categories():
+    # Only two categories present: weights 0.16 and 0.08 become 2/3 and 1/3.
+    assert weighted_mean2([(80.0, 0.16), (71.0, 0.08)]) == 77.0
+    assert weighted_mean2([]) is None
+
+
+@given(st.decimals(min_value=0, max_value=100, places=3))
+def test_round2_matches_decimal_half_up_for_three_decimal_inputs(value: Decimal):
+    expected = float(value.quantize(Decimal("0.01"), rounding="ROUND_HALF_UP"))
+    assert round2(float(value)) == expected

@@ -1,0 +1,100 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mytool.errors import ProfileError
+from mytool.profile import load_profile
+
+
+def test_default_profile_holds_the_district_scheme(profile):
+    assert len(profile.units) == 17
+    assert len(profile.categories) == 11
+    assert sum(len(c.items) for c in profile.categories) == 35
+    assert profile.bottom_n == 6
+    assert profile.category("居住区").weight == max(c.weight for c in profile.categories)
+    assert profile.category("工地").department == "区建管委"
+    assert profile.labels["非常满意"] == 100 and profile.labels["非常不满意"] == 20
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "九亭",
+        "九亭镇",
+        " 九亭镇 ",
+        "九亭镇（含九亭经济城）",
+        "九亭镇(含九亭工业区)",
+        "松江区九亭镇",
+        "九\u3000亭镇",
+    ],
+)
+def test_unit_spellings_map_to_the_canonical_name(profile, spelling):
+    assert profile.canonical_unit(spelling) == "九亭镇"
+
+
+def test_similar_unit_names_stay_distinct(profile):
+    assert profile.canonical_unit("九里亭") == "九里亭街道"
+    assert profile.canonical_unit("九亭") == "九亭镇"
+    assert profile.canonical_unit("全区平均") is None
+    assert profile.canonical_unit("测试镇") is None
+
+
+@pytest.mark.parametrize(
+    ("header", "category"),
+    [
+        ("居住区环境", "居住区"),
+        ("一、建（构）筑物", "建(构)筑物"),
+        ("城市道路满意度", "城市道路"),
+        ("工地", "工地"),
+    ],
+)
+def test_category_headers_with_suffixes_and_numbering(profile, header, category):
+    assert profile.match_category(header) == category
+
+
+def test_items_match_by_name_alias_and_question_text(profile):
+    assert profile.match_item("垃圾箱（桶）设置") == ("公共设施", "垃圾箱(桶)设置")
+    assert profile.match_item("3、您对小区环境卫生的满意程度：") == ("居住区", "小区环境卫生")
+    assert profile.match_item("公厕") == ("公共设施", "公共厕所")
+
+
+def test_grade_bands(profile):
+    assert [profile.grade(s) for s in (85, 84.99, 80, 75, 74.99, 70, 69.99)] == [
+        "优秀",
+        "良好",
+        "良好",
+        "尚可",
+        "一般",
+        "一般",
+        "较差",
+    ]
+
+
+def test_profile_from_environment_variable(tmp_path, monkeypatch):
+    custom = tmp_path / "other.toml"
+    custom.write_text(
+        'name = "测试区"\nbottom_n = 2\n[[grades]]\nname = "合格"\nmin = 60\n'
+        '[[grades]]\nname = "不合格"\nmin = 0\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("MYTOOL_PROFILE", str(custom))
+    loaded = load_profile()
+    assert loaded.name == "测试区" and loaded.bottom_n == 2 and loaded.grade(59) == "不合格"
+
+
+def test_broken_profile_is_a_clear_error(tmp_path):
+    broken = tmp_path / "broken.toml"
+    broken.write_text("name = [", encoding="utf-8")
+    with pytest.raises(ProfileError, match=r"broken\.toml"):
+        load_profile(broken)
+    with pytest.raises(ProfileError, match=r"missing\.toml"):
+        load_profile(tmp_path / "missing.toml")
+
+
+@given(st.sampled_from(["", " ", "\u3000", "\t"]), st.sampled_from(["", "镇"]))
+def test_short_names_with_any_padding_resolve(profile_padding, suffix):
+    profile = load_profile()
+    for unit in profile.units:
+        if unit.kind == "镇":
+            text = f"{profile_padding}{unit.short}{suffix}{profile_padding}"
+            assert profile.canonical_unit(text) == unit.name
