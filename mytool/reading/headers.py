@@ -6,6 +6,7 @@ Header spellings vary by office (街镇 / 街镇名称 / 测评单位, 综合满
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from mytool.profile import Profile
@@ -108,6 +109,8 @@ LONG_SCORE_HEADERS = frozenset(
     {"得分", "分数", "分值", "满意度", "满意度得分", "score", "数值", "测评得分"}
 )
 CITY_SCOPES = ("中心城区", "郊区", "全市")
+_LEADING_PERIOD = re.compile(r"^20\d{2}年?度?(?:[上下]半年度?|第?[一二12]半年)?")
+_UNIT_NOTE = re.compile(r"\((?:分|分值|单位:?分|%|百分制)\)$")
 
 
 @dataclass(frozen=True)
@@ -138,14 +141,13 @@ def is_unit_header(text: object) -> bool:
 
 def is_header_word(text: object, profile: Profile) -> bool:
     """True when a cell reads as a column header of a score table."""
-    word = strip_numbering(normalize(text))
+    word = clean_header(text)
     if not word:
         return False
+    if _measure_of(word):
+        return True
     vocab = (
         UNIT_HEADERS,
-        COMPOSITE_HEADERS,
-        CURRENT_HEADERS,
-        PROGRESS_HEADERS,
         CATEGORY_SCORE_HEADERS,
         IGNORED_HEADERS,
         PERIOD_HEADERS,
@@ -173,15 +175,39 @@ def _rank_scope(word: str) -> str | None:
     return next((scope for scope in CITY_SCOPES if scope in word), "")
 
 
+def clean_header(text: object) -> str:
+    """A header without numbering, a leading period, a unit note like "(分)" or a colon."""
+    word = strip_numbering(normalize(text))
+    word = _LEADING_PERIOD.sub("", word)
+    word = _UNIT_NOTE.sub("", word).rstrip(":")
+    return word
+
+
+def _measure_of(word: str) -> str:
+    """COMPOSITE / CURRENT / PROGRESS for a unit-level score header, else ""."""
+    if len(word) > 12:  # a title such as "…满意度测评综合得分表", not a column header
+        return ""
+    if word in CURRENT_HEADERS or ("现状" in word and "感知" in word):
+        return CURRENT
+    if word in PROGRESS_HEADERS or ("进步" in word and "感知" in word):
+        return PROGRESS
+    if word in COMPOSITE_HEADERS or (
+        "综合" in word and any(w in word for w in ("满意度", "得分", "评价", "分"))
+    ):
+        return COMPOSITE
+    return ""
+
+
 def classify(labels: list[str], profile: Profile) -> ColumnMeaning:
     """The meaning of a column from its header labels, top (parent) to bottom (leaf)."""
-    words = [strip_numbering(normalize(label)) for label in labels if normalize(label)]
+    words = [clean_header(label) for label in labels if clean_header(label)]
     words = [w for i, w in enumerate(words) if i == 0 or w != words[i - 1]]
     if not words:
         return ColumnMeaning("unknown")
     leaf, parents = words[-1], words[:-1]
     label = "/".join(words)
     parent_category = next((c for p in parents if (c := profile.match_category(p))), None)
+    measure = _measure_of(leaf)
 
     if leaf in IGNORED_HEADERS:
         return ColumnMeaning("ignored", label=label)
@@ -195,12 +221,11 @@ def classify(labels: list[str], profile: Profile) -> ColumnMeaning:
         return ColumnMeaning("ignored", label=label)
     if parent_category and leaf in CATEGORY_SCORE_HEADERS:
         return ColumnMeaning("score", CATEGORY, category=parent_category, label=label)
-    if leaf in CURRENT_HEADERS:
-        return ColumnMeaning("score", CURRENT, label=label)
-    if leaf in PROGRESS_HEADERS:
-        return ColumnMeaning("score", PROGRESS, label=label)
-    if leaf in COMPOSITE_HEADERS and not parent_category:
-        return ColumnMeaning("score", COMPOSITE, label=label)
+    if parent_category and measure in (CURRENT, PROGRESS):
+        # A category's own 现状/进步 split: its total is read from another column.
+        return ColumnMeaning("ignored", label=label)
+    if measure and not parent_category:
+        return ColumnMeaning("score", measure, label=label)
     category = profile.match_category(leaf)
     if category:
         return ColumnMeaning("score", CATEGORY, category=category, label=label)

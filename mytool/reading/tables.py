@@ -124,7 +124,9 @@ def _header_block(
     Rows between the header and the first known unit (unknown units, blanks) stay data.
     """
     bottom = None
-    for r in range(first_unit_row - 1, max(-1, first_unit_row - 12), -1):
+    for r in range(first_unit_row - 1, max(-1, first_unit_row - 400), -1):
+        if _is_text(grid[r][unit_col]) and profile.is_reference_row(grid[r][unit_col]):
+            continue
         if _is_header_row(grid[r], profile):
             bottom = r
             break
