@@ -143,10 +143,18 @@ def _header_block(
 
 
 def _is_header_row(row: list[object], profile: Profile) -> bool:
+    """A row of header words: at least one known header and no score-like number."""
+    if any(_is_score_number(cell) for cell in row):
+        return False
     return (
         sum(1 for cell in row if _is_text(cell) and is_header_word(cell, profile)) >= 1
         and sum(1 for cell in row if _is_text(cell)) >= 2
     ) or any(_is_text(cell) and is_unit_header(cell) for cell in row)
+
+
+def _is_score_number(cell: object) -> bool:
+    value = parse_score(cell)[0] if cell != "" else None
+    return value is not None and 0 <= value <= 100
 
 
 def _column_labels(

@@ -1,0 +1,1 @@
+"""CLI commands, one module each. Every module has `register(app)`; `mytool.cli` calls them."""

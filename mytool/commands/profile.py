@@ -1,0 +1,26 @@
+"""`mytool profile show`: the district profile in use."""
+
+from __future__ import annotations
+
+import typer
+
+from mytool.commands.common import DebugOption, ProfileOption, emit, handles_errors, stderr_console
+
+profile_app = typer.Typer(
+    help="查看测评口径（街镇、大类、小项、权重、等级）。", no_args_is_help=True
+)
+
+
+@profile_app.command("show")
+@handles_errors
+def show(profile: ProfileOption = None, debug: DebugOption = False) -> None:
+    """显示正在使用的测评口径文件（TOML 原文）。"""
+    from mytool.profile import load_profile
+
+    loaded = load_profile(profile)
+    stderr_console().print(f"测评口径文件：{loaded.source}", markup=False)
+    emit(loaded.text if loaded.text.endswith("\n") else loaded.text + "\n", None)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(profile_app, name="profile")

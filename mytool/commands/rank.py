@@ -1,0 +1,80 @@
+"""`mytool rank`: rank units and categories, flag the bottom."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from mytool.commands.common import (
+    DebugOption,
+    InputArgument,
+    OutputOption,
+    ProfileOption,
+    QuietOption,
+    emit,
+    handles_errors,
+    print_warnings,
+    stdout_console,
+)
+
+
+class RankFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    md = "md"
+
+
+BottomOption = Annotated[
+    int | None,
+    typer.Option(
+        "--bottom", "-n", min=1, help="标记倒数几名（默认按口径，松江为 6）。", show_default=False
+    ),
+]
+
+
+@handles_errors
+def rank(
+    file: InputArgument,
+    profile: ProfileOption = None,
+    bottom: BottomOption = None,
+    format: Annotated[
+        RankFormat, typer.Option("--format", "-f", help="输出格式：table 表格、json、csv、md。")
+    ] = RankFormat.table,
+    output: OutputOption = None,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """给街镇和大类排名，标记排名靠后的街镇。"""
+    from mytool.analysis import load_ranking
+
+    loaded_profile, ranking, report = load_ranking(file, profile, bottom)
+    print_warnings([*report.issues, *ranking.issues], quiet)
+    if format is RankFormat.json:
+        from mytool.render.machine import ranking_to_dict, to_json
+
+        emit(to_json(ranking_to_dict(ranking)), output)
+    elif format is RankFormat.csv:
+        from mytool.render.machine import ranking_to_csv
+
+        emit(ranking_to_csv(ranking), output, bom=output is not None)
+    elif format is RankFormat.md:
+        from mytool.render.markdown import ranking_markdown
+
+        emit(ranking_markdown(ranking), output)
+    elif output is None:
+        from mytool.render.terminal import print_ranking
+
+        print_ranking(ranking, loaded_profile, stdout_console())
+    else:
+        from mytool.render.terminal import print_ranking, render_to_text
+
+        emit(
+            render_to_text(lambda console: print_ranking(ranking, loaded_profile, console)), output
+        )
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(rank)
