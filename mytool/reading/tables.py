@@ -224,15 +224,8 @@ def _read_wide(
                 )
             )
         if meaning.role == "score" and not meaning.known:
-            what = "小项" if meaning.measure == ITEM else "大类"
             result.issues.append(
-                Issue(
-                    f"{'item' if meaning.measure == ITEM else 'category'}-not-in-profile",
-                    WARNING,
-                    f"{what}「{meaning.label}」不在测评口径中，按原名读取",
-                    file,
-                    cell_address(sheet, header_bottom, c),
-                )
+                _unknown_scheme_issue(meaning, profile, file, sheet, header_bottom, c)
             )
     for r in range(header_bottom + 1, len(grid)):
         row = grid[r]
@@ -257,6 +250,30 @@ def _read_wide(
                 meaning.category,
                 meaning.item,
             )
+
+
+def _unknown_scheme_issue(
+    meaning: ColumnMeaning, profile: Profile, file: str, sheet: str, row: int, col: int
+) -> Issue:
+    """A category or item outside the profile; an old-scheme category is only noted."""
+    place = cell_address(sheet, row, col)
+    if meaning.measure == CATEGORY and meaning.category in profile.lineage:
+        new = profile.lineage[meaning.category]
+        return Issue(
+            "legacy-category",
+            INFO,
+            f"「{meaning.category}」是旧测评口径的大类（现归入「{new}」）",
+            file,
+            place,
+        )
+    what, code = ("小项", "item") if meaning.measure == ITEM else ("大类", "category")
+    return Issue(
+        f"{code}-not-in-profile",
+        WARNING,
+        f"{what}「{meaning.label}」不在测评口径中，按原名读取",
+        file,
+        place,
+    )
 
 
 def _unit_of_row(
