@@ -42,7 +42,6 @@ PERIOD_TITLE = "2023年下半年度松江区市容环境质量社会公众满意
 PLAIN_TITLE = "松江区市容环境质量社会公众满意度测评结果"
 EXTRA_TITLES = ("（各街镇得分及排名）", "测评机构：第三方调查公司")
 LONG_PERIOD_TEXT = "2023年下半年"
-COMPOSITE_CATEGORY = "综合满意度"
 UNIT_NOTE = "单位：分"
 FOOTNOTES = (
     "注：1.“{mark}”表示该街镇无此类测评点位；2.综合满意度由现状感知评价和进步感知评价构成。",
@@ -353,6 +352,7 @@ class Quirks:
     serial_column: bool = False  # 序号 column first
     offset: bool = False  # table starts at B2, not A1
     extras: bool = False  # 现状感知评价, 进步感知评价, 等级, 郊区排名 columns (wide only)
+    blank_rows: bool = False  # an empty row above the header and one among the units
 
     @property
     def period_visible(self) -> bool:
@@ -470,14 +470,16 @@ def _wide_columns(
     quirks: Quirks,
     subtotal_label: str | None,
     subtotal_first: bool,
+    composite_last: bool = False,
 ) -> list[_Column]:
-    columns: list[_Column] = []
+    leading: list[_Column] = []
     if has_composite(truth):
-        columns.append(_Column(quirks.composite_header, None, lambda u: truth[u]["composite"]))
+        leading.append(_Column(quirks.composite_header, None, lambda u: truth[u]["composite"]))
         if quirks.extras:
             extras = _extras(truth)
             for name in ("现状感知评价", "进步感知评价", "等级", "郊区排名"):
-                columns.append(_Column(name, None, lambda u, n=name: extras[u][n]))
+                leading.append(_Column(name, None, lambda u, n=name: extras[u][n]))
+    columns: list[_Column] = [] if composite_last else leading
     written_categories = set(_ordered_categories(truth, rules))
     written_items = _ordered_items(truth, rules)
     for category in category_items(rules):
@@ -496,7 +498,7 @@ def _wide_columns(
             else:
                 group.append(_Column(label, subtotal_label or label, getter))
         columns.extend(group)
-    return columns
+    return columns + leading if composite_last else columns
 
 
 def _item_getter(truth: Truth, key: ItemKey) -> Callable[[str], Cell]:
@@ -508,10 +510,12 @@ def _category_getter(truth: Truth, category: str) -> Callable[[str], Cell]:
 
 
 def _mean_row(name: str, body: list[list[Cell]], start: int) -> list[Cell]:
-    row: list[Cell] = [name] + [None] * (len(body[0]) - 1)
+    """A reference row of column means; text and integer columns are left blank."""
+    row: list[Cell] = [name] + [""] * (len(body[0]) - 1)
     for col in range(start, len(body[0])):
         values = [r[col] for r in body if isinstance(r[col], float)]
-        row[col] = mean2(values) if values else None
+        if values:
+            row[col] = mean2(values)
     return row
 
 
@@ -521,6 +525,7 @@ def wide_table(
     header_rows: int = 1,
     subtotal_label: str | None = None,
     subtotal_first: bool = False,
+    composite_last: bool = False,
     quirks: Quirks = Quirks(),
     rules: dict[str, Any] | None = None,
     unit_order: Sequence[str] | None = None,
@@ -530,10 +535,10 @@ def wide_table(
 
     With `header_rows=2` a category is merged over its items; its own score sits in a column
     headed `subtotal_label` ("小计", "得分") under it. With one header row, item columns are
-    headed by the item name alone.
+    headed by the item name alone. `composite_last` puts the composite after the categories.
     """
     rules = rules or load_profile_rules()
-    columns = _wide_columns(truth, rules, quirks, subtotal_label, subtotal_first)
+    columns = _wide_columns(truth, rules, quirks, subtotal_label, subtotal_first, composite_last)
     if header_rows == 2 and not _ordered_items(truth, rules):
         raise ValueError("two header rows need item columns")
     if header_rows == 2 and _ordered_categories(truth, rules) and not subtotal_label:
@@ -580,6 +585,7 @@ def wide_sheets(
     header_rows: int = 1,
     subtotal_label: str | None = None,
     subtotal_first: bool = False,
+    composite_last: bool = False,
     quirks: Quirks = Quirks(),
     rules: dict[str, Any] | None = None,
 ) -> list[Sheet]:
@@ -590,6 +596,7 @@ def wide_sheets(
         header_rows=header_rows,
         subtotal_label=subtotal_label,
         subtotal_first=subtotal_first,
+        composite_last=composite_last,
         quirks=quirks,
         rules=rules,
         name="测评结果",
@@ -655,13 +662,15 @@ def long_sheets(
     *,
     period_column: bool = False,
     omit_missing: bool = False,
+    by_item: bool = False,
     quirks: Quirks = Quirks(),
     rules: dict[str, Any] | None = None,
 ) -> list[Sheet]:
     """unit | 大类 | 小项 | 得分 (| 测评期); composite as category 综合满意度 if the truth has it.
 
     Items only: a truth with category scores is refused (a long table has no place for them).
-    A missing item is a row with a no-value mark, or no row at all with `omit_missing`.
+    A missing item is a row with a no-value mark, or no row at all with `omit_missing`. Rows are
+    grouped by unit, or with `by_item` by item (all units' 立面整洁完好 first …).
     """
     rules = rules or load_profile_rules()
     if _ordered_categories(truth, rules):
@@ -673,13 +682,16 @@ def long_sheets(
     for unit, scores in truth.items():
         rows: list[list[Cell]] = []
         if scores["composite"] is not None:
-            rows.append([unit, COMPOSITE_CATEGORY, "", scores["composite"]])
+            rows.append([unit, quirks.composite_header, "", scores["composite"]])
         for (category, item), value in scores["items"].items():
             if value is None and omit_missing:
                 continue
             label = category_label(category, rules, quirks.category_style)
             rows.append([unit, label, item_label(item, quirks.category_style), value])
         body.extend([*row, LONG_PERIOD_TEXT] if period_column else row for row in rows)
+    if by_item:
+        position = {key: i for i, key in enumerate(dict.fromkeys((r[1], r[2]) for r in body))}
+        body.sort(key=lambda row: position[(row[1], row[2])])
 
     def reference(name: str) -> list[list[Cell]]:
         groups: dict[tuple[Cell, Cell], list[float]] = {}
@@ -704,6 +716,9 @@ def dress(table: Table, quirks: Quirks, rules: dict[str, Any]) -> Sheet:
         spelled = unit_spelling(str(row[0]), units.index(str(row[0])), quirks.unit_spelling, rules)
         body.append((True, [spelled] + [format_value(v, quirks, index) for v in row[1:]]))
     body = _insert_references(table, body, quirks, units)
+    if quirks.blank_rows:
+        middle = len(body) // 2
+        body = [*body[:middle], (False, []), *body[middle:]]
     header = [list(row) for row in table.header]
     merges = list(table.merges)
     if quirks.serial_column:
@@ -762,6 +777,8 @@ def _add_serial(
 def _rows_above(quirks: Quirks, width: int) -> list[list[Cell]]:
     titles = [PERIOD_TITLE if quirks.period_in_title else PLAIN_TITLE, *EXTRA_TITLES]
     rows: list[list[Cell]] = [[title] for title in titles[: quirks.title_rows]]
+    if quirks.blank_rows:
+        rows.append([])
     if quirks.unit_note == "left":
         rows.append([UNIT_NOTE])
     elif quirks.unit_note == "right":
@@ -887,13 +904,14 @@ def resave_with_libreoffice(
     if soffice is None:
         raise RuntimeError("soffice is not installed")
     processes = []
+    profiles: list[Path] = []
     for fmt in formats:
         target = outdir / fmt
         target.mkdir(parents=True, exist_ok=True)
-        profile = f"file:///tmp/lo-profile-{uuid.uuid4().hex}"
+        profiles.append(Path(f"/tmp/lo-profile-{uuid.uuid4().hex}"))
         command = [
             soffice,
-            f"-env:UserInstallation={profile}",
+            f"-env:UserInstallation={profiles[-1].as_uri()}",
             "--headless",
             "--norestore",
             "--convert-to",
@@ -903,8 +921,12 @@ def resave_with_libreoffice(
             *map(str, sources),
         ]
         processes.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE))
-    for process in processes:
-        process.communicate(timeout=timeout)
+    try:
+        for process in processes:
+            process.communicate(timeout=timeout)
+    finally:
+        for profile in profiles:
+            shutil.rmtree(profile, ignore_errors=True)
     result: dict[str, list[Path]] = {}
     for fmt in formats:
         converted = [outdir / fmt / f"{source.stem}.{fmt}" for source in sources]
