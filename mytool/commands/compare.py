@@ -1,0 +1,72 @@
+"""`mytool compare`: two half-years side by side — who rose, who fell, who left the bottom."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mytool.commands.common import (
+    DebugOption,
+    OutputOption,
+    ProfileOption,
+    QuietOption,
+    emit,
+    handles_errors,
+    print_warnings,
+    stdout_console,
+)
+
+
+class CompareFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    md = "md"
+
+
+@handles_errors
+def compare(
+    previous: Annotated[Path, typer.Argument(help="上期测评结果文件。", show_default=False)],
+    current: Annotated[Path, typer.Argument(help="本期测评结果文件。", show_default=False)],
+    profile: ProfileOption = None,
+    format: Annotated[
+        CompareFormat, typer.Option("--format", "-f", help="输出格式：table 表格、json、csv、md。")
+    ] = CompareFormat.table,
+    output: OutputOption = None,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """比较两期测评结果：得分和名次变化、等级变化、进出排名靠后名单、大类变化。"""
+    from mytool.analysis import load_ranking
+    from mytool.comparison import compare_rankings
+    from mytool.profile import load_profile
+
+    loaded = load_profile(profile)
+    _, before, before_report = load_ranking(previous, loaded)
+    _, now, now_report = load_ranking(current, loaded)
+    comparison = compare_rankings(before, now, loaded)
+    issues = [*before_report.issues, *before.issues, *now_report.issues, *now.issues]
+    print_warnings([*issues, *comparison.issues], quiet)
+    from mytool.render import compare as render
+
+    if format is CompareFormat.json:
+        from mytool.render.machine import to_json
+
+        emit(to_json(render.comparison_to_dict(comparison)), output)
+    elif format is CompareFormat.csv:
+        emit(render.comparison_to_csv(comparison), output, bom=output is not None)
+    elif format is CompareFormat.md:
+        emit(render.comparison_markdown(comparison), output)
+    elif output is None:
+        render.print_comparison(comparison, stdout_console())
+    else:
+        from mytool.render.terminal import render_to_text
+
+        emit(render_to_text(lambda console: render.print_comparison(comparison, console)), output)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(compare)
