@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+from mytool.brief import BriefSet, build_briefs
+from mytool.diagnostics import WARNING, Issue
+from mytool.errors import UsageError
 from mytool.profile import Profile, load_profile
 from mytool.ranking import Ranking, rank_report
-from mytool.reading.scores import read_report
+from mytool.reading.casework import read_casework, read_casework_file
+from mytool.reading.scores import read_report, report_from_workbook
+from mytool.reading.sources import open_workbook
 from mytool.report import Report
 
 
@@ -18,3 +24,74 @@ def load_ranking(
     report = read_report(path, loaded)
     report.raise_for_errors()
     return loaded, rank_report(report, loaded, bottom_n), report
+
+
+def load_briefs(
+    path: str | Path,
+    profile: str | Path | Profile | None = None,
+    *,
+    units: list[str] | None = None,
+    everyone: bool = False,
+    bottom_n: int | None = None,
+    problems: str | Path | None = None,
+    feedback: str | Path | None = None,
+    previous: str | Path | None = None,
+    deadline: dt.date | None = None,
+) -> tuple[Profile, BriefSet, list[Issue]]:
+    """Everything `mytool brief` needs, read once: ranking, casework, previous period."""
+    loaded = profile if isinstance(profile, Profile) else load_profile(profile)
+    workbook = open_workbook(path)
+    report = report_from_workbook(workbook, loaded)
+    report.raise_for_errors()
+    ranking = rank_report(report, loaded, bottom_n)
+    issues = [*report.issues, *ranking.issues]
+    casework = read_casework(workbook, loaded)
+    for extra, kind in ((problems, "problems"), (feedback, "feedback")):
+        if extra:
+            found = read_casework_file(extra, loaded, kind)
+            casework.problems.extend(found.problems)
+            casework.feedback.extend(found.feedback)
+            casework.issues.extend(found.issues)
+    issues.extend(casework.issues)
+    previous_ranking = None
+    if previous:
+        _, previous_ranking, previous_report = load_ranking(previous, loaded, bottom_n)
+        issues.extend(previous_report.issues)
+        issues.extend(_period_order_issue(previous_ranking, ranking))
+    selected = None
+    if units:
+        selected = [_resolve_unit(name, ranking, loaded) for name in units]
+    elif everyone:
+        selected = [u.unit for u in ranking.units]
+    briefs = build_briefs(
+        ranking,
+        loaded,
+        units=selected,
+        problems=casework.problems,
+        feedback=casework.feedback,
+        previous=previous_ranking,
+        deadline=deadline,
+    )
+    return loaded, briefs, issues
+
+
+def _resolve_unit(name: str, ranking: Ranking, profile: Profile) -> str:
+    """The canonical name of a unit the user typed in any spelling."""
+    canonical = profile.canonical_unit(name) or name.strip()
+    if ranking.unit(canonical) is None:
+        known = "、".join(u.unit for u in ranking.units)
+        raise UsageError(f"报告中没有街镇「{name}」；报告中的街镇：{known}")
+    return canonical
+
+
+def _period_order_issue(previous: Ranking, current: Ranking) -> list[Issue]:
+    if previous.period and current.period and previous.period >= current.period:
+        return [
+            Issue(
+                "previous-not-earlier",
+                WARNING,
+                f"--previous 的期次 {previous.period} 不早于本期 {current.period}，请确认文件顺序",
+                previous.source,
+            )
+        ]
+    return []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -12,27 +13,7 @@ from mytool.errors import OutputError
 def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
     """Write `data` to `path` so that readers see the old file or the whole new one, never half."""
     target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise OutputError(f"{target}：无法写入输出文件（{exc.strerror or exc}）") from exc
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, target)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
-        raise OutputError(
-            f"{target}：无法写入输出文件（{exc.strerror or exc}）；"
-            "如文件已在 Excel/WPS 中打开，请先关闭"
-        ) from exc
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_files_atomic({target: data})
     return target
 
 
@@ -40,3 +21,69 @@ def write_text_atomic(path: str | Path, text: str, *, bom: bool = False) -> Path
     """Write UTF-8 text atomically (with a BOM when Excel must open it, e.g. CSV files)."""
     data = text.encode("utf-8-sig" if bom else "utf-8")
     return write_bytes_atomic(path, data)
+
+
+_RESERVED_CHARACTERS = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL"} | {
+    f"{p}{n}" for p in ("COM", "LPT") for n in range(1, 10)
+}
+MAX_NAME_BYTES = 200
+
+
+def safe_file_name(name: str) -> str:
+    """A file name that stays inside its folder and is valid on Windows and Linux.
+
+    Path separators and reserved characters become "_", trailing dots and spaces go, device
+    names such as CON get a leading "_", and the result fits in 200 UTF-8 bytes.
+    """
+    cleaned = _RESERVED_CHARACTERS.sub("_", name).strip().rstrip(". ")
+    cleaned = cleaned.lstrip(".") or "_"
+    stem = cleaned.split(".")[0].upper()
+    if stem in _WINDOWS_DEVICES:
+        cleaned = "_" + cleaned
+    while len(cleaned.encode("utf-8")) > MAX_NAME_BYTES:
+        cleaned = cleaned[:-1]
+    return cleaned
+
+
+def write_files_atomic(files: dict[Path, bytes]) -> list[Path]:
+    """Write several files so that either all of them are replaced or none is.
+
+    Every file is first written to a temporary file beside its target (same file system, so
+    the rename is atomic), flushed to disk; only when all are written are they renamed into
+    place. On failure the temporary files are removed and the targets are untouched.
+    """
+    mode = _default_file_mode()
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for target, data in files.items():
+            folder = target.parent
+            folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(
+                prefix=f".{target.name[:50]}.", suffix=".tmp", dir=folder
+            )
+            staged.append((Path(temporary), target))
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.chmod(temporary, mode)
+        for temporary, target in staged:
+            os.replace(temporary, target)
+    except OSError as exc:
+        where = exc.filename if isinstance(exc.filename, str) else next(iter(files), "")
+        raise OutputError(
+            f"{where}：无法写入输出文件（{exc.strerror or exc}）；"
+            "如文件已在 Excel/WPS 中打开，请先关闭"
+        ) from exc
+    finally:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+    return list(files)
+
+
+def _default_file_mode() -> int:
+    """The mode a plainly created file gets (0o666 less the umask); mkstemp would give 0o600."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask

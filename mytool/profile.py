@@ -7,6 +7,7 @@ elsewhere: every name the reader matches comes from here.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import tomllib
@@ -66,11 +67,12 @@ class Profile:
     no_answer: tuple[str, ...]
     numeric_scale: str
     min_answers: int
-    deadline_after: dict[str, str]
+    deadlines: dict[str, str]
     item_aliases: dict[str, tuple[str, ...]]
     lineage: dict[str, str]
     reference_exact: tuple[str, ...]
     reference_contains: tuple[str, ...]
+    checklist: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _unit_index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _category_index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _item_index: dict[str, list[tuple[str, str]]] = field(
@@ -174,6 +176,18 @@ class Profile:
                 if pair[0] == category:
                     return pair
         return pairs[0]
+
+    def deadline_after(self, period: str) -> dt.date | None:
+        """Default rectification deadline after the survey of `period` ("2023H2" → 2024-04-10).
+
+        An H2 survey is published early the next year, so its deadline falls in that year.
+        """
+        half = period[-2:]
+        month_day = self.deadlines.get(half)
+        if not month_day:
+            return None
+        month, day = (int(part) for part in month_day.split("-"))
+        return dt.date(int(period[:4]) + (1 if half == "H2" else 0), month, day)
 
     def weight(self, category: str) -> float | None:
         found = self.category(category)
@@ -295,7 +309,7 @@ def _build(data: dict, source: Path, text: str) -> Profile:
         no_answer=tuple(normalize(v) for v in data.get("no_answer", ())),
         numeric_scale=str(data.get("numeric_scale", "5-best")),
         min_answers=int(data.get("min_answers", 30)),
-        deadline_after={
+        deadlines={
             "H1": str(data.get("deadline_after_h1", "10-10")),
             "H2": str(data.get("deadline_after_h2", "04-10")),
         },
@@ -303,4 +317,7 @@ def _build(data: dict, source: Path, text: str) -> Profile:
         lineage={str(k): str(v) for k, v in data.get("category_lineage", {}).items()},
         reference_exact=tuple(normalize(v) for v in references.get("exact", ())),
         reference_contains=tuple(normalize(v) for v in references.get("contains", ())),
+        checklist={
+            str(k): tuple(str(line) for line in v) for k, v in data.get("checklist", {}).items()
+        },
     )

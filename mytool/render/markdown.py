@@ -7,13 +7,23 @@ import re
 from mytool.ranking import Ranking
 from mytool.render.labels import flag_text, rank_text, score_text, source_note
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_LEADING_MARK = re.compile(r"^([#+\-=>!])")
+_LEADING_NUMBER = re.compile(r"^(\d+)([.)])")
+_AUTOLINK = re.compile(r"(?i)(:)(//)|(www)(\.)")
 
 
-def md_text(text: str) -> str:
-    """Escape text from input files so it cannot break a table, add links or start a heading."""
+def md_text(text: object) -> str:
+    """Escape text from input files so it cannot break a table, add links or start a heading.
+
+    Line breaks become spaces; table pipes, emphasis, brackets and HTML are escaped; a leading
+    "#", "-", "1." cannot start a block; "http://" and "www." cannot become autolinks.
+    """
     flat = " ".join(str(text).split())
-    return _SPECIAL.sub(r"\\\1", flat)
+    escaped = _SPECIAL.sub(r"\\\1", flat)
+    escaped = _LEADING_MARK.sub(r"\\\1", escaped)
+    escaped = _LEADING_NUMBER.sub(r"\1\\\2", escaped)
+    return _AUTOLINK.sub(lambda m: "\\".join(g for g in m.groups() if g), escaped)
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:

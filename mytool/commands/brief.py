@@ -1,0 +1,135 @@
+"""`mytool brief`: improvement briefs per unit and a district overview, in Markdown and Excel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mytool.commands.common import (
+    DebugOption,
+    InputArgument,
+    ProfileOption,
+    QuietOption,
+    handles_errors,
+    print_warnings,
+    stdout_console,
+)
+from mytool.errors import UsageError
+
+
+class BriefFormat(StrEnum):
+    md = "md"
+    xlsx = "xlsx"
+    both = "both"
+
+
+def parse_date(text: str) -> dt.date:
+    """A date typed as 2024-04-10, 2024/4/10 or 2024年4月10日."""
+    match = re.fullmatch(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*", text)
+    try:
+        if match:
+            return dt.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        pass
+    raise UsageError(f"--deadline「{text}」不是有效日期，请写成 2024-04-10")
+
+
+@handles_errors
+def brief(
+    file: InputArgument,
+    unit: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--unit", "-u", help="只写这些街镇（可重复；简称、全称均可）。", show_default=False
+        ),
+    ] = None,
+    all_units: Annotated[
+        bool, typer.Option("--all/--flagged", help="写全部街镇，或只写重点提升街镇（默认）。")
+    ] = False,
+    format: Annotated[
+        BriefFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="md：每个街镇一个 Markdown 文件加全区总览；xlsx：一个工作簿；both：两者。",
+        ),
+    ] = BriefFormat.both,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--output-dir", "-d", help="输出文件夹（默认：<期次>-简报）。", show_default=False
+        ),
+    ] = None,
+    template_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--template-dir", help="自定义模板文件夹（同名模板覆盖内置模板）。", show_default=False
+        ),
+    ] = None,
+    deadline: Annotated[
+        str | None,
+        typer.Option(
+            "--deadline",
+            help="点位问题整改完成时限（默认按口径：下半年测评为次年4月10日）。",
+            show_default=False,
+        ),
+    ] = None,
+    problems: Annotated[
+        Path | None,
+        typer.Option(
+            "--problems",
+            help="点位问题清单文件（也可以是测评结果文件中的工作表）。",
+            show_default=False,
+        ),
+    ] = None,
+    feedback: Annotated[
+        Path | None, typer.Option("--feedback", help="市民反映建议案例文件。", show_default=False)
+    ] = None,
+    previous: Annotated[
+        Path | None,
+        typer.Option("--previous", help="上一期测评结果文件，用于对比变化。", show_default=False),
+    ] = None,
+    bottom: Annotated[
+        int | None,
+        typer.Option(
+            "--bottom", "-n", min=1, help="标记倒数几名（默认按口径）。", show_default=False
+        ),
+    ] = None,
+    profile: ProfileOption = None,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """为重点提升街镇写整改提升简报（每个街镇一份），并写全区总览和牵头部门任务。"""
+    from mytool.analysis import load_briefs
+    from mytool.render.brief_files import brief_files, write_brief_folder
+
+    loaded, briefs, issues = load_briefs(
+        file,
+        profile,
+        units=unit,
+        everyone=all_units,
+        bottom_n=bottom,
+        problems=problems,
+        feedback=feedback,
+        previous=previous,
+        deadline=parse_date(deadline) if deadline else None,
+    )
+    print_warnings(issues, quiet)
+    formats = {"md", "xlsx"} if format is BriefFormat.both else {format.value}
+    files = brief_files(briefs, loaded, formats=formats, template_dir=template_dir)
+    folder = output_dir or Path(f"{briefs.ranking.period or '期次未知'}-简报")
+    written = write_brief_folder(folder, files)
+    if not quiet:
+        console = stdout_console()
+        console.print(f"已为 {len(briefs.units)} 个街镇写好简报（{folder}）：", markup=False)
+        for path in written:
+            console.print(f"  {path.name}", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(brief)

@@ -1,0 +1,39 @@
+"""Markdown briefs from the Jinja2 templates (bundled, or an office's own)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mytool.brief import BriefSet, UnitBrief
+from mytool.render.labels import flag_text, source_note
+from mytool.render.templating import make_environment, render
+
+UNIT_TEMPLATE = "unit_brief.md.j2"
+OVERVIEW_TEMPLATE = "overview.md.j2"
+
+
+def unit_markdown(brief: UnitBrief, briefs: BriefSet, template_dir: Path | None = None) -> str:
+    return render(
+        make_environment(template_dir),
+        UNIT_TEMPLATE,
+        brief=brief,
+        flag_text=flag_text(brief.unit, brief.bottom_n),
+        source=briefs.ranking.source,
+        source_note=source_note(briefs.ranking.score_source),
+    )
+
+
+def overview_markdown(briefs: BriefSet, template_dir: Path | None = None) -> str:
+    ranking = briefs.ranking
+    owned = {c.category for d in briefs.departments for c in d.categories}
+    return render(
+        make_environment(template_dir),
+        OVERVIEW_TEMPLATE,
+        ranking=ranking,
+        briefs=briefs.units,
+        departments=briefs.departments,
+        deadline=briefs.deadline,
+        flag_texts={u.unit: flag_text(u, ranking.bottom_n) for u in ranking.units},
+        unassigned_problems=[p for p in briefs.problems if p.category not in owned],
+        source_note=source_note(ranking.score_source),
+    )

@@ -1,0 +1,78 @@
+"""Jinja2 set-up for the Markdown briefs: bundled templates, an office's own, and clear errors.
+
+Templates render in Jinja2's sandbox with StrictUndefined, so a user template can neither reach
+into Python objects' internals nor silently print an empty string for a misspelt variable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import traceback
+from pathlib import Path
+from typing import Any
+
+from mytool.errors import UsageError
+from mytool.render.labels import rank_text, score_text
+from mytool.render.markdown import md_text
+from mytool.resources import templates_dir
+
+
+def signed(value: float | int | None, digits: int = 2) -> str:
+    """A change with its sign: +1.20, −0.35, 0.00 ("—" when unknown)."""
+    if value is None:
+        return "—"
+    text = f"{abs(value):.{digits}f}" if digits else str(abs(value))
+    return f"+{text}" if value > 0 else f"−{text}" if value < 0 else text
+
+
+def ranked(result: Any) -> str:
+    """The rank of a unit or category result, marked 并列 when shared."""
+    return rank_text(result.rank, result.tied)
+
+
+def chinese_date(value: dt.date | None) -> str:
+    return f"{value.year}年{value.month}月{value.day}日" if value else "规定时限"
+
+
+def make_environment(template_dir: Path | None = None) -> Any:
+    """A sandboxed environment that looks in `template_dir` first, then the bundled templates."""
+    from jinja2 import FileSystemLoader, StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    search = [str(template_dir)] if template_dir else []
+    if template_dir and not template_dir.is_dir():
+        raise UsageError(f"{template_dir}：模板文件夹不存在")
+    environment = SandboxedEnvironment(
+        loader=FileSystemLoader([*search, str(templates_dir())], encoding="utf-8"),
+        undefined=StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters.update(
+        md=md_text, score=score_text, signed=signed, date=chinese_date, rank=ranked
+    )
+    return environment
+
+
+def render(environment: Any, name: str, **variables: Any) -> str:
+    """Render template `name`; a broken template is a `UsageError` naming it and the line."""
+    from jinja2 import TemplateError, TemplateSyntaxError
+
+    try:
+        return environment.get_template(name).render(**variables)
+    except TemplateSyntaxError as exc:
+        where = exc.filename or exc.name or name
+        raise UsageError(f"模板 {where} 第 {exc.lineno} 行有语法错误：{exc.message}") from exc
+    except (TemplateError, TypeError, ValueError, AttributeError, LookupError) as exc:
+        where, line = _template_frame(exc, name)
+        raise UsageError(f"模板 {where} 第 {line} 行出错：{exc}") from exc
+
+
+def _template_frame(exc: BaseException, name: str) -> tuple[str, int | str]:
+    """The template file and line where rendering failed, from Jinja's rewritten traceback."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+    if frames:
+        return frames[-1].filename, frames[-1].lineno or "?"
+    return name, "?"
