@@ -43,6 +43,19 @@ class Workbook:
 def open_workbook(path: str | Path) -> Workbook:
     """Read every sheet of `path`; raise `InputError` when it cannot be used at all."""
     path = Path(path)
+    data, kind, issues = identify(path)
+    if kind == "csv":
+        sheets = [Sheet(path.stem, read_csv_rows(data, path.name))]
+    else:
+        sheets = _read_with_calamine(data, path.name)
+    return Workbook(path=path, format=kind, sheets=sheets, issues=issues)
+
+
+def identify(path: Path) -> tuple[bytes, str, list[Issue]]:
+    """The bytes of `path`, the format they really are ("xlsx", "xls", "ods", "csv"), findings.
+
+    Raise `InputError` when the file cannot be used at all (missing, empty, encrypted, HTML …).
+    """
     name = path.name
     if not path.exists():
         raise InputError(f"{name}：文件不存在（{path}）")
@@ -78,11 +91,7 @@ def open_workbook(path: str | Path) -> Workbook:
         )
     if kind == "csv" and claimed not in _SPREADSHEET_SUFFIXES | {""} and _looks_binary(data):
         raise InputError(f"{name}：不是电子表格文件（支持 .xlsx .xlsm .xls .ods .csv）")
-    if kind == "csv":
-        sheets = [Sheet(path.stem, read_csv_rows(data, name))]
-    else:
-        sheets = _read_with_calamine(data, name)
-    return Workbook(path=path, format=kind, sheets=sheets, issues=issues)
+    return data, kind, issues
 
 
 def sniff(data: bytes) -> str:
@@ -161,13 +170,16 @@ def decode_text(data: bytes, name: str) -> str:
 def read_csv_rows(data: bytes, name: str) -> list[list[Cell]]:
     """Rows of a CSV file, delimiter sniffed among comma, tab and semicolon."""
     text = decode_text(data, name)
-    sample = text[:8192]
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-    try:
-        return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+        return [list(row) for row in csv.reader(io.StringIO(text), delimiter=csv_delimiter(text))]
     except csv.Error as exc:
         raise InputError(f"{name}：CSV 格式有误（{exc}）") from exc
+
+
+def csv_delimiter(text: str) -> str:
+    """The delimiter of CSV text: comma, tab or semicolon, sniffed from its start."""
+    sample = text[:8192]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",\t;").delimiter
+    except csv.Error:
+        return "\t" if sample.count("\t") > sample.count(",") else ","
