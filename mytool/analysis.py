@@ -6,7 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 from mytool.brief import BriefSet, build_briefs
-from mytool.diagnostics import WARNING, Issue
+from mytool.comparison import compare_rankings
+from mytool.diagnostics import Issue
 from mytool.errors import UsageError
 from mytool.profile import Profile, load_profile
 from mytool.ranking import Ranking, rank_report
@@ -53,11 +54,11 @@ def load_briefs(
             casework.feedback.extend(found.feedback)
             casework.issues.extend(found.issues)
     issues.extend(casework.issues)
-    previous_ranking = None
+    comparison = None
     if previous:
         _, previous_ranking, previous_report = load_ranking(previous, loaded, bottom_n)
-        issues.extend(previous_report.issues)
-        issues.extend(_period_order_issue(previous_ranking, ranking))
+        comparison = compare_rankings(previous_ranking, ranking, loaded)
+        issues.extend([*previous_report.issues, *comparison.issues])
     selected = None
     if units:
         selected = [_resolve_unit(name, ranking, loaded) for name in units]
@@ -69,7 +70,7 @@ def load_briefs(
         units=selected,
         problems=casework.problems,
         feedback=casework.feedback,
-        previous=previous_ranking,
+        comparison=comparison,
         deadline=deadline,
     )
     return loaded, briefs, issues
@@ -82,16 +83,3 @@ def _resolve_unit(name: str, ranking: Ranking, profile: Profile) -> str:
         known = "、".join(u.unit for u in ranking.units)
         raise UsageError(f"报告中没有街镇「{name}」；报告中的街镇：{known}")
     return canonical
-
-
-def _period_order_issue(previous: Ranking, current: Ranking) -> list[Issue]:
-    if previous.period and current.period and previous.period >= current.period:
-        return [
-            Issue(
-                "previous-not-earlier",
-                WARNING,
-                f"--previous 的期次 {previous.period} 不早于本期 {current.period}，请确认文件顺序",
-                previous.source,
-            )
-        ]
-    return []

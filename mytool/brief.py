@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from mytool.casework import FeedbackCase, ProblemPoint
+from mytool.comparison import Comparison, UnitChange
 from mytool.numbers import round2, to_decimal
 from mytool.profile import Profile
 from mytool.ranking import BOTTOM, Ranking, UnitResult, computed_composite, rank_positions
@@ -55,19 +56,6 @@ class Leverage:
 
 
 @dataclass(frozen=True)
-class Change:
-    """Movement since the previous period (None where the unit was absent)."""
-
-    previous_period: str | None
-    previous_score: float | None
-    score_change: float | None
-    previous_rank: int | None
-    rank_change: int | None  # positive = moved up
-    previous_grade: str | None
-    previously_flagged: bool | None
-
-
-@dataclass(frozen=True)
 class ProblemGroup:
     category: str
     department: str
@@ -89,7 +77,8 @@ class UnitBrief:
     unit_to_pass: str | None
     next_grade: str | None
     points_to_next_grade: float | None
-    change: Change | None
+    change: UnitChange | None  # movement since the previous period, from `compare_rankings`
+    previous_period: str | None
     problem_groups: tuple[ProblemGroup, ...]
     feedback: tuple[FeedbackCase, ...]
     checklist: tuple[str, ...]
@@ -138,7 +127,7 @@ def build_briefs(
     units: list[str] | None = None,
     problems: list[ProblemPoint] | None = None,
     feedback: list[FeedbackCase] | None = None,
-    previous: Ranking | None = None,
+    comparison: Comparison | None = None,
     deadline: dt.date | None = None,
 ) -> BriefSet:
     """Briefs for `units` (canonical names), by default the flagged units."""
@@ -149,7 +138,7 @@ def build_briefs(
     selected = [ranking.unit(name) for name in units] if units else list(ranking.flagged)
     district = {c.category: c.score for c in ranking.categories}
     briefs = tuple(
-        _unit_brief(unit, ranking, profile, district, problems, feedback, previous, deadline)
+        _unit_brief(unit, ranking, profile, district, problems, feedback, comparison, deadline)
         for unit in selected
         if unit is not None
     )
@@ -160,7 +149,7 @@ def build_briefs(
         problems=tuple(problems),
         feedback=tuple(feedback),
         deadline=deadline,
-        previous_period=previous.period if previous else None,
+        previous_period=comparison.previous.period if comparison else None,
     )
 
 
@@ -171,7 +160,7 @@ def _unit_brief(
     district: dict[str, float],
     problems: list[ProblemPoint],
     feedback: list[FeedbackCase],
-    previous: Ranking | None,
+    comparison: Comparison | None,
     deadline: dt.date | None,
 ) -> UnitBrief:
     lines = _category_lines(unit, ranking, profile, district)
@@ -196,7 +185,8 @@ def _unit_brief(
         points_to_next_grade=round2(to_decimal(next_band.min) - to_decimal(unit.score))
         if next_band
         else None,
-        change=_change(unit, previous),
+        change=_change(unit, comparison),
+        previous_period=comparison.previous.period if comparison else None,
         problem_groups=_group_problems(own_problems, profile),
         feedback=tuple(f for f in feedback if f.unit == unit.unit),
         checklist=checklist(leverage, profile, deadline),
@@ -287,21 +277,10 @@ def _points_to_leave_bottom(unit: UnitResult, ranking: Ranking) -> tuple[float |
     ), target.unit
 
 
-def _change(unit: UnitResult, previous: Ranking | None) -> Change | None:
-    if previous is None:
+def _change(unit: UnitResult, comparison: Comparison | None) -> UnitChange | None:
+    if comparison is None:
         return None
-    before = previous.unit(unit.unit)
-    if before is None:
-        return Change(previous.period, None, None, None, None, None, None)
-    return Change(
-        previous_period=previous.period,
-        previous_score=before.score,
-        score_change=round2(to_decimal(unit.score) - to_decimal(before.score)),
-        previous_rank=before.rank,
-        rank_change=before.rank - unit.rank,
-        previous_grade=before.grade,
-        previously_flagged=before.flagged,
-    )
+    return next((change for change in comparison.units if change.unit == unit.unit), None)
 
 
 def _group_problems(problems: list[ProblemPoint], profile: Profile) -> tuple[ProblemGroup, ...]:

@@ -265,8 +265,6 @@ def test_previous_period_shows_changes(tmp_path):
             "叶榭",
             "-d",
             str(out),
-            "-f",
-            "md",
         ],
     )
     assert result.exit_code == 0, result.output
@@ -275,6 +273,9 @@ def test_previous_period_shows_changes(tmp_path):
         "较上期（2023H2）：得分 +3.55 分（75.41 → 78.96），排名上升 2 位（第 12 → 第 10 名）"
         in text
     )
+    sheet = openpyxl.load_workbook(out / "2024H1-满意度提升简报.xlsx")["叶榭镇"]
+    lines = [row[0].value for row in sheet.iter_rows(max_row=6, max_col=1)]
+    assert "较上期（2023H2）：+3.55 分，排名 12 → 10，等级保持尚可" in lines
 
 
 def test_user_template_overrides_and_broken_template_fails_clearly(tmp_path):

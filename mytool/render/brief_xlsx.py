@@ -229,9 +229,13 @@ def _unit_sheet(sheet: Any, brief: UnitBrief) -> None:
     change = brief.change
     if change and change.previous_score is not None:
         lines.append(
-            f"较上期（{change.previous_period or '上期'}）：{signed(change.score_change)} 分，"
+            f"较上期（{brief.previous_period or '上期'}）：{signed(change.score_change)} 分，"
             f"排名 {change.previous_rank} → {unit.rank}，"
-            f"等级 {change.previous_grade} → {unit.grade}"
+            + (
+                f"等级 {change.previous_grade} → {unit.grade}"
+                if change.previous_grade != unit.grade
+                else f"等级保持{unit.grade}"
+            )
         )
     if brief.focus:
         lines.append("先抓：" + "、".join(f"{p.category}（+{p.gain:.2f}）" for p in brief.focus))
