@@ -247,7 +247,7 @@ def print_comparison(comparison: Comparison, console: Console) -> None:
         units.add_row(*_unit_cells(unit), style="bold " + style if style else None)
     console.print(units)
     for line in _summary(comparison):
-        console.print(line, markup=False)
+        console.print(line, markup=False, soft_wrap=True)
     categories = Table(title="大类变化（全区平均）", title_justify="left", header_style="bold")
     for heading in CATEGORY_HEADINGS:
         categories.add_column(
@@ -265,4 +265,4 @@ def print_comparison(comparison: Comparison, console: Console) -> None:
         categories.add_row(*_category_cells(category), style=style)
     console.print(categories)
     if comparison.unmatched_previous or comparison.unmatched_current:
-        console.print(_unmatched_line(comparison), markup=False)
+        console.print(_unmatched_line(comparison), markup=False, soft_wrap=True)

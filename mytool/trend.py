@@ -1,0 +1,181 @@
+"""Several half-years in order: each unit's score and rank per period, how long it has been flagged,
+and each category's district score over time (old-scheme categories mapped to the newest scheme).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from mytool.analysis import load_ranking
+from mytool.diagnostics import WARNING, Issue
+from mytool.errors import InputError, UsageError
+from mytool.lineage import SchemeScore, in_scheme
+from mytool.numbers import mean2
+from mytool.profile import Profile, load_profile
+from mytool.ranking import Ranking
+
+REPORT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+
+
+@dataclass(frozen=True)
+class UnitTrend:
+    """One unit over the periods; None where a period's report does not have it."""
+
+    unit: str
+    scores: tuple[float | None, ...]
+    ranks: tuple[int | None, ...]
+    flagged: tuple[bool | None, ...]
+
+    @property
+    def flagged_streak(self) -> int:
+        """How many periods in a row, up to the latest, the unit has been flagged (连续 N 期)."""
+        streak = 0
+        for flagged in reversed(self.flagged):
+            if not flagged:
+                break
+            streak += 1
+        return streak
+
+
+@dataclass(frozen=True)
+class CategoryTrend:
+    """A category's district score per period, under the newest report's name.
+
+    `sources[i]` are period i's own categories behind the score: () when it has none,
+    ("道路",) or several old categories (their plain mean) when mapped through the lineage.
+    """
+
+    category: str
+    scores: tuple[float | None, ...]
+    sources: tuple[tuple[str, ...], ...]
+
+    def mapped_in(self, index: int) -> bool:
+        return bool(self.sources[index]) and self.sources[index] != (self.category,)
+
+
+@dataclass(frozen=True)
+class Trend:
+    periods: tuple[str, ...]  # oldest first
+    sources: tuple[str, ...]  # the file of each period
+    units: tuple[UnitTrend, ...]  # by latest rank, then name; units gone from it last
+    district_means: tuple[float | None, ...]  # plain mean of the ranked units' scores
+    categories: tuple[CategoryTrend, ...]
+    issues: tuple[Issue, ...]
+
+    @property
+    def flagged_now(self) -> tuple[UnitTrend, ...]:
+        """The units flagged in the latest period."""
+        return tuple(u for u in self.units if u.flagged[-1])
+
+
+def report_files(paths: Sequence[str | Path]) -> list[tuple[Path, bool]]:
+    """The files to read, each with whether it was found in a folder (rather than named)."""
+    files: list[tuple[Path, bool]] = []
+    for given in map(Path, paths):
+        if not given.is_dir():
+            files.append((given, False))
+            continue
+        found = sorted(
+            p
+            for p in given.iterdir()
+            if p.is_file()
+            and p.suffix.lower() in REPORT_SUFFIXES
+            and not p.name.startswith(("~$", "."))
+        )
+        if not found:
+            raise InputError(f"{given}：文件夹中没有测评结果文件（.xlsx .xlsm .xls .ods .csv）")
+        files += [(p, True) for p in found]
+    return files
+
+
+def load_trend(
+    paths: Sequence[str | Path], profile: str | Path | Profile | None = None
+) -> tuple[Profile, Trend]:
+    """Read every report in `paths` (files or folders) and build the trend.
+
+    A file named on its own must be readable; one found in a folder that is not a usable score
+    report (a problem-point list, say) is skipped with a warning.
+    """
+    loaded = profile if isinstance(profile, Profile) else load_profile(profile)
+    rankings: list[Ranking] = []
+    issues: list[Issue] = []
+    for path, in_folder in report_files(paths):
+        try:
+            _, ranking, report = load_ranking(path, loaded)
+        except InputError as exc:
+            if not in_folder:
+                raise
+            issues.append(Issue("skipped-file", WARNING, f"已跳过：{exc.message}"))
+            continue
+        rankings.append(ranking)
+        issues += [*report.issues, *ranking.issues]
+    trend = build_trend(rankings, loaded)
+    return loaded, replace(trend, issues=(*issues, *trend.issues))
+
+
+def build_trend(rankings: Sequence[Ranking], profile: Profile) -> Trend:
+    """Order the rankings by period and line them up; every ranking must know its period."""
+    ordered = _by_period(rankings)
+    latest = ordered[-1]
+    names = sorted({u.unit for r in ordered for u in r.units})
+    order = [u.unit for u in latest.units] + [n for n in names if latest.unit(n) is None]
+    units = tuple(_unit_trend(name, ordered) for name in order)
+    means = tuple(mean2(u.score for u in r.units) for r in ordered)
+    return Trend(
+        periods=tuple(r.period or "" for r in ordered),
+        sources=tuple(r.source for r in ordered),
+        units=units,
+        district_means=means,
+        categories=_category_trends(ordered, profile),
+        issues=(),
+    )
+
+
+def _by_period(rankings: Sequence[Ranking]) -> list[Ranking]:
+    for ranking in rankings:
+        if not ranking.period:
+            raise InputError(
+                f"{ranking.source}：无法识别期次，不能排入走势；"
+                "请在文件名或标题中写明期次（如“2023H2”“2023年下半年度”）"
+            )
+    seen: dict[str, str] = {}
+    for ranking in rankings:
+        period = ranking.period or ""
+        if period in seen:
+            raise InputError(f"{seen[period]} 和 {ranking.source} 都是 {period} 期，请只保留一个")
+        seen[period] = ranking.source
+    if len(rankings) < 2:
+        raise UsageError(f"走势至少需要两期测评结果，现在只有 {len(rankings)} 期")
+    return sorted(rankings, key=lambda r: r.period or "")
+
+
+def _unit_trend(name: str, rankings: Sequence[Ranking]) -> UnitTrend:
+    results = [r.unit(name) for r in rankings]
+    return UnitTrend(
+        unit=name,
+        scores=tuple(u.score if u else None for u in results),
+        ranks=tuple(u.rank if u else None for u in results),
+        flagged=tuple(u.flagged if u else None for u in results),
+    )
+
+
+def _category_trends(rankings: Sequence[Ranking], profile: Profile) -> tuple[CategoryTrend, ...]:
+    """District category scores per period, each period re-expressed in the newest scheme."""
+    latest = [c.category for c in rankings[-1].categories]
+    position = {name: index for index, name in enumerate(profile.category_names)}
+    keys = sorted(latest, key=lambda name: position.get(name, len(position)))
+    per_period: list[dict[str, SchemeScore]] = [
+        in_scheme(r.categories, latest, profile) for r in rankings
+    ]
+    for scores in per_period:
+        keys += [key for key in scores if key not in keys]
+    return tuple(
+        CategoryTrend(
+            category=key,
+            scores=tuple(s[key].score if key in s else None for s in per_period),
+            sources=tuple(s[key].sources if key in s else () for s in per_period),
+        )
+        for key in keys
+    )
