@@ -164,6 +164,8 @@ def test_csv_markdown_and_table_show_the_changes(tmp_path):
     table = runner.invoke(app, ["compare", str(SAMPLE_2023H2), str(SAMPLE_2024H1)]).stdout
     assert "新进入排名靠后：泖港镇、新浜镇；退出排名靠后：叶榭镇、车墩镇。" in table
     assert "名次上升最多：车墩镇（▲3）" in table
+    assert "│ 车墩镇     │    78.35 │ +4.16 │   11 │       14 │       ▲3 │ 一般→尚可 │" in table
+    assert "…" not in table  # a piped, 80-column console still gets every cell whole
 
 
 @pytest.mark.parametrize("missing", ["previous", "current"])

@@ -13,6 +13,7 @@ from mytool.comparison import CategoryChange, Comparison, Side, UnitChange
 from mytool.render.labels import score_text
 from mytool.render.machine import csv_text
 from mytool.render.markdown import md_text, table
+from mytool.render.wide import print_whole
 
 UNIT_KEYS = (
     "unit",
@@ -245,7 +246,7 @@ def print_comparison(comparison: Comparison, console: Console) -> None:
     for unit in comparison.units:
         style = "green" if unit.unit in risers else "red" if unit.unit in fallers else None
         units.add_row(*_unit_cells(unit), style="bold " + style if style else None)
-    console.print(units)
+    print_whole(units, console)
     for line in _summary(comparison):
         console.print(line, markup=False, soft_wrap=True)
     categories = Table(title="大类变化（全区平均）", title_justify="left", header_style="bold")
@@ -263,6 +264,6 @@ def print_comparison(comparison: Comparison, console: Console) -> None:
         elif change is not None and change == bottom and change < 0:
             style = "bold red"
         categories.add_row(*_category_cells(category), style=style)
-    console.print(categories)
+    print_whole(categories, console)
     if comparison.unmatched_previous or comparison.unmatched_current:
         console.print(_unmatched_line(comparison), markup=False, soft_wrap=True)

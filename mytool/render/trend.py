@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.console import Console
-from rich.measure import Measurement
 from rich.table import Table
 
 from mytool.diagnostics import ERROR, WARNING
 from mytool.render.labels import score_text
 from mytool.render.markdown import md_text, table
 from mytool.render.svg import Line, line_chart_svg
+from mytool.render.wide import print_whole
 from mytool.trend import Trend, UnitTrend
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -163,14 +163,6 @@ def trend_markdown(trend: Trend, chart: str) -> str:
 # Terminal ------------------------------------------------------------------------------------
 
 
-def _print_whole(table: Table, console: Console) -> None:
-    """Print at the table's natural width even past the console's: never cut a number short."""
-    natural = Measurement.get(console, console.options.update_width(10_000), table).maximum
-    if natural > console.width:
-        table.width = natural
-    console.print(table, crop=False)
-
-
 def _compact_cell(unit: UnitTrend, index: int) -> str:
     """ "73.27/17⚑": narrow enough for five periods in an 80-column terminal."""
     score, rank = unit.scores[index], unit.ranks[index]
@@ -201,7 +193,7 @@ def print_trend(trend: Trend, console: Console) -> None:
             style="bold red" if unit.flagged[-1] else None,
         )
     units.add_row(DISTRICT_MEAN, *(score_text(m) for m in trend.district_means), "", "")
-    _print_whole(units, console)
+    print_whole(units, console)
     console.print(
         "格式为 得分/排名；⚑ 表示该期排名靠后；“连续靠后”为截至本期连续排名靠后的期数。",
         soft_wrap=True,
@@ -216,6 +208,6 @@ def print_trend(trend: Trend, console: Console) -> None:
         categories.add_row(
             category.category, *(score_text(s) for s in category.scores), sparkline(category.scores)
         )
-    _print_whole(categories, console)
+    print_whole(categories, console)
     for note in mapping_notes(trend):
         console.print(f"旧口径对应：{note}", markup=False, soft_wrap=True)
