@@ -200,3 +200,41 @@ def test_unusable_files_raise_one_clear_error_naming_the_file(tmp_path, profile,
     with pytest.raises(InputError) as raised:
         read_report(path, profile)
     assert "坏文件.xlsx" in raised.value.message and message in raised.value.message
+
+
+def test_old_13_category_report_keeps_its_categories(tmp_path, profile):
+    old = [
+        "道路",
+        "建筑景观",
+        "居住区",
+        "绿地",
+        "工地",
+        "集市菜场",
+        "交通集散地",
+        "校园周边",
+        "医院周边",
+        "公厕",
+        "水域",
+        "车容车貌",
+        "服务规范",
+    ]
+    path = write_xlsx(
+        tmp_path / "2022H1.xlsx", [["街镇", "综合满意度", *old], ["九亭镇", 70, *range(60, 73)]]
+    )
+    report = read_report(path, profile)
+    assert set(report.categories) == set(old)
+    assert not report.items and not report.warnings
+    assert {i.code for i in report.issues} == {"legacy-category"}
+
+
+def test_short_item_names_without_categories_stay_current_items(tmp_path, profile):
+    items = ["集市菜场", "交通集散地", "校园周边", "医院周边", "公厕"]
+    path = write_xlsx(tmp_path / "t.xlsx", [["街镇", *items], ["九亭镇", 70, 71, 72, 73, 74]])
+    report = read_report(path, profile)
+    assert set(report.items) == {
+        ("公共场所", "集市(菜场)环境"),
+        ("公共场所", "交通集散地环境"),
+        ("公共场所", "校园周边环境"),
+        ("公共场所", "医院周边环境"),
+        ("公共设施", "公共厕所"),
+    }

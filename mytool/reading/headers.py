@@ -198,8 +198,33 @@ def _measure_of(word: str) -> str:
     return ""
 
 
-def classify(labels: list[str], profile: Profile) -> ColumnMeaning:
-    """The meaning of a column from its header labels, top (parent) to bottom (leaf)."""
+def is_legacy_scheme(columns: list[list[str]], profile: Profile) -> bool:
+    """True for a table laid out in the pre-2022H2 scheme (道路, 绿地, 集市菜场 … as categories).
+
+    It takes three or more headers that are exactly old-only category names, one of them not
+    also a current item's short name (集市菜场 could be either; 道路 or 绿地 cannot), and no
+    category name that only the current scheme has.
+    """
+    current = {normalize(name) for name in profile.category_names}
+    labels = {clean_header(label) for column in columns for label in column if label}
+    old_names = {normalize(name) for name in profile.lineage} - current
+    old_only = labels & old_names
+    unambiguous = {label for label in old_only if profile.match_item(label) is None}
+    current_only = {
+        category
+        for label in labels
+        if (category := profile.match_category(label))
+        and normalize(category) not in {normalize(name) for name in profile.lineage}
+    }
+    return len(old_only) >= 3 and bool(unambiguous) and not current_only
+
+
+def classify(labels: list[str], profile: Profile, *, legacy: bool = False) -> ColumnMeaning:
+    """The meaning of a column from its header labels, top (parent) to bottom (leaf).
+
+    With `legacy`, old-scheme category names are read as categories of their own (a
+    13-category report), never as items of the current scheme.
+    """
     words = [clean_header(label) for label in labels if clean_header(label)]
     words = [w for i, w in enumerate(words) if i == 0 or w != words[i - 1]]
     if not words:
@@ -226,6 +251,10 @@ def classify(labels: list[str], profile: Profile) -> ColumnMeaning:
         return ColumnMeaning("ignored", label=label)
     if measure and not parent_category:
         return ColumnMeaning("score", measure, label=label)
+    if legacy:
+        found = _legacy_meaning(leaf, parents, label, profile)
+        if found:
+            return found
     category = profile.match_category(leaf)
     if category:
         return ColumnMeaning("score", CATEGORY, category=category, label=label)
@@ -247,3 +276,20 @@ def classify(labels: list[str], profile: Profile) -> ColumnMeaning:
     if is_unit_header(leaf):
         return ColumnMeaning("ignored", label=label)
     return ColumnMeaning("unknown", label=label)
+
+
+def _legacy_meaning(
+    leaf: str, parents: list[str], label: str, profile: Profile
+) -> ColumnMeaning | None:
+    """An old-scheme category column, or an item column under an old-scheme category."""
+    old_parent = next((c for p in parents if (c := profile.match_legacy_category(p))), None)
+    if old_parent and leaf in CATEGORY_SCORE_HEADERS:
+        return ColumnMeaning("score", CATEGORY, category=old_parent, known=False, label=label)
+    if old_parent:
+        return ColumnMeaning(
+            "score", ITEM, category=old_parent, item=leaf, known=False, label=label
+        )
+    old = profile.match_legacy_category(leaf)
+    if old:
+        return ColumnMeaning("score", CATEGORY, category=old, known=False, label=label)
+    return None

@@ -21,6 +21,7 @@ from mytool.reading.headers import (
     ColumnMeaning,
     classify,
     is_header_word,
+    is_legacy_scheme,
     is_unit_header,
 )
 from mytool.reading.sources import Sheet
@@ -65,7 +66,12 @@ def read_sheet(sheet: Sheet, profile: Profile, file: str) -> SheetResult:
         layout = "long"
         used = ("长表：街镇、大类、小项、得分",)
     else:
-        meanings = {c: classify(labels[c], profile) for c in range(len(labels)) if c != unit_col}
+        legacy = is_legacy_scheme(labels, profile)
+        meanings = {
+            c: classify(labels[c], profile, legacy=legacy)
+            for c in range(len(labels))
+            if c != unit_col
+        }
         _read_wide(grid, sheet.name, profile, file, unit_col, bottom, meanings, result)
         layout = "wide"
         used = tuple(
@@ -257,6 +263,8 @@ def _unknown_scheme_issue(
 ) -> Issue:
     """A category or item outside the profile; an old-scheme category is only noted."""
     place = cell_address(sheet, row, col)
+    if meaning.measure == ITEM and meaning.category in profile.lineage:
+        return Issue("legacy-item", INFO, f"「{meaning.label}」是旧测评口径的小项", file, place)
     if meaning.measure == CATEGORY and meaning.category in profile.lineage:
         new = profile.lineage[meaning.category]
         return Issue(
