@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from mytool import __version__
-from mytool.commands import brief, compare, profile, rank, trend, validate
+from mytool.commands import aggregate, brief, compare, profile, rank, trend, validate
 
 HELP = """松江区市容环境质量社会公众满意度测评分析工具。
 
@@ -45,7 +45,7 @@ def main_callback(
     """松江区市容环境质量社会公众满意度测评分析工具。"""
 
 
-for command in (rank, validate, brief, profile, compare, trend):
+for command in (rank, validate, brief, profile, compare, trend, aggregate):
     command.register(app)
 
 

@@ -9,14 +9,23 @@ from mytool.errors import InputError
 from mytool.numbers import round2
 from mytool.profile import Profile
 from mytool.reading.period import find_period
+from mytool.reading.respondents import respondents_from_workbook
 from mytool.reading.sources import Workbook, open_workbook
 from mytool.reading.tables import SheetResult, read_sheet
 from mytool.report import Report, Score, SheetUse
 
 
 def read_report(path: str | Path, profile: Profile) -> Report:
-    """Read the score workbook at `path`; raise `InputError` when it holds no usable scores."""
+    """Read the score workbook at `path`; raise `InputError` when it holds no usable scores.
+
+    A respondent-level questionnaire export (told by its shape) is aggregated into unit scores.
+    """
     workbook = open_workbook(path)
+    respondents = respondents_from_workbook(workbook, profile)
+    if respondents is not None:
+        from mytool.aggregation import report_from_respondents
+
+        return report_from_respondents(respondents, profile)
     return report_from_workbook(workbook, profile)
 
 

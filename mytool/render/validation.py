@@ -10,6 +10,7 @@ _LAYOUT = {
     "wide": "宽表（每行一个街镇）",
     "long": "长表（街镇、大类、小项、得分）",
     "skipped": "未使用",
+    "respondents": "逐份答卷（问卷导出，已汇总为街镇得分）",
 }
 _FORMATS = {
     "xlsx": "Excel 工作簿 (.xlsx/.xlsm)",

@@ -1,0 +1,276 @@
+"""Unit scores from respondent-level answers: item means, answer counts and 95% intervals.
+
+Scores follow DOMAIN.md as for any report: an item's score is the mean of its answers' scores,
+rounded to two decimals; categories and the composite come from `mytool.ranking` (plain mean of
+the items present, weighted mean of the categories present, rounded at each level).
+
+95% confidence intervals use the normal approximation, estimate ± 1.96 × standard error, around
+the two-decimal score and rounded to two decimals:
+
+- item: standard error s / √n, with s the sample standard deviation (n − 1) of the n answers'
+  scores; no interval for fewer than two answers.
+- composite: C = Σ aᵢ·mᵢ over the unit's items (aᵢ = renormalised category weight ÷ items of
+  the category present, mᵢ the item mean). Its standard error is linearised over respondents,
+  which keeps the correlation between one respondent's answers: zᵣ = Σ aᵢ·(xᵣᵢ − mᵢ) / nᵢ over
+  the items respondent r answered, Var(C) ≈ N / (N − 1) · Σ zᵣ² over the unit's N respondents.
+
+Units with fewer respondents than the profile's `min_answers` are marked, and neighbours in the
+ranking whose composite intervals overlap are marked as not distinguishable.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from itertools import pairwise
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mytool.diagnostics import INFO, WARNING, Issue
+from mytool.numbers import round2
+from mytool.profile import Profile
+from mytool.ranking import Ranking, UnitResult, rank_report
+from mytool.reading.respondents import Progress, Respondents, read_respondents
+from mytool.report import ITEM, Report, Score
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+Z95 = 1.959964  # two-sided 95% quantile of the normal distribution
+
+
+@dataclass(frozen=True)
+class ItemStat:
+    score: float  # mean of the answers' scores, two decimals
+    n: int  # answers (no-answer and blanks excluded)
+    ci95: tuple[float, float] | None
+
+
+@dataclass(frozen=True)
+class UnitAggregate:
+    unit: str
+    respondents: int
+    score: float  # composite, computed as DOMAIN.md says
+    ci95: tuple[float, float] | None
+    rank: int
+    tied: bool
+    categories: dict[str, float]
+    items: dict[tuple[str, str], ItemStat]
+    low_sample: bool  # fewer respondents than the profile's min_answers
+    indistinct_from: tuple[str, ...]  # ranking neighbours whose intervals overlap this one's
+    feedback: int  # suggestion cases
+
+
+@dataclass(frozen=True, eq=False)
+class Aggregation:
+    """Everything `aggregate` shows; renderers turn this one object into every format."""
+
+    period: str | None
+    source: str
+    units: tuple[UnitAggregate, ...]  # in ranking order
+    unmatched_questions: tuple[str, ...]
+    min_answers: int
+    respondents: int
+    report: Report  # the unit scores as a report, for `rank` and `brief`
+    ranking: Ranking
+    feedback: pd.DataFrame  # unit, category, text, place
+
+    @property
+    def issues(self) -> tuple[Issue, ...]:
+        return (*self.report.issues, *self.ranking.issues)
+
+
+def aggregate_files(
+    paths: Iterable[str | Path], profile: Profile, progress: Progress | None = None
+) -> Aggregation:
+    """Read exports of one questionnaire and aggregate them (`progress` hears of each file)."""
+    return aggregate(read_respondents(paths, profile, progress), profile)
+
+
+def report_from_respondents(respondents: Respondents, profile: Profile) -> Report:
+    """The unit scores of respondent-level answers as a `Report`, as if read from a workbook."""
+    return aggregate(respondents, profile).report
+
+
+def aggregate(respondents: Respondents, profile: Profile) -> Aggregation:
+    """Item means with counts and intervals, category and composite scores, per unit."""
+    import numpy as np
+    import pandas as pd
+
+    units, items, codes = respondents.units, respondents.items, respondents.unit_codes
+    grouped = pd.DataFrame(respondents.answers).groupby(codes)
+    shape = (len(units), len(items))
+    counts = grouped.count().reindex(range(len(units)), fill_value=0).to_numpy().reshape(shape)
+    sums = grouped.sum().reindex(range(len(units)), fill_value=0).to_numpy().reshape(shape)
+    variances = grouped.var(ddof=1).reindex(range(len(units))).to_numpy().reshape(shape)
+    stats = {
+        (unit, pair): _item_stat(sums[u, i], int(counts[u, i]), variances[u, i])
+        for u, unit in enumerate(units)
+        for i, pair in enumerate(items)
+        if counts[u, i] > 0
+    }
+    scores = tuple(Score(unit, ITEM, stat.score, *pair) for (unit, pair), stat in stats.items())
+    base = Report(
+        source=respondents.source,
+        path=respondents.path,
+        format=respondents.format,
+        period=respondents.period,
+        period_origin=respondents.period_origin,
+        scores=scores,
+        units=tuple(dict.fromkeys(score.unit for score in scores)),
+        sheets=respondents.sheets,
+        issues=respondents.issues,
+    )
+    ranking = rank_report(base, profile)
+    people = np.bincount(codes, minlength=len(units))
+    intervals = _composite_intervals(respondents, ranking, profile, counts, sums)
+    neighbours = _indistinct_neighbours(ranking.units, intervals)
+    feedback = respondents.feedback["unit"].value_counts()
+    results = tuple(
+        UnitAggregate(
+            unit=result.unit,
+            respondents=int(people[units.index(result.unit)]),
+            score=result.score,
+            ci95=intervals[result.unit],
+            rank=result.rank,
+            tied=result.tied,
+            categories=result.categories,
+            items={
+                pair: stats[result.unit, pair] for pair in items if (result.unit, pair) in stats
+            },
+            low_sample=int(people[units.index(result.unit)]) < profile.min_answers,
+            indistinct_from=neighbours.get(result.unit, ()),
+            feedback=int(feedback.get(result.unit, 0)),
+        )
+        for result in ranking.units
+    )
+    report = replace(
+        base, issues=(*base.issues, *_findings(results, respondents, profile, base.source))
+    )
+    return Aggregation(
+        period=respondents.period,
+        source=respondents.source,
+        units=results,
+        unmatched_questions=respondents.unmatched_questions,
+        min_answers=profile.min_answers,
+        respondents=len(codes),
+        report=report,
+        ranking=ranking,
+        feedback=respondents.feedback,
+    )
+
+
+def _item_stat(total: float, n: int, variance: float) -> ItemStat:
+    """Mean rounded on the exact decimal quotient (sum / n), so 78.535 shows as 78.54."""
+    score = round2(Decimal(repr(float(total))) / n)
+    if n < 2 or math.isnan(variance):
+        return ItemStat(score, n, None)
+    return ItemStat(score, n, interval(score, Z95 * math.sqrt(variance / n)))
+
+
+def interval(score: float, half_width: float) -> tuple[float, float]:
+    """score ± half_width, each end rounded to two decimals."""
+    return round2(score - half_width), round2(score + half_width)
+
+
+def _composite_intervals(
+    respondents: Respondents,
+    ranking: Ranking,
+    profile: Profile,
+    counts: np.ndarray,
+    sums: np.ndarray,
+) -> dict[str, tuple[float, float] | None]:
+    """95% interval of each ranked unit's composite, linearised over its respondents."""
+    import numpy as np
+
+    units, items, codes = respondents.units, respondents.items, respondents.unit_codes
+    coefficients = np.zeros(counts.shape)  # aᵢ / nᵢ for each unit and item
+    for u, unit in enumerate(units):
+        result = ranking.unit(unit)
+        if result is None:
+            continue
+        weights = {c: w for c in result.categories if (w := profile.weight(c)) is not None}
+        answered = [i for i in range(len(items)) if counts[u, i]]
+        per_category = Counter(items[i][0] for i in answered)
+        for i in answered:
+            category = items[i][0]
+            if category in weights:
+                share = weights[category] / sum(weights.values()) / per_category[category]
+                coefficients[u, i] = share / counts[u, i]
+    means = np.divide(sums, counts, out=np.zeros(counts.shape), where=counts > 0)
+    z = np.zeros(len(codes))
+    for i in range(len(items)):
+        contribution = (respondents.answers[:, i] - means[codes, i]) * coefficients[codes, i]
+        np.add(z, contribution, out=z, where=~np.isnan(contribution))
+    squares = np.bincount(codes, weights=z * z, minlength=len(units))
+    people = np.bincount(codes, minlength=len(units))
+    result: dict[str, tuple[float, float] | None] = {}
+    for unit in ranking.units:
+        u = units.index(unit.unit)
+        n = int(people[u])
+        result[unit.unit] = (
+            interval(unit.score, Z95 * math.sqrt(n / (n - 1) * squares[u])) if n > 1 else None
+        )
+    return result
+
+
+def _indistinct_neighbours(
+    ranked: tuple[UnitResult, ...], intervals: dict[str, tuple[float, float] | None]
+) -> dict[str, tuple[str, ...]]:
+    """For each unit, the units just above and below it whose intervals overlap its own."""
+    found: dict[str, list[str]] = {}
+    for upper, lower in pairwise(ranked):
+        high, low = intervals[upper.unit], intervals[lower.unit]
+        if high is None or low is None or high[0] <= low[1]:
+            found.setdefault(upper.unit, []).append(lower.unit)
+            found.setdefault(lower.unit, []).append(upper.unit)
+    return {unit: tuple(names) for unit, names in found.items()}
+
+
+def _findings(
+    units: tuple[UnitAggregate, ...], respondents: Respondents, profile: Profile, source: str
+) -> list[Issue]:
+    """Thin samples, indistinguishable neighbours and unmatched questions, for the user."""
+    issues = [
+        Issue(
+            "low-sample",
+            WARNING,
+            f"「{u.unit}」只有 {u.respondents} 份答卷（少于 {profile.min_answers} 份），"
+            "得分仅供参考",
+            source,
+            unit=u.unit,
+        )
+        for u in units
+        if u.low_sample
+    ]
+    chains: list[list[str]] = []
+    for upper, lower in pairwise(units):
+        if lower.unit in upper.indistinct_from:
+            if chains and chains[-1][-1] == upper.unit:
+                chains[-1].append(lower.unit)
+            else:
+                chains.append([upper.unit, lower.unit])
+    if chains:
+        issues.append(
+            Issue(
+                "indistinct-ranks",
+                WARNING,
+                "综合得分的 95% 置信区间相互重叠、名次无法区分的相邻街镇："
+                + "；".join(" ≈ ".join(chain) for chain in chains),
+                source,
+            )
+        )
+    if respondents.unmatched_questions:
+        issues.append(
+            Issue(
+                "unmatched-question",
+                INFO,
+                "这些问题没有对应的测评小项，未计分：" + "；".join(respondents.unmatched_questions),
+                source,
+            )
+        )
+    return issues

@@ -1,0 +1,128 @@
+"""`mytool aggregate`: unit scores from respondent-level questionnaire exports."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mytool.commands.common import (
+    DebugOption,
+    OutputOption,
+    ProfileOption,
+    QuietOption,
+    emit,
+    handles_errors,
+    print_warnings,
+    stderr_console,
+    stdout_console,
+)
+from mytool.errors import UsageError
+
+PROGRESS_FROM_BYTES = 2_000_000  # smaller files read in well under a second: no bar
+
+
+class AggregateFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+FilesArgument = Annotated[
+    list[Path],
+    typer.Argument(
+        help="问卷平台导出的逐份答卷（.xlsx .xls .csv），可给多个（同一份问卷）。",
+        metavar="FILE...",
+        show_default=False,
+    ),
+]
+
+
+@handles_errors
+def aggregate(
+    files: FilesArgument,
+    profile: ProfileOption = None,
+    format: Annotated[
+        AggregateFormat,
+        typer.Option("--format", "-f", help="输出格式：table 表格、json、csv、xlsx（需 -o）。"),
+    ] = AggregateFormat.table,
+    output: OutputOption = None,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """汇总逐份答卷：各街镇各小项的平均分、回答数和 95% 置信区间，大类、综合得分和排名。"""
+    from mytool.aggregation import aggregate_files
+    from mytool.profile import load_profile
+
+    if format is AggregateFormat.xlsx and output is None:
+        raise UsageError("xlsx 格式需要用 --output 指定输出文件，例如 -o 汇总.xlsx")
+    loaded = load_profile(profile)
+    with _progress(files, quiet) as progress:
+        result = aggregate_files(files, loaded, progress)
+    print_warnings(result.issues, quiet)
+    if format is AggregateFormat.json:
+        from mytool.render.aggregate import aggregation_to_dict
+        from mytool.render.machine import to_json
+
+        emit(to_json(aggregation_to_dict(result)), output)
+    elif format is AggregateFormat.csv:
+        from mytool.render.aggregate import aggregation_to_csv
+
+        emit(aggregation_to_csv(result), output, bom=output is not None)
+    elif format is AggregateFormat.xlsx:
+        from mytool.output import write_bytes_atomic
+        from mytool.render.aggregate import aggregation_to_xlsx
+
+        write_bytes_atomic(output, aggregation_to_xlsx(result))
+    elif output is None:
+        from mytool.render.aggregate import print_aggregation
+
+        print_aggregation(result, stdout_console())
+    else:
+        from mytool.render.aggregate import print_aggregation
+        from mytool.render.terminal import render_to_text
+
+        emit(render_to_text(lambda console: print_aggregation(result, console)), output)
+
+
+@contextlib.contextmanager
+def _progress(files: list[Path], quiet: bool) -> Iterator[Callable[[str], None] | None]:
+    """A progress bar on a terminal for inputs big enough to take a while; else nothing."""
+    size = sum(path.stat().st_size for path in files if path.is_file())
+    if quiet or size < PROGRESS_FROM_BYTES or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} 个文件"),
+        TimeElapsedColumn(),
+        console=stderr_console(),
+        transient=True,
+    )
+    task = bar.add_task("读取答卷", total=len(files))
+    started = False
+
+    def advance(name: str) -> None:
+        nonlocal started
+        if started:
+            bar.advance(task)
+        started = True
+        bar.update(task, description=f"读取 {name}")
+
+    with bar:
+        yield advance
+        bar.update(task, completed=len(files))
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(aggregate)

@@ -1,0 +1,266 @@
+"""Recognise a respondent-level questionnaire export (问卷星-style) and the role of each column.
+
+One row per respondent; columns such as 序号, 提交答卷时间, 来自IP, then questions whose header is
+the question text ("3、您对小区环境卫生的满意程度："). Everything here works on a sample of rows
+as plain Python values, so telling an export from a score table costs nothing; the answers
+themselves are mapped in `mytool.reading.respondents`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from mytool.errors import ProfileError
+from mytool.profile import Profile
+from mytool.reading.headers import is_unit_header
+from mytool.text import display_text, normalize, strip_numbering
+
+SAMPLE_ROWS = 300  # data rows looked at to recognise an export and its columns
+MAX_TITLE_ROWS = 10  # rows above the header (titles, notes) an export may have
+NUMERIC_POINTS = 5  # numeric answers run 1..5
+_POINT_SCORE = 100 / NUMERIC_POINTS
+
+# Cells the platform writes for a question the respondent never saw or left empty.
+SKIPPED_MARKS = frozenset({"(跳过)", "跳过", "(空)", "空"})
+# Headers of the platform's own columns: neither questions nor answers.
+EXPORT_META_HEADERS = frozenset(
+    {
+        "序号",
+        "编号",
+        "id",
+        "答卷编号",
+        "答卷序号",
+        "提交答卷时间",
+        "提交时间",
+        "开始时间",
+        "开始答题时间",
+        "结束时间",
+        "结束答题时间",
+        "答题时间",
+        "填写时间",
+        "所用时间",
+        "答题时长",
+        "填写时长",
+        "来源",
+        "来源详情",
+        "来自ip",
+        "ip",
+        "ip地址",
+        "ip属地",
+        "总分",
+        "用户名",
+        "用户id",
+        "微信昵称",
+        "昵称",
+        "姓名",
+        "手机",
+        "手机号",
+        "联系电话",
+        "填写设备",
+        "设备",
+        "操作系统",
+        "浏览器",
+        "渠道",
+    }
+)
+# The header of the column telling when an answer was given (for the period).
+TIME_HEADERS = ("提交答卷时间", "提交时间", "结束答题时间", "结束时间", "答题时间", "填写时间")
+# Words of a suggestion question whose free-text answers become citizen feedback cases.
+FEEDBACK_WORDS = ("建议", "意见", "反映", "诉求", "留言")
+_UNIT_WORDS = ("街镇", "街道", "镇")
+_INTEGER = re.compile(r"^[+-]?\d+(?:\.0*)?$")
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question column matched to an item of the profile."""
+
+    column: int
+    header: str
+    category: str
+    item: str
+
+
+@dataclass(frozen=True)
+class TextColumn:
+    """A suggestion column; `category` is the profile category its header names, or ""."""
+
+    column: int
+    header: str
+    category: str
+
+
+@dataclass(frozen=True)
+class ExportLayout:
+    """Where things are in an export: row and column numbers are zero-based."""
+
+    header_row: int
+    unit_column: int
+    questions: tuple[Question, ...]
+    feedback: tuple[TextColumn, ...]
+    time_column: int | None
+    unmatched: tuple[str, ...]  # headers of questions that match no item (age, sex, …)
+    repeated: tuple[Question, ...]  # further columns for an item already asked; not used
+
+
+def answer_score(value: object, profile: Profile) -> tuple[float | None, bool]:
+    """Score of one answer: (score or None for no answer, understood).
+
+    Labels are scored by the profile (非常满意 100 …); whole numbers 1–5 by the profile's
+    `numeric_scale` ("5-best": 5 → 100, 4 → 80 … 1 → 20; "1-best": 1 → 100 … 5 → 20);
+    blanks, skipped questions and the profile's no-answer words (不了解, 说不清 …) are no answer.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None, True
+    if isinstance(value, bool):
+        return None, False
+    if isinstance(value, int | float):
+        return _numeric_score(float(value), profile)
+    text = normalize(value)
+    if not text or text in SKIPPED_MARKS or text in profile.no_answer:
+        return None, True
+    if text in profile.labels:
+        return profile.labels[text], True
+    if _INTEGER.match(text):
+        return _numeric_score(float(text), profile)
+    return None, False
+
+
+def _numeric_score(number: float, profile: Profile) -> tuple[float | None, bool]:
+    if not (number.is_integer() and 1 <= number <= NUMERIC_POINTS):
+        return None, False
+    if profile.numeric_scale == "5-best":
+        return number * _POINT_SCORE, True
+    if profile.numeric_scale == "1-best":
+        return (NUMERIC_POINTS + 1 - number) * _POINT_SCORE, True
+    raise ProfileError(
+        f"{profile.source}：numeric_scale = {profile.numeric_scale!r}（应为 5-best 或 1-best）"
+    )
+
+
+def find_export_layout(rows: list[list[object]], profile: Profile) -> ExportLayout | None:
+    """The layout of an export from its first rows, or None when they are not an export.
+
+    An export has a unit column (a header about 街镇/街道/镇 over unit names), at least one
+    question matched to an item whose answers are labels or 1–5, and looks like respondents:
+    some answer is a label, or some unit answers more than once.
+    """
+    for header_row in range(min(MAX_TITLE_ROWS, len(rows))):
+        header = [display_text(cell) for cell in rows[header_row]]
+        if not any(profile.match_item(text) for text in header if text):
+            continue
+        data = rows[header_row + 1 : header_row + 1 + SAMPLE_ROWS]
+        unit_column = _unit_column(header, data, profile)
+        if unit_column is None:
+            continue
+        layout = _classify(header_row, header, data, unit_column, profile)
+        if layout.questions and _looks_like_respondents(layout, data, profile):
+            return layout
+    return None
+
+
+def _column(data: list[list[object]], col: int) -> list[object]:
+    return [row[col] if col < len(row) else None for row in data]
+
+
+def _filled(values: list[object]) -> list[object]:
+    return [v for v in values if display_text(v) and not _is_nan(v)]
+
+
+def _is_nan(value: object) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _unit_share(values: list[object], profile: Profile) -> float:
+    filled = _filled(values)
+    if not filled:
+        return 0.0
+    return sum(1 for v in filled if profile.canonical_unit(v)) / len(filled)
+
+
+def _unit_column(header: list[str], data: list[list[object]], profile: Profile) -> int | None:
+    """The column about 街镇 whose values are units; failing that, any column of unit names."""
+    shares = {col: _unit_share(_column(data, col), profile) for col in range(len(header))}
+    about_units = [
+        col
+        for col, text in enumerate(header)
+        if is_unit_header(text) or any(word in normalize(text) for word in _UNIT_WORDS)
+    ]
+    for candidates, threshold in ((about_units, 0.5), (list(shares), 0.8)):
+        best = max(candidates, key=lambda col: (shares[col], -col), default=None)
+        if best is not None and shares[best] >= threshold:
+            return best
+    return None
+
+
+def _classify(
+    header_row: int,
+    header: list[str],
+    data: list[list[object]],
+    unit_column: int,
+    profile: Profile,
+) -> ExportLayout:
+    questions: list[Question] = []
+    repeated: list[Question] = []
+    feedback: list[TextColumn] = []
+    unmatched: list[str] = []
+    time_column = None
+    asked: set[tuple[str, str]] = set()
+    for col, text in enumerate(header):
+        values = _filled(_column(data, col))
+        key = strip_numbering(normalize(text)).rstrip(":").casefold()
+        if col == unit_column or (not text and not values):
+            continue
+        if key in EXPORT_META_HEADERS:
+            if time_column is None and key in TIME_HEADERS:
+                time_column = col
+            continue
+        asks_suggestion = any(word in normalize(text) for word in FEEDBACK_WORDS)
+        understood = sum(1 for v in values if answer_score(v, profile)[1])
+        answers_like = understood >= len(values) / 2 if values else not asks_suggestion
+        matched = profile.match_item(text) if text else None
+        if matched and answers_like:
+            question = Question(col, text, *matched)
+            (repeated if matched in asked else questions).append(question)
+            asked.add(matched)
+        elif asks_suggestion:
+            category = matched[0] if matched else named_category(text, profile)
+            feedback.append(TextColumn(col, text, category))
+        else:
+            unmatched.append(text or f"（第 {col + 1} 列，无表头）")
+    return ExportLayout(
+        header_row=header_row,
+        unit_column=unit_column,
+        questions=tuple(questions),
+        feedback=tuple(feedback),
+        time_column=time_column,
+        unmatched=tuple(unmatched),
+        repeated=tuple(repeated),
+    )
+
+
+def named_category(text: str, profile: Profile) -> str:
+    """The profile category a header names anywhere in its text ("…居住区环境…"), or ""."""
+    header = normalize(text)
+    found = [
+        (len(spelling), category.name)
+        for category in profile.categories
+        for spelling in (category.name, *category.aliases)
+        if len(normalize(spelling)) >= 2 and normalize(spelling) in header
+    ]
+    return max(found)[1] if found else ""
+
+
+def _looks_like_respondents(
+    layout: ExportLayout, data: list[list[object]], profile: Profile
+) -> bool:
+    for question in layout.questions:
+        for value in _filled(_column(data, question.column)):
+            if isinstance(value, str) and normalize(value) in profile.labels:
+                return True
+    units = Counter(profile.canonical_unit(v) for v in _filled(_column(data, layout.unit_column)))
+    units.pop(None, None)
+    return any(count > 1 for count in units.values())

@@ -1,0 +1,460 @@
+"""Turn respondent-level exports into answer scores per respondent, vectorised.
+
+Each column is factorised once and its few distinct answers are scored (`answer_score`), so a
+column of 500,000 labels costs one pass in pandas, never a Python call per cell. The result,
+`Respondents`, holds a (respondents × items) array of scores with NaN for no answer, the unit of
+each respondent, the suggestion texts and everything worth telling the user.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mytool.casework import FeedbackCase
+from mytool.diagnostics import INFO, WARNING, Issue, column_letter
+from mytool.errors import InputError
+from mytool.profile import Profile
+from mytool.reading.exports import (
+    MAX_TITLE_ROWS,
+    SAMPLE_ROWS,
+    SKIPPED_MARKS,
+    ExportLayout,
+    answer_score,
+    find_export_layout,
+)
+from mytool.reading.frames import read_frames
+from mytool.reading.period import find_period
+from mytool.reading.sources import Workbook
+from mytool.report import SheetUse
+from mytool.text import NO_VALUE_MARKS, display_text, normalize
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+FEEDBACK_COLUMNS = ("unit", "category", "text", "place")
+# Suggestion answers that say nothing to act on.
+_NOTHING_TO_SAY = frozenset(
+    {"没有", "无意见", "没意见", "无建议", "没有意见", "没有建议", "暂无意见", "暂无建议", "无无"}
+)
+_EXAMPLES = 3  # unrecognised answers or unit spellings quoted in a message
+_TIME_PATTERN = r"(20\d{2})\D{1,3}(\d{1,2})"
+
+
+@dataclass(frozen=True, eq=False)
+class Respondents:
+    """Every respondent of one or more exports with a known unit, and what they answered."""
+
+    sources: tuple[str, ...]  # file names
+    path: str
+    format: str
+    sheets: tuple[SheetUse, ...]
+    units: tuple[str, ...]  # unit names; `unit_codes` index into them
+    unit_codes: np.ndarray  # one per respondent
+    items: tuple[tuple[str, str], ...]  # (category, item) of each column of `answers`
+    answers: np.ndarray  # (respondents × items) scores, NaN where not answered
+    feedback: pd.DataFrame  # FEEDBACK_COLUMNS, one row per suggestion
+    unmatched_questions: tuple[str, ...]
+    period: str | None
+    period_origin: str
+    issues: tuple[Issue, ...]
+
+    @property
+    def source(self) -> str:
+        return "、".join(self.sources)
+
+
+Progress = Callable[[str], None]
+
+
+def read_respondents(
+    paths: Iterable[str | Path], profile: Profile, progress: Progress | None = None
+) -> Respondents:
+    """Read one or more exports of the same questionnaire; `progress` hears of each file."""
+    parts = []
+    for path in paths:
+        if progress:
+            progress(Path(path).name)
+        parts.append(_read_export(Path(path), profile))
+    return combine(parts, profile)
+
+
+def _read_export(path: Path, profile: Profile) -> Respondents:
+    import pandas as pd
+
+    seen = []
+    for frame in read_frames(path):
+        sample = frame.data.head(MAX_TITLE_ROWS + SAMPLE_ROWS).astype(object)
+        rows = sample.where(pd.notna(sample), None).values.tolist()
+        layout = find_export_layout(rows, profile)
+        if layout is not None:
+            return respondents_from_table(
+                frame.data,
+                layout,
+                profile,
+                path=path,
+                format=frame.format,
+                sheet=frame.sheet,
+                issues=frame.issues,
+            )
+        seen.append(frame.sheet)
+    raise InputError(
+        f"{path.name}：不是逐份答卷的问卷导出（已查看工作表：{'、'.join(seen)}）；"
+        "需要一列街镇（表头含“街镇”“街道”或“镇”）和与测评口径小项对应的问题列。"
+        f"已汇总好的测评结果请用 mytool rank {path.name}"
+    )
+
+
+def respondents_from_workbook(workbook: Workbook, profile: Profile) -> Respondents | None:
+    """The respondents of a workbook already opened, or None when it is not an export."""
+    for sheet in workbook.sheets:
+        if sheet.hidden:
+            continue
+        layout = find_export_layout(sheet.rows[: MAX_TITLE_ROWS + SAMPLE_ROWS], profile)
+        if layout is not None:
+            import pandas as pd
+
+            return respondents_from_table(
+                pd.DataFrame(sheet.rows),
+                layout,
+                profile,
+                path=workbook.path,
+                format=workbook.format,
+                sheet=sheet.name,
+                issues=tuple(workbook.issues),
+            )
+    return None
+
+
+def respondents_from_table(
+    table: pd.DataFrame,
+    layout: ExportLayout,
+    profile: Profile,
+    *,
+    path: Path,
+    format: str,
+    sheet: str,
+    issues: tuple[Issue, ...] = (),
+) -> Respondents:
+    """Score every answer of an export sheet (`table`: numbered columns, rows as in the sheet)."""
+    import numpy as np
+    import pandas as pd
+
+    file = path.name
+    found = list(issues)
+    body = table.iloc[layout.header_row + 1 :]
+    first_row = layout.header_row + 1  # zero-based sheet row of the first respondent
+
+    def header_cell(col: int) -> str:
+        return f"{sheet}!{column_letter(col)}{layout.header_row + 1}"
+
+    units, row_units, unit_issues = _units_of_rows(
+        body, layout.unit_column, profile, file, header_cell(layout.unit_column)
+    )
+    found.extend(unit_issues)
+    keep = row_units >= 0
+    columns = sorted(layout.questions, key=lambda q: _item_order((q.category, q.item), profile))
+    answers = np.empty((int(keep.sum()), len(columns)), dtype="float64", order="F")
+    for index, question in enumerate(columns):
+        scores, unrecognised = _score_column(body[question.column], profile)
+        answers[:, index] = scores[keep]
+        if unrecognised:
+            found.append(
+                _unrecognised_issue(
+                    unrecognised, question.header, file, header_cell(question.column)
+                )
+            )
+    for question in layout.repeated:
+        found.append(
+            Issue(
+                "repeated-question",
+                WARNING,
+                f"「{question.header}」与前面的问题对应同一小项「{question.item}」，未使用",
+                file,
+                header_cell(question.column),
+            )
+        )
+    feedback = [
+        _feedback_of_column(
+            body[column.column],
+            column.category,
+            units,
+            row_units,
+            profile,
+            f"{sheet}!{column_letter(column.column)}",
+            first_row,
+        )
+        for column in layout.feedback
+    ]
+    titles = [
+        cell
+        for row in table.head(layout.header_row).itertuples(index=False)
+        for cell in row
+        if isinstance(cell, str) and cell.strip()
+    ]
+    period, origin = _period(path, sheet, titles, body, layout.time_column)
+    if period is None:
+        found.append(
+            Issue(
+                "no-period",
+                INFO,
+                "未能识别期次（标题、工作表名、文件名、提交答卷时间均未注明）",
+                file,
+            )
+        )
+    use = SheetUse(
+        sheet,
+        "respondents",
+        header_rows=(layout.header_row + 1,),
+        unit_column=column_letter(layout.unit_column),
+        columns=tuple(f"{column_letter(q.column)}={q.category}/{q.item}" for q in columns),
+        note=f"逐份答卷 {len(answers)} 份",
+    )
+    return Respondents(
+        sources=(file,),
+        path=str(path),
+        format=format,
+        sheets=(use,),
+        units=units,
+        unit_codes=row_units[keep],
+        items=tuple((q.category, q.item) for q in columns),
+        answers=answers,
+        feedback=pd.concat(feedback, ignore_index=True) if feedback else _no_feedback(),
+        unmatched_questions=layout.unmatched,
+        period=period,
+        period_origin=origin,
+        issues=tuple(found),
+    )
+
+
+def _item_order(pair: tuple[str, str], profile: Profile) -> tuple[int, int]:
+    """Position of an item in the profile: categories in order, then items in order."""
+    for c_index, category in enumerate(profile.categories):
+        if category.name == pair[0]:
+            return c_index, category.items.index(pair[1])
+    return len(profile.categories), 0
+
+
+def _units_of_rows(
+    body: pd.DataFrame, unit_column: int, profile: Profile, file: str, place: str
+) -> tuple[tuple[str, ...], np.ndarray, list[Issue]]:
+    """The units present (profile order), each row's index into them (-1: none), findings.
+
+    Rows left entirely empty are not respondents and pass without a word.
+    """
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(body[unit_column])
+    names = [profile.canonical_unit(u) if display_text(u) else None for u in uniques]
+    units = tuple(u for u in profile.unit_names if u in set(names))
+    index = {unit: i for i, unit in enumerate(units)}
+    lookup = np.array([index.get(name, -1) for name in names] + [-1], dtype="int64")
+    row_units = lookup[codes]
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    unknown: Counter[str] = Counter()
+    for i, value in enumerate(uniques):
+        if display_text(value) and names[i] is None:
+            unknown[display_text(value)] += int(counts[i])
+    blank_rows = body[(row_units < 0) & np.isin(codes, [-1, *_blank_codes(uniques)])]
+    blank = int(blank_rows.map(display_text).ne("").any(axis=1).sum()) if len(blank_rows) else 0
+    issues = []
+    if blank:
+        issues.append(
+            Issue(
+                "respondent-without-unit",
+                WARNING,
+                f"{blank} 份答卷没有填写街镇，未计入",
+                file,
+                place,
+            )
+        )
+    if unknown:
+        examples = "、".join(
+            f"“{text}”（{count} 份）" for text, count in unknown.most_common(_EXAMPLES)
+        )
+        issues.append(
+            Issue(
+                "unknown-unit",
+                WARNING,
+                f"{unknown.total()} 份答卷的街镇不在测评口径的名单中，未计入：{examples}",
+                file,
+                place,
+            )
+        )
+    return units, row_units, issues
+
+
+def _blank_codes(uniques: Iterable[object]) -> list[int]:
+    return [i for i, value in enumerate(uniques) if not display_text(value)]
+
+
+def _score_column(column: pd.Series, profile: Profile) -> tuple[np.ndarray, Counter[str]]:
+    """Scores of one question column (NaN for no answer), and the answers not understood.
+
+    Each distinct answer is scored once; the column is then a lookup by its factor codes.
+    """
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(column)
+    scored = [answer_score(value, profile) for value in uniques]
+    lookup = np.array([np.nan if s is None else s for s, _ in scored] + [np.nan], dtype="float64")
+    unrecognised: Counter[str] = Counter()
+    bad = [i for i, (_, understood) in enumerate(scored) if not understood]
+    if bad:
+        counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        for i in bad:
+            unrecognised[display_text(uniques[i])] += int(counts[i])
+    return lookup[codes], unrecognised
+
+
+def _unrecognised_issue(unrecognised: Counter[str], header: str, file: str, place: str) -> Issue:
+    examples = "、".join(f"“{text}”" for text, _ in unrecognised.most_common(_EXAMPLES))
+    return Issue(
+        "unrecognised-answer",
+        WARNING,
+        f"「{header}」有 {sum(unrecognised.values())} 个答案无法识别（如 {examples}），"
+        "按未回答处理；可在测评口径的 [labels] 中补充",
+        file,
+        place,
+    )
+
+
+def _says_something(value: object, profile: Profile) -> bool:
+    """True for a suggestion worth a case: not blank, skipped, 无, 没有意见 …"""
+    text = normalize(value)
+    return (
+        len(text) >= 2
+        and text not in SKIPPED_MARKS
+        and text not in NO_VALUE_MARKS
+        and text not in profile.no_answer
+        and text not in _NOTHING_TO_SAY
+    )
+
+
+def _feedback_of_column(
+    column: pd.Series,
+    category: str,
+    units: tuple[str, ...],
+    row_units: np.ndarray,
+    profile: Profile,
+    place: str,
+    first_row: int,
+) -> pd.DataFrame:
+    """Suggestions of one free-text column, one row each: unit, category, text, cell."""
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(column)
+    useful = np.array([_says_something(v, profile) for v in uniques] + [False], dtype=bool)
+    rows = np.flatnonzero(useful[codes] & (row_units >= 0))
+    return pd.DataFrame(
+        {
+            "unit": np.asarray(units, dtype=object)[row_units[rows]],
+            "category": category,
+            "text": column.iloc[rows].astype(str).str.strip().to_numpy(dtype=object),
+            "place": [f"{place}{first_row + row + 1}" for row in rows.tolist()],
+        },
+        columns=FEEDBACK_COLUMNS,
+    )
+
+
+def _no_feedback() -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame({name: pd.Series(dtype=object) for name in FEEDBACK_COLUMNS})
+
+
+def _period(
+    path: Path, sheet: str, titles: list[str], body: pd.DataFrame, time_column: int | None
+) -> tuple[str | None, str]:
+    """The period a title, the sheet or the file names; else the half-year of most answers."""
+    for text in titles:
+        if found := find_period(text):
+            return found, f"标题「{text.strip()[:40]}」"
+    if found := find_period(sheet):
+        return found, f"工作表名「{sheet}」"
+    if found := find_period(path.stem):
+        return found, "文件名"
+    if time_column is None:
+        return None, ""
+    days = body[time_column].dropna().astype(str).str.slice(0, 10).value_counts()
+    halves: Counter[str] = Counter()
+    for text, count in days.items():
+        if match := re.search(_TIME_PATTERN, text):
+            year, month = match.groups()
+            halves[f"{year}H{1 if int(month) <= 6 else 2}"] += int(count)
+    if not halves:
+        return None, ""
+    return halves.most_common(1)[0][0], "提交答卷时间"
+
+
+def combine(parts: list[Respondents], profile: Profile) -> Respondents:
+    """One set of respondents from several exports of the same questionnaire."""
+    import numpy as np
+    import pandas as pd
+
+    if len(parts) == 1:
+        return parts[0]
+    present = {unit for part in parts for unit in part.units}
+    units = tuple(u for u in profile.unit_names if u in present)
+    items = tuple(
+        sorted(
+            {pair for part in parts for pair in part.items}, key=lambda p: _item_order(p, profile)
+        )
+    )
+    answers = np.full((sum(len(p.answers) for p in parts), len(items)), np.nan, order="F")
+    codes = []
+    offset = 0
+    for part in parts:
+        rows = slice(offset, offset + len(part.answers))
+        for index, pair in enumerate(part.items):
+            answers[rows, items.index(pair)] = part.answers[:, index]
+        remap = np.array([units.index(u) for u in part.units], dtype="int64")
+        codes.append(remap[part.unit_codes])
+        offset += len(part.answers)
+    feedback = pd.concat(
+        [p.feedback.assign(place=p.source + "：" + p.feedback["place"]) for p in parts],
+        ignore_index=True,
+    )
+    issues = [issue for part in parts for issue in part.issues]
+    periods = {p.period for p in parts if p.period}
+    first = next((p for p in parts if p.period), parts[0])
+    if len(periods) > 1:
+        issues.append(
+            Issue(
+                "period-disagreement",
+                WARNING,
+                f"各文件的期次不一致（{'、'.join(sorted(periods))}）；按 {first.period} 处理",
+                first.source,
+            )
+        )
+    return Respondents(
+        sources=tuple(name for part in parts for name in part.sources),
+        path=parts[0].path,
+        format=parts[0].format,
+        sheets=tuple(use for part in parts for use in part.sheets),
+        units=units,
+        unit_codes=np.concatenate(codes),
+        items=items,
+        answers=answers,
+        feedback=feedback,
+        unmatched_questions=tuple(dict.fromkeys(q for p in parts for q in p.unmatched_questions)),
+        period=first.period,
+        period_origin=first.period_origin,
+        issues=tuple(issues),
+    )
+
+
+def feedback_from_respondents(respondents: Respondents) -> list[FeedbackCase]:
+    """The suggestions of the respondents as citizen feedback cases, for briefs."""
+    return [
+        FeedbackCase(unit, category, text, place)
+        for unit, category, text, place in respondents.feedback.itertuples(index=False)
+    ]

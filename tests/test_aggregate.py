@@ -1,0 +1,322 @@
+"""Respondent-level exports: `mytool aggregate`, and `rank` on an export or an aggregated file."""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+import subprocess
+import sys
+
+import pytest
+from conftest import write_xlsx
+from hypothesis import given
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from mytool.aggregation import Z95, aggregate, aggregate_files
+from mytool.cli import app
+from mytool.numbers import round2
+from mytool.profile import load_profile
+from mytool.reading.exports import answer_score
+from mytool.reading.respondents import feedback_from_respondents, read_respondents
+from mytool.reading.scores import read_report
+from mytool.render.aggregate import aggregation_to_dict
+from mytool.report import ITEM
+
+runner = CliRunner()
+HEADER = [
+    "序号",
+    "提交答卷时间",
+    "来自IP",
+    "1、您所在的街镇：",
+    "2、您的性别：",
+    "3、您对小区环境卫生的满意程度：",
+    "4、您对道路保洁的满意程度：",
+    "5、您的年龄段：",
+    "6、您对居住区环境还有什么意见和建议？",
+]
+ANSWERS = [  # unit, 小区环境卫生, 道路保洁, suggestion
+    ("九亭镇", "非常满意", "满意", "小区垃圾清运不及时"),
+    (" 九亭 ", "满意", "一般", "无"),
+    ("九亭镇", "一般", "不了解", None),
+    ("九亭镇", "不满意", None, "(跳过)"),
+    ("岳阳", "非常满意", "非常满意", "楼道堆物多"),
+    ("岳阳街道", "满意", "说不清", None),
+    ("岳阳街道", "(跳过)", "不太满意", None),
+]
+ITEM_A = ("居住区", "小区环境卫生")
+ITEM_B = ("城市道路", "道路保洁")
+
+
+def export_rows(answers=ANSWERS, header=HEADER) -> list[list[object]]:
+    rows = [list(header)]
+    for index, (unit, a, b, suggestion) in enumerate(answers, start=1):
+        rows.append(
+            [index, f"2023/11/{index} 10:00:00", "1.2.3.4", unit, "男", a, b, "31-45岁", suggestion]
+        )
+    return rows
+
+
+def write_csv(path, rows, encoding):
+    text = "\n".join(",".join("" if c is None else str(c) for c in row) for row in rows) + "\n"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.fixture
+def export(tmp_path):
+    return write_xlsx(tmp_path / "问卷导出.xlsx", export_rows())
+
+
+def test_item_means_counts_and_unit_spellings(export, profile):
+    result = aggregate_files([export], profile)
+    units = {u.unit: u for u in result.units}
+    assert set(units) == {"九亭镇", "岳阳街道"}
+    assert units["九亭镇"].respondents == 4 and units["岳阳街道"].respondents == 3
+    # 九亭镇: 100, 80, 60, 40 → 70; 道路保洁 80, 60 (不了解 and blank are no answer) → 70
+    assert units["九亭镇"].items[ITEM_A].score == 70.0 and units["九亭镇"].items[ITEM_A].n == 4
+    assert units["九亭镇"].items[ITEM_B].score == 70.0 and units["九亭镇"].items[ITEM_B].n == 2
+    # 岳阳街道: 100, 80, (跳过) → 90; 100, 说不清, 40 → 70
+    assert units["岳阳街道"].items[ITEM_A].n == 2 and units["岳阳街道"].items[ITEM_B].score == 70.0
+    assert result.period == "2023H2"
+
+
+def test_means_round_half_up_on_the_exact_quotient(tmp_path, profile):
+    # 非常满意 ×1 + 满意 ×7 = 660 / 8 = 82.5; and 3 answers 100+100+80 = 93.333… → 93.33
+    answers = [("九亭", "非常满意", "非常满意", None)] + [("九亭", "满意", None, None)] * 7
+    answers += [("岳阳", "非常满意", "满意", None)] * 2 + [("岳阳", "满意", None, None)]
+    result = aggregate_files([write_xlsx(tmp_path / "e.xlsx", export_rows(answers))], profile)
+    units = {u.unit: u for u in result.units}
+    assert units["九亭镇"].items[ITEM_A].score == 82.5
+    assert units["岳阳街道"].items[ITEM_A].score == 93.33
+
+
+def test_categories_and_composite_follow_the_domain_rules(export, profile):
+    result = aggregate_files([export], profile)
+    unit = next(u for u in result.units if u.unit == "九亭镇")
+    assert unit.categories == {"居住区": 70.0, "城市道路": 70.0}
+    weights = profile.weight("居住区"), profile.weight("城市道路")
+    expected = round2((70.0 * weights[0] + 70.0 * weights[1]) / sum(weights))
+    assert unit.score == expected
+
+
+def test_numeric_answers_in_both_directions(tmp_path, profile):
+    answers = [("九亭镇", 5, "5", None), ("九亭镇", 4, "1", None), ("九亭镇", "3", 2, None)]
+    path = write_xlsx(tmp_path / "numeric.xlsx", export_rows(answers))
+    five_best = next(iter(aggregate_files([path], profile).units))
+    assert five_best.items[ITEM_A].score == 80.0  # 100, 80, 60
+    assert five_best.items[ITEM_B].score == round2((100 + 20 + 40) / 3)
+    text = profile.text.replace('numeric_scale = "5-best"', 'numeric_scale = "1-best"')
+    custom = tmp_path / "p.toml"
+    custom.write_text(text, encoding="utf-8")
+    one_best = next(iter(aggregate_files([path], load_profile(custom)).units))
+    assert one_best.items[ITEM_A].score == 40.0  # 20, 40, 60
+
+
+def test_unmatched_questions_are_listed_not_scored(export, profile):
+    result = aggregate_files([export], profile)
+    assert result.unmatched_questions == ("2、您的性别：", "5、您的年龄段：")
+    assert {pair for u in result.units for pair in u.items} == {ITEM_A, ITEM_B}
+
+
+def test_suggestions_become_feedback_cases(export, profile):
+    respondents = read_respondents([export], profile)
+    cases = feedback_from_respondents(respondents)
+    assert [(c.unit, c.category, c.text) for c in cases] == [
+        ("九亭镇", "居住区", "小区垃圾清运不及时"),
+        ("岳阳街道", "居住区", "楼道堆物多"),
+    ]
+    assert cases[0].place == "Sheet1!I2"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_csv_exports_in_every_encoding_give_the_same_scores(tmp_path, profile, export, encoding):
+    path = write_csv(tmp_path / "导出.csv", export_rows(), encoding)
+    from_csv = aggregation_to_dict(aggregate_files([path], profile))
+    from_xlsx = aggregation_to_dict(aggregate_files([export], profile))
+    assert from_csv["units"] == from_xlsx["units"]
+
+
+def test_title_rows_above_the_header_and_unknown_units_are_reported(tmp_path, profile):
+    rows = [["2024年上半年市容满意度调查"], [], *export_rows()]
+    rows.append([99, "2024/3/1", "", "火星镇", "", "满意", "满意", "", ""])
+    result = aggregate_files([write_xlsx(tmp_path / "t.xlsx", rows)], profile)
+    assert result.period == "2024H1"
+    assert sum(u.respondents for u in result.units) == 7
+    assert any(i.code == "unknown-unit" and "火星镇" in i.message for i in result.issues)
+
+
+def test_unrecognised_answers_are_no_answer_with_a_warning(tmp_path, profile):
+    answers = [*ANSWERS, ("九亭镇", "还行吧", None, None)]
+    result = aggregate_files([write_xlsx(tmp_path / "u.xlsx", export_rows(answers))], profile)
+    unit = next(u for u in result.units if u.unit == "九亭镇")
+    assert unit.respondents == 5 and unit.items[ITEM_A].n == 4
+    assert any(i.code == "unrecognised-answer" and "还行吧" in i.message for i in result.issues)
+
+
+def direct_interval(scores: list[float]) -> tuple[float, float]:
+    """mean ± 1.96·s/√n computed plainly, around the two-decimal mean."""
+    mean = round2(statistics.mean(scores))
+    half = Z95 * statistics.stdev(scores) / math.sqrt(len(scores))
+    return round2(mean - half), round2(mean + half)
+
+
+def test_item_interval_matches_a_direct_computation(export, profile):
+    unit = next(u for u in aggregate_files([export], profile).units if u.unit == "九亭镇")
+    assert unit.items[ITEM_A].ci95 == direct_interval([100, 80, 60, 40])
+    assert unit.items[ITEM_B].ci95 == direct_interval([80, 60])
+    single = next(u for u in aggregate_files([export], profile).units if u.unit == "岳阳街道")
+    assert single.items[ITEM_B].ci95 == direct_interval([100, 40])
+
+
+def test_composite_interval_matches_respondent_composites_when_all_answer(tmp_path, profile):
+    labels = ["非常满意", "满意", "一般", "不满意"]
+    answers = [("九亭镇", labels[i % 4], labels[(i * 3 + 1) % 4], None) for i in range(12)]
+    result = aggregate_files([write_xlsx(tmp_path / "c.xlsx", export_rows(answers))], profile)
+    unit = result.units[0]
+    w_a, w_b = profile.weight("居住区"), profile.weight("城市道路")
+    per_respondent = [
+        (profile.labels[a] * w_a + profile.labels[b] * w_b) / (w_a + w_b) for _, a, b, _ in answers
+    ]
+    half = Z95 * statistics.stdev(per_respondent) / math.sqrt(len(per_respondent))
+    assert unit.ci95 == (round2(unit.score - half), round2(unit.score + half))
+
+
+@given(
+    st.lists(
+        st.sampled_from(["非常满意", "满意", "一般", "不满意", "非常不满意"]),
+        min_size=2,
+        max_size=40,
+    )
+)
+def test_item_interval_property(labels):
+    profile = load_profile()
+    scores = [profile.labels[label] for label in labels]
+    result = _aggregate_one_item(scores, profile)
+    stat = result.units[0].items[ITEM_A]
+    assert stat.score == round2(statistics.mean(scores)) and stat.n == len(scores)
+    # pandas' variance and statistics' exact one may differ in the last binary digit
+    assert stat.ci95 == pytest.approx(direct_interval(scores), abs=0.011)
+
+
+def _aggregate_one_item(scores, profile):
+    import numpy as np
+    import pandas as pd
+
+    from mytool.reading.respondents import Respondents
+
+    respondents = Respondents(
+        sources=("x.xlsx",),
+        path="x.xlsx",
+        format="xlsx",
+        sheets=(),
+        units=("九亭镇",),
+        unit_codes=np.zeros(len(scores), dtype="int64"),
+        items=(ITEM_A,),
+        answers=np.array(scores, dtype="float64").reshape(-1, 1),
+        feedback=pd.DataFrame(columns=["unit", "category", "text", "place"]),
+        unmatched_questions=(),
+        period=None,
+        period_origin="",
+        issues=(),
+    )
+    return aggregate(respondents, profile)
+
+
+@given(
+    st.sampled_from(
+        ["非常满意", "满意", "一般", "不满意", "非常不满意", "不了解", "说不清", "不清楚"]
+    ),
+    st.sampled_from(["", " ", "\u3000"]),
+)
+def test_labels_are_read_whatever_the_spacing(label, space):
+    profile = load_profile()
+    score, understood = answer_score(f"{space}{label}{space}", profile)
+    assert understood
+    assert score == profile.labels.get(label)
+
+
+def test_low_samples_and_overlapping_neighbours_are_marked(export, profile):
+    result = aggregate_files([export], profile)
+    assert all(u.low_sample for u in result.units)  # 4 and 3 answers, fewer than 30
+    first, second = result.units
+    assert first.indistinct_from == (second.unit,) and second.indistinct_from == (first.unit,)
+    codes = {i.code for i in result.issues}
+    assert {"low-sample", "indistinct-ranks"} <= codes
+
+
+def test_rank_reads_an_export_directly(export, profile):
+    report = read_report(export, profile)
+    items = {(s.unit, s.category, s.item): s.value for s in report.scores if s.measure == ITEM}
+    assert items[("九亭镇", *ITEM_A)] == 70.0
+    result = runner.invoke(app, ["rank", str(export), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert {u["unit"] for u in json.loads(result.stdout)["units"]} == {"九亭镇", "岳阳街道"}
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_rank_reads_the_aggregated_file_back(tmp_path, export, profile, fmt):
+    out = tmp_path / f"汇总.{fmt}"
+    result = runner.invoke(app, ["aggregate", str(export), "-f", fmt, "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    aggregated = aggregate_files([export], profile)
+    ranked = json.loads(runner.invoke(app, ["rank", str(out), "-f", "json"]).stdout)
+    assert ranked["period"] == "2023H2"
+    assert {u["unit"]: u["score"] for u in ranked["units"]} == {
+        u.unit: u.score for u in aggregated.units
+    }
+    report = read_report(out, profile)
+    items = {(s.unit, s.category, s.item): s.value for s in report.scores if s.measure == ITEM}
+    assert items == {
+        (u.unit, *pair): stat.score for u in aggregated.units for pair, stat in u.items.items()
+    }
+
+
+def test_json_output_equals_the_library_result(export, profile):
+    result = runner.invoke(app, ["aggregate", str(export), "-f", "json"])
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data == json.loads(json.dumps(aggregation_to_dict(aggregate_files([export], profile))))
+    unit = data["units"][0]
+    assert set(unit) >= {"unit", "respondents", "score", "categories", "items"}
+    assert set(unit["items"]["居住区/小区环境卫生"]) == {"score", "n", "ci95"}
+
+
+def test_several_exports_are_pooled(tmp_path, profile):
+    first = write_xlsx(tmp_path / "a.xlsx", export_rows(ANSWERS[:4]))
+    second = write_csv(tmp_path / "b.csv", export_rows(ANSWERS[4:]), "gbk")
+    pooled = aggregate_files([first, second], profile)
+    single = aggregate_files([write_xlsx(tmp_path / "all.xlsx", export_rows())], profile)
+    assert aggregation_to_dict(pooled)["units"] == aggregation_to_dict(single)["units"]
+    assert pooled.source == "a.xlsx、b.csv"
+
+
+def test_a_score_workbook_is_refused_with_a_hint(tmp_path):
+    path = write_xlsx(tmp_path / "结果.xlsx", [["街镇", "综合满意度"], ["九亭镇", 78.5]])
+    result = runner.invoke(app, ["aggregate", str(path)])
+    assert result.exit_code == 2
+    assert "结果.xlsx：不是逐份答卷的问卷导出" in result.stderr
+    assert "mytool rank 结果.xlsx" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_xlsx_needs_an_output_file(export):
+    result = runner.invoke(app, ["aggregate", str(export), "-f", "xlsx"])
+    assert result.exit_code == 2 and "--output" in result.stderr
+
+
+def test_no_progress_bar_when_not_a_terminal(export):
+    result = runner.invoke(app, ["aggregate", str(export), "-f", "json"])
+    assert "读取" not in result.stderr
+
+
+def test_help_does_not_import_heavy_modules():
+    code = (
+        "import sys\nfrom mytool.cli import main\nsys.argv = ['mytool', 'aggregate', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = ('pandas', 'openpyxl', 'fastexcel', 'numpy')\n"
+        "print('HEAVY', [m for m in heavy if m in sys.modules])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "HEAVY []" in out.stdout and "逐份答卷" in out.stdout
