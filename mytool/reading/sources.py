@@ -1,25 +1,43 @@
-"""Open a spreadsheet file of any supported format as plain grids of cell values.
+"""The one door every input file comes through, and the plain grids it yields.
+
+In order: the real format is told from the first bytes, not the extension (a CSV or HTML table
+saved under an .xls name still reads, with a warning); zip-based files are checked against
+`Limits` by a streaming pre-scan (`mytool.reading.guard`); then the parser runs in a child
+process with memory and time limits (`mytool.reading.isolation`), so a parser crash becomes a
+message, not a dead run.
 
 Everything downstream sees `Workbook` / `Sheet`: rows of Python values ("" for an empty cell),
-the merged ranges, and whether the sheet is hidden. The real format is told from the first bytes,
-not the extension, so a CSV saved under an .xls name still reads.
+the merged ranges, hidden state, and the cells the parser could not give a value for.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
-from dataclasses import dataclass, field
+import zlib
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from mytool.diagnostics import WARNING, Issue
+from mytool.diagnostics import WARNING, Issue, cell_address
 from mytool.errors import InputError
+from mytool.reading.guard import (
+    DEFAULT_LIMITS,
+    ArchiveFacts,
+    Limits,
+    check_archive,
+    scan_xlsx,
+)
+from mytool.reading.isolation import run_isolated
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
-_SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt", ".tsv"}
+# A score workbook is small; a sheet of more cells than this is not one (exports have their own).
+GRID_LIMITS = Limits(max_cells=5_000_000, memory_bytes=2 * 1024**3)
+CELL_TEXT_LIMIT = 32767  # Excel's limit for the text of one cell
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 Cell = object  # str | float | int | bool | datetime | date | time | timedelta; "" when empty
 
@@ -30,6 +48,21 @@ class Sheet:
     rows: list[list[Cell]]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     hidden: bool = False
+    hidden_rows: tuple[int, ...] = ()  # zero-based
+    # (row, col) of cells read as "" because they hold a formula without a cached value ("")
+    # or a cached error such as "#DIV/0!"
+    bad_cells: dict[tuple[int, int], str] = field(default_factory=dict)
+    strict_width: bool = False  # CSV: a data row may not be longer than its header
+
+
+@dataclass(frozen=True)
+class Admission:
+    """A file let through the door: its bytes, real format, findings and pre-scan facts."""
+
+    data: bytes
+    format: str
+    issues: list[Issue]
+    facts: ArchiveFacts | None = None
 
 
 @dataclass(frozen=True)
@@ -40,21 +73,38 @@ class Workbook:
     issues: list[Issue] = field(default_factory=list)
 
 
-def open_workbook(path: str | Path) -> Workbook:
+def open_workbook(path: str | Path, limits: Limits = GRID_LIMITS) -> Workbook:
     """Read every sheet of `path`; raise `InputError` when it cannot be used at all."""
     path = Path(path)
-    data, kind, issues = identify(path)
-    if kind == "csv":
-        sheets = [Sheet(path.stem, read_csv_rows(data, path.name))]
+    admission = admit(path, limits)
+    name = path.name
+    if admission.format == "csv":
+        sheets = [Sheet(path.stem, read_csv_rows(admission.data, name), strict_width=True)]
+    elif admission.format == "html":
+        from mytool.reading.html_tables import read_html_tables
+
+        sheets = read_html_tables(decode_text(admission.data, name))
     else:
-        sheets = _read_with_calamine(data, path.name)
-    return Workbook(path=path, format=kind, sheets=sheets, issues=issues)
+        sheets = run_isolated(_read_with_calamine, admission.data, name, name=name, limits=limits)
+    issues = list(admission.issues)
+    sheets = [_with_facts(sheet, admission.facts) for sheet in sheets]
+    issues += _sheet_notes(sheets, name)
+    sheets, cleaned = _clean_text_cells(sheets, name)
+    return Workbook(path=path, format=admission.format, sheets=sheets, issues=issues + cleaned)
 
 
-def identify(path: Path) -> tuple[bytes, str, list[Issue]]:
-    """The bytes of `path`, the format they really are ("xlsx", "xls", "ods", "csv"), findings.
+def identify(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[bytes, str, list[Issue]]:
+    """The bytes of `path`, the format they really are, and findings (see `admit`)."""
+    admission = admit(path, limits)
+    return admission.data, admission.format, admission.issues
 
-    Raise `InputError` when the file cannot be used at all (missing, empty, encrypted, HTML …).
+
+def admit(path: Path, limits: Limits = DEFAULT_LIMITS) -> Admission:
+    """Let `path` through the door or raise `InputError` saying why not.
+
+    Formats: "xlsx" (also .xlsm), "xls", "ods", "csv" and "html". Refused: missing, empty,
+    oversized, encrypted, truncated and non-spreadsheet files, zip and entity bombs, and
+    sheets whose used range exceeds `limits`.
     """
     name = path.name
     if not path.exists():
@@ -62,6 +112,12 @@ def identify(path: Path) -> tuple[bytes, str, list[Issue]]:
     if path.is_dir():
         raise InputError(f"{name}：这是一个文件夹，不是测评结果文件")
     try:
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            raise InputError(
+                f"{name}：文件有 {size // (1024 * 1024)} MB，超出 "
+                f"{limits.max_file_bytes // (1024 * 1024)} MB 的限制，已拒绝读取"
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{name}：无法读取文件（{exc.strerror or exc}）") from exc
@@ -69,29 +125,31 @@ def identify(path: Path) -> tuple[bytes, str, list[Issue]]:
         raise InputError(f"{name}：文件是空的")
     kind = sniff(data)
     issues: list[Issue] = []
+    facts = None
     claimed = path.suffix.lower()
     if kind == "zip":
-        kind = _zip_kind(data, name)
+        kind, facts = _check_zip(data, name, limits)
+        if facts and facts.macros:
+            issues.append(
+                Issue("macros-ignored", WARNING, "工作簿含宏（VBA），宏已忽略、不会运行", name)
+            )
     elif kind == "ole2":
         if _ENCRYPTED_MARK in data:
             raise InputError(f"{name}：工作簿设置了打开密码，无法读取；请向发送方索取未加密的副本")
         kind = "xls"
-    elif kind == "html":
-        raise InputError(
-            f"{name}：这是网页（HTML）格式，不是电子表格；请在 Excel/WPS 中打开后另存为 .xlsx"
-        )
-    if kind == "csv" and claimed in {".xlsx", ".xlsm", ".xls", ".ods"}:
+    if kind in ("csv", "html") and claimed in {".xlsx", ".xlsm", ".xls", ".ods"}:
+        what = "CSV 文本" if kind == "csv" else "网页（HTML）表格"
         issues.append(
             Issue(
                 "disguised-format",
                 WARNING,
-                f"扩展名是 {claimed}，内容实际是 CSV 文本，已按 CSV 读取",
+                f"扩展名是 {claimed}，内容实际是{what}，已按{what}读取",
                 name,
             )
         )
-    if kind == "csv" and claimed not in _SPREADSHEET_SUFFIXES | {""} and _looks_binary(data):
+    if kind == "csv" and _looks_binary(data):
         raise InputError(f"{name}：不是电子表格文件（支持 .xlsx .xlsm .xls .ods .csv）")
-    return data, kind, issues
+    return Admission(data, kind, issues, facts)
 
 
 def sniff(data: bytes) -> str:
@@ -106,19 +164,89 @@ def sniff(data: bytes) -> str:
     return "csv"
 
 
-def _zip_kind(data: bytes, name: str) -> str:
+def _check_zip(data: bytes, name: str, limits: Limits) -> tuple[str, ArchiveFacts | None]:
+    """The zip-based format ("xlsx" or "ods") after the pre-scan; facts for xlsx."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = set(archive.namelist())
-            if "mimetype" in members:
-                mimetype = archive.read("mimetype").decode("ascii", "replace")
-                if "spreadsheet" in mimetype:
-                    return "ods"
-            if "xl/workbook.xml" in members or "xl/workbook.bin" in members:
-                return "xlsx"
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            if "mimetype" in members and b"spreadsheet" in archive.read("mimetype")[:200]:
+                check_archive(archive, name, limits)
+                return "ods", None
+            if "xl/workbook.xml" in members:
+                return "xlsx", scan_xlsx(archive, name, limits)
+            if "xl/workbook.bin" in members:
+                raise InputError(f"{name}：不支持 Excel 二进制工作簿（.xlsb）；请另存为 .xlsx")
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError) as exc:
         raise InputError(f"{name}：文件已损坏或不完整（无法解压：{exc}）") from exc
     raise InputError(f"{name}：这是一个压缩包，但不是电子表格（支持 .xlsx .xlsm .xls .ods .csv）")
+
+
+def _with_facts(sheet: Sheet, facts: ArchiveFacts | None) -> Sheet:
+    found = facts.sheets.get(sheet.name) if facts else None
+    if found is None:
+        return sheet
+    return replace(
+        sheet,
+        hidden=sheet.hidden or found.hidden,
+        hidden_rows=found.hidden_rows,
+        bad_cells=found.bad_cells,
+    )
+
+
+def _sheet_notes(sheets: list[Sheet], name: str) -> list[Issue]:
+    """Hidden sheets and rows are read like the rest, and listed."""
+    notes = []
+    hidden = [sheet.name for sheet in sheets if sheet.hidden]
+    if hidden:
+        notes.append(
+            Issue(
+                "hidden-sheets", WARNING, f"有隐藏的工作表：{'、'.join(hidden)}（已照常读取）", name
+            )
+        )
+    for sheet in sheets:
+        if sheet.hidden_rows:
+            rows = "、".join(str(r + 1) for r in sheet.hidden_rows[:20])
+            more = "等" if len(sheet.hidden_rows) > 20 else ""
+            notes.append(
+                Issue(
+                    "hidden-rows",
+                    WARNING,
+                    f"工作表「{sheet.name}」有隐藏行：第 {rows}{more} 行（已照常读取）",
+                    name,
+                    sheet.name,
+                )
+            )
+    return notes
+
+
+def _clean_text_cells(sheets: list[Sheet], name: str) -> tuple[list[Sheet], list[Issue]]:
+    """Strip control characters and cut over-long text, with one warning per sheet."""
+    issues = []
+    cleaned_sheets = []
+    for sheet in sheets:
+        first_place, count = "", 0
+        rows = sheet.rows
+        for r, row in enumerate(rows):
+            for c, cell in enumerate(row):
+                if isinstance(cell, str) and (_CONTROL.search(cell) or len(cell) > CELL_TEXT_LIMIT):
+                    if rows is sheet.rows:
+                        rows = [list(each) for each in sheet.rows]
+                    rows[r][c] = _CONTROL.sub("", cell)[:CELL_TEXT_LIMIT]
+                    count += 1
+                    first_place = first_place or cell_address(sheet.name, r, c)
+        if count:
+            issues.append(
+                Issue(
+                    "text-cleaned",
+                    WARNING,
+                    f"{count} 个单元格含控制字符或超过 {CELL_TEXT_LIMIT} 个字符，"
+                    f"已删去控制字符、截断超长文字（第一个在 {first_place}）",
+                    name,
+                    first_place,
+                )
+            )
+        cleaned_sheets.append(sheet if rows is sheet.rows else replace(sheet, rows=rows))
+    return cleaned_sheets, issues
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -126,6 +254,7 @@ def _looks_binary(data: bytes) -> bool:
 
 
 def _read_with_calamine(data: bytes, name: str) -> list[Sheet]:
+    """Every worksheet through python-calamine (run isolated: see `open_workbook`)."""
     import python_calamine as calamine
 
     try:

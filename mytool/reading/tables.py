@@ -45,6 +45,7 @@ class SheetResult:
     title_text: list[str] = field(default_factory=list)
     city_scope: str = ""
     issues: list[Issue] = field(default_factory=list)
+    bad_cells: dict[tuple[int, int], str] = field(default_factory=dict)  # from the pre-scan
 
 
 def read_sheet(sheet: Sheet, profile: Profile, file: str) -> SheetResult:
@@ -56,10 +57,12 @@ def read_sheet(sheet: Sheet, profile: Profile, file: str) -> SheetResult:
     unit_col, first_unit_row = found
     top, bottom = _header_block(grid, profile, unit_col, first_unit_row)
     labels = _column_labels(grid, sheet.merged, top, bottom)
-    result = SheetResult(SheetUse(sheet.name, "skipped"))
+    result = SheetResult(SheetUse(sheet.name, "skipped"), bad_cells=sheet.bad_cells)
     result.title_text = [
         str(cell) for row in grid[:top] for cell in row if isinstance(cell, str) and cell.strip()
     ]
+    if sheet.strict_width:
+        result.issues.extend(_ragged_rows(grid, labels, bottom, sheet.name, file))
     long_columns = _long_columns(grid, labels, profile, unit_col, bottom)
     if long_columns:
         _read_long(grid, sheet.name, profile, file, unit_col, bottom, long_columns, result)
@@ -88,6 +91,28 @@ def read_sheet(sheet: Sheet, profile: Profile, file: str) -> SheetResult:
         columns=used,
     )
     return result
+
+
+def _ragged_rows(
+    grid: list[list[object]], labels: list[list[str]], header_bottom: int, sheet: str, file: str
+) -> list[Issue]:
+    """Data rows with values beyond the header's last column (an unquoted comma in CSV)."""
+    width = max((c + 1 for c, column in enumerate(labels) if any(column)), default=0)
+    issues = []
+    for r in range(header_bottom + 1, len(grid)):
+        extra = [c for c in range(width, len(grid[r])) if display_text(grid[r][c])]
+        if width and extra:
+            issues.append(
+                Issue(
+                    "ragged-row",
+                    ERROR,
+                    f"第 {r + 1} 行比表头多出 {len(grid[r]) - width} 列"
+                    "（可能是文字中有未加引号的逗号），各列已错位；请在 Excel/WPS 中检查后另存",
+                    file,
+                    cell_address(sheet, r, extra[0]),
+                )
+            )
+    return issues
 
 
 def _padded(rows: list[list[object]]) -> list[list[object]]:
@@ -353,6 +378,8 @@ def _add_score(
         )
         return
     if value is None:
+        if (r, c) in result.bad_cells:
+            result.issues.append(_bad_cell_issue(result.bad_cells[(r, c)], file, place, unit))
         return
     if measure == CITY_RANK:
         if value < 1 or not float(value).is_integer():
@@ -380,6 +407,15 @@ def _add_score(
         )
         return
     result.scores.append(Score(unit, measure, value, category, item, place))
+
+
+def _bad_cell_issue(error: str, file: str, place: str, unit: str) -> Issue:
+    """A score cell whose formula has no cached value, or whose cached value is an error."""
+    if error:
+        message = f"分数单元格是公式错误 {error}；请在 Excel/WPS 中修正公式并保存后再试"
+        return Issue("formula-error", ERROR, message, file, place, unit)
+    message = "分数单元格是公式但没有保存计算结果；请在 Excel/WPS 中打开并保存后再试"
+    return Issue("formula-without-value", ERROR, message, file, place, unit)
 
 
 def _column_has_numbers(grid: list[list[object]], col: int, header_bottom: int) -> bool:

@@ -1,0 +1,103 @@
+"""Run a parser in a child process with memory and time limits, so its crash is not ours.
+
+A native parser can abort the whole interpreter (an allocation failure in Rust is not an
+exception). In a forked child that only kills the child; the parent turns it into a clean
+message. Where fork is unavailable (Windows) the parser runs in-process, after the pre-scan.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import traceback
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from mytool.errors import InputError, MytoolError
+from mytool.reading.guard import Limits
+
+T = TypeVar("T")
+
+
+def run_isolated(function: Callable[..., T], *args: Any, name: str, limits: Limits) -> T:
+    """`function(*args)` in a forked child limited to `limits`; its result or its MytoolError."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return function(*args)
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_child, args=(sender, function, args, limits), daemon=True, name="mytool-reader"
+    )
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(limits.seconds):
+            raise InputError(
+                f"{name}：读取超过 {limits.seconds:.0f} 秒仍未完成，已停止；文件可能过大或已损坏"
+            )
+        try:
+            status, payload = receiver.recv()
+        except (EOFError, OSError, pickle.UnpicklingError):
+            status, payload = "crashed", None
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+    if status == "ok":
+        return payload
+    if status == "error":
+        raise payload
+    if status == "memory":
+        raise InputError(
+            f"{name}：读取所需内存超过 {limits.memory_bytes // (1024 * 1024)} MB 的限制，已停止；"
+            "文件可能含超大区域或已损坏"
+        )
+    if status == "bug":
+        raise RuntimeError(f"读取 {name} 时程序出错：\n{payload}")
+    raise InputError(
+        f"{name}：解析程序读取该文件时崩溃（退出码 {child.exitcode}），文件可能已损坏或含超大区域；"
+        "请在 Excel/WPS 中打开后另存一份再试"
+    )
+
+
+def _child(sender: Any, function: Callable[..., Any], args: tuple, limits: Limits) -> None:
+    _silence_stderr()
+    _limit_resources(limits)
+    try:
+        result: tuple[str, Any] = ("ok", function(*args))
+    except MytoolError as exc:
+        result = ("error", exc)
+    except MemoryError:
+        result = ("memory", None)
+    except Exception:  # a bug in our parser code: report it, do not disguise it as bad input
+        result = ("bug", traceback.format_exc())
+    try:
+        sender.send(result)
+    except MemoryError:
+        sender.send(("memory", None))
+    finally:
+        sender.close()
+    os._exit(0)
+
+
+def _silence_stderr() -> None:
+    """A native crash prints a backtrace on stderr; the user gets our message instead."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+    except (OSError, ValueError):
+        pass
+
+
+def _limit_resources(limits: Limits) -> None:
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    ceiling = (
+        limits.memory_bytes if hard == resource.RLIM_INFINITY else min(limits.memory_bytes, hard)
+    )
+    resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
