@@ -6,18 +6,22 @@ reader) are imported inside the commands, so `mytool --help` stays fast.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from mytool import __version__
 from mytool.commands import aggregate, brief, compare, profile, rank, trend, validate
+from mytool.commands.common import CURRENT_RUN, Run
 
 HELP = """松江区市容环境质量社会公众满意度测评分析工具。
 
 读取各单位的半年度测评结果表，给街镇和大类排名，标记排名靠后的街镇。
 
-退出码：0 成功；1 完成但发现问题（validate）；2 用法错误或输入文件无法使用；3 输出文件无法写入。
+退出码：0 成功；1 完成但发现问题（validate，及加了 --strict 的命令）；2 用法错误或输入文件无法使用；
+3 输出文件无法写入（磁盘满、没有权限、文件正被其他程序打开）；4 另一个 mytool 正在写同一个文件夹；
+5 程序内部错误（请报告维护人员）。
 """
 
 app = typer.Typer(
@@ -38,11 +42,22 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_callback(
+    context: typer.Context,
     version: Annotated[
         bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="显示版本号。")
     ] = False,
+    log_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--log-file",
+            envvar="MYTOOL_LOG_FILE",
+            help="每次运行追加一行记录（时间、命令、输入文件及其 SHA-256、输出文件、退出码）。",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """松江区市容环境质量社会公众满意度测评分析工具。"""
+    CURRENT_RUN.set(Run(context.invoked_subcommand or "", log_file))
 
 
 for command in (rank, validate, brief, profile, compare, trend, aggregate):

@@ -6,6 +6,8 @@ EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_INPUT = 2
 EXIT_OUTPUT = 3
+EXIT_LOCKED = 4
+EXIT_INTERNAL = 5
 
 
 class MytoolError(Exception):
@@ -34,3 +36,9 @@ class OutputError(MytoolError):
     """An output file could not be written."""
 
     exit_code = EXIT_OUTPUT
+
+
+class LockError(MytoolError):
+    """Another run holds the lock on the output folder."""
+
+    exit_code = EXIT_LOCKED

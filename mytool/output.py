@@ -1,13 +1,39 @@
-"""Write output files atomically: a temporary file in the same folder, flushed, then renamed."""
+"""Write output files atomically: a temporary file in the same folder, flushed, then renamed.
+
+Every write holds the output folder's lock (`mytool.locking`), never replaces a file the run
+reads (see `protect_inputs`), and records what it wrote for the audit log (`written_files`).
+"""
 
 from __future__ import annotations
 
 import os
 import re
 import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
-from mytool.errors import OutputError
+from mytool.errors import OutputError, UsageError
+from mytool.locking import folder_lock
+
+TEMP_SUFFIX = ".mytool-tmp"
+_protected: ContextVar[frozenset[Path]] = ContextVar("protected_inputs", default=frozenset())
+_written: ContextVar[list[Path] | None] = ContextVar("written_files", default=None)
+
+
+@contextmanager
+def protect_inputs(paths: Iterable[Path]) -> Iterator[list[Path]]:
+    """Within the block, refuse to write over any of `paths`; yield the list of files written."""
+    resolved = frozenset(Path(p).resolve() for p in paths)
+    written: list[Path] = []
+    protected_token = _protected.set(_protected.get() | resolved)
+    written_token = _written.set(written)
+    try:
+        yield written
+    finally:
+        _protected.reset(protected_token)
+        _written.reset(written_token)
 
 
 def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
@@ -53,14 +79,28 @@ def write_files_atomic(files: dict[Path, bytes]) -> list[Path]:
     the rename is atomic), flushed to disk; only when all are written are they renamed into
     place. On failure the temporary files are removed and the targets are untouched.
     """
+    protected = _protected.get()
+    for target in files:
+        if target.resolve() in protected:
+            raise UsageError(f"{target}：输出文件不能是本次读取的输入文件，请换一个文件名")
+    with ExitStack() as locks:
+        for folder in sorted({target.resolve().parent for target in files}):
+            locks.enter_context(folder_lock(folder))
+            _remove_stale_temporaries(folder)
+        _stage_and_replace(files)
+    recorder = _written.get()
+    if recorder is not None:
+        recorder.extend(files)
+    return list(files)
+
+
+def _stage_and_replace(files: dict[Path, bytes]) -> None:
     mode = _default_file_mode()
     staged: list[tuple[Path, Path]] = []
     try:
         for target, data in files.items():
-            folder = target.parent
-            folder.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(
-                prefix=f".{target.name[:50]}.", suffix=".tmp", dir=folder
+                prefix=f".{target.name[:50]}.", suffix=TEMP_SUFFIX, dir=target.parent
             )
             staged.append((Path(temporary), target))
             with os.fdopen(handle, "wb") as stream:
@@ -79,7 +119,12 @@ def write_files_atomic(files: dict[Path, bytes]) -> list[Path]:
     finally:
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
-    return list(files)
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Temporary files a killed run left behind (we hold the folder's lock, so none is live)."""
+    for leftover in folder.glob(f".*{TEMP_SUFFIX}"):
+        leftover.unlink(missing_ok=True)
 
 
 def _default_file_mode() -> int:

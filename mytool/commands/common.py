@@ -5,16 +5,22 @@ Only the command modules import typer; the library never does.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import os
 import sys
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from mytool.audit import LOG_ENV, append_record, run_record
 from mytool.diagnostics import ERROR, WARNING, Issue
-from mytool.errors import MytoolError
+from mytool.errors import EXIT_INTERNAL, EXIT_OK, MytoolError
+from mytool.output import protect_inputs
 
 ProfileOption = Annotated[
     Path | None,
@@ -51,20 +57,107 @@ def stdout_console() -> Any:
     return Console(highlight=False)
 
 
+@dataclass(frozen=True)
+class Run:
+    """What the top-level options say about this run (set by the CLI's callback)."""
+
+    command: str
+    log_file: Path | None
+
+
+CURRENT_RUN: ContextVar[Run | None] = ContextVar("current_run", default=None)
+
+
+# Parameters naming files a command reads: never overwritten, hashed into the audit log.
+INPUT_PARAMETERS = (
+    "file",
+    "files",
+    "paths",
+    "previous",
+    "current",
+    "problems",
+    "feedback",
+    "ledger",
+    "returned",
+    "report",
+)
+INTERNAL_ERROR = (
+    "内部错误：{error}\n这是 mytool 的程序缺陷，不是您的文件有问题。"
+    "请加 --debug 重新运行，把输出的全部内容和所用文件发给维护人员。"
+)
+
+
 def handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn `MytoolError` into one Chinese line on stderr and its exit code; no traceback."""
+    """Run a command the way every command runs: exit codes, protected inputs, audit log.
+
+    `MytoolError` becomes one Chinese line on stderr and its exit code; any other exception is
+    a bug (exit 5) with a line saying so; `--debug` shows the traceback instead.
+    """
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        started = dt.datetime.now().astimezone()
+        inputs = _input_files(kwargs)
+        code, written = EXIT_OK, []
         try:
-            return command(*args, **kwargs)
+            with protect_inputs(inputs) as written:
+                return command(*args, **kwargs)
+        except typer.Exit as exc:
+            code = exc.exit_code
+            raise
         except MytoolError as exc:
+            code = exc.exit_code
             if kwargs.get("debug"):
                 raise
             stderr_console().print(f"错误：{exc.message}", markup=False)
-            raise typer.Exit(exc.exit_code) from None
+            raise typer.Exit(code) from None
+        except Exception as exc:
+            code = EXIT_INTERNAL
+            if kwargs.get("debug"):
+                raise
+            stderr_console().print(INTERNAL_ERROR.format(error=exc), markup=False)
+            raise typer.Exit(code) from None
+        finally:
+            _audit(started, kwargs, inputs, written, code)
 
     return wrapper
+
+
+def _input_files(parameters: dict[str, Any]) -> list[Path]:
+    """The existing files a command was given to read (a folder stands for its files)."""
+    found: list[Path] = []
+    for name in INPUT_PARAMETERS:
+        value = parameters.get(name)
+        for path in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(path, Path) and path.is_dir():
+                found.extend(sorted(p for p in path.iterdir() if p.is_file()))
+            elif isinstance(path, Path) and path.is_file():
+                found.append(path)
+    return found
+
+
+def _audit(
+    started: dt.datetime,
+    parameters: dict[str, Any],
+    inputs: list[Path],
+    outputs: list[Path],
+    code: int,
+) -> None:
+    run = CURRENT_RUN.get()
+    log_file = run.log_file if run and run.log_file else os.environ.get(LOG_ENV)
+    if not log_file:
+        return
+    record = run_record(
+        command=f"mytool {run.command}" if run else "mytool",
+        parameters={k: str(v) for k, v in parameters.items() if v not in (None, False, [])},
+        inputs=inputs,
+        outputs=outputs,
+        exit_code=code,
+        started=started,
+    )
+    problem = append_record(Path(log_file), record)
+    if problem:
+        stderr_console().print(f"提示：无法写入运行日志 {log_file}（{problem}）", markup=False)
 
 
 def print_warnings(issues: Iterable[Issue], quiet: bool) -> None:

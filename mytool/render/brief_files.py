@@ -11,6 +11,7 @@ from pathlib import Path
 
 from mytool.brief import BriefSet
 from mytool.errors import OutputError
+from mytool.locking import folder_lock
 from mytool.output import safe_file_name, write_files_atomic
 from mytool.profile import Profile
 
@@ -47,13 +48,14 @@ def write_brief_folder(folder: Path, files: dict[str, bytes]) -> list[Path]:
     """Write `files` into `folder` all-or-nothing; remove files an earlier run left behind."""
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"{folder}：输出位置已有同名文件，不是文件夹")
-    previous = _previous_files(folder)
     manifest = json.dumps(sorted(files), ensure_ascii=False, indent=1).encode("utf-8")
-    written = write_files_atomic(
-        {folder / name: data for name, data in files.items()} | {folder / MANIFEST: manifest}
-    )
-    for stale in previous - set(files):
-        (folder / stale).unlink(missing_ok=True)
+    with folder_lock(folder):
+        previous = _previous_files(folder)
+        written = write_files_atomic(
+            {folder / name: data for name, data in files.items()} | {folder / MANIFEST: manifest}
+        )
+        for stale in previous - set(files):
+            (folder / stale).unlink(missing_ok=True)
     return [path for path in written if path.name != MANIFEST]
 
 
