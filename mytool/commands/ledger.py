@@ -1,0 +1,217 @@
+"""`mytool ledger init|split|merge|status`: the rectification ledger (整改台账)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from mytool.commands.common import (
+    DebugOption,
+    InputArgument,
+    OutputOption,
+    ProfileOption,
+    QuietOption,
+    emit,
+    handles_errors,
+    print_warnings,
+    stdout_console,
+)
+from mytool.errors import EXIT_PROBLEMS, UsageError
+
+if TYPE_CHECKING:
+    from mytool.ledger.status import LedgerStatus
+
+ledger_app = typer.Typer(
+    help="整改台账：按点位问题建台账，分发给牵头部门或街镇，合并回收表，通报整改进展。",
+    no_args_is_help=True,
+)
+
+LedgerArgument = Annotated[Path, typer.Argument(help="整改台账（.xlsx）。", show_default=False)]
+ForceOption = Annotated[bool, typer.Option("--force", help="已有同名文件时覆盖（先备份）。")]
+
+
+class Grouping(StrEnum):
+    department = "department"
+    unit = "unit"
+
+
+class StatusFormat(StrEnum):
+    table = "table"
+    json = "json"
+    md = "md"
+    xlsx = "xlsx"
+
+
+def option_date(text: str, option: str) -> dt.date:
+    from mytool.ledger.columns import parse_date_text
+
+    parsed = parse_date_text(text)
+    if parsed is None:
+        raise UsageError(f"{option}「{text}」不是有效日期，请写成 2024-04-10")
+    return parsed
+
+
+@ledger_app.command("init")
+@handles_errors
+def init(
+    report: InputArgument,
+    problems: Annotated[
+        Path | None,
+        typer.Option(
+            "--problems", help="点位问题清单文件（默认读测评结果文件中的点位问题工作表）。"
+        ),
+    ] = None,
+    deadline: Annotated[
+        str | None,
+        typer.Option("--deadline", help="完成时限（默认按口径：下半年测评为次年4月10日）。"),
+    ] = None,
+    output: OutputOption = None,
+    force: ForceOption = False,
+    profile: ProfileOption = None,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """按点位问题建整改台账：每个点位一行，编号为期次加序号（如 2023H2-0007）。"""
+    from mytool.ledger.build import ledger_entries, load_problem_points
+    from mytool.ledger.files import write_new_ledger
+    from mytool.ledger.workbook import ledger_workbook
+    from mytool.profile import load_profile
+
+    loaded = load_profile(profile)
+    period, points, issues = load_problem_points(report, problems, loaded)
+    print_warnings(issues, quiet)
+    due = option_date(deadline, "--deadline") if deadline else loaded.deadline_after(period)
+    entries = ledger_entries(period, points, loaded, due)
+    target = output or Path(f"{period}-整改台账.xlsx")
+    data = ledger_workbook(entries, title=f"{period} 点位问题整改台账")
+    backup = write_new_ledger(target, data, force=force, when=dt.datetime.now())
+    if not quiet:
+        console = stdout_console()
+        console.print(
+            f"已建整改台账 {target}：{len(entries)} 个点位问题", markup=False, soft_wrap=True
+        )
+        if backup:
+            console.print(f"原台账已备份为 {backup}", markup=False, soft_wrap=True)
+
+
+@ledger_app.command("split")
+@handles_errors
+def split(
+    ledger: LedgerArgument,
+    by: Annotated[
+        Grouping, typer.Option("--by", help="按牵头部门（department）或街镇（unit）分发。")
+    ] = Grouping.department,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option("--output-dir", "-d", help="输出文件夹（默认：<台账名>-分发）。"),
+    ] = None,
+    force: ForceOption = False,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """把台账拆成每个牵头部门（或街镇）一份，只含其点位，格式和下拉选项不变。"""
+    from mytool.ledger.files import write_copies
+    from mytool.ledger.split import split_ledger
+    from mytool.ledger.workbook import load_ledger
+
+    loaded = load_ledger(ledger)
+    print_warnings(loaded.issues, quiet)
+    files = split_ledger(
+        loaded, by=by.value, master_name=ledger.name, stem=ledger.stem, made=dt.datetime.now()
+    )
+    folder = output_dir or ledger.with_name(f"{ledger.stem}-分发")
+    written = write_copies(folder, files, force=force)
+    if not quiet:
+        console = stdout_console()
+        console.print(f"已写 {len(written)} 份分发表（{folder}）：", markup=False, soft_wrap=True)
+        for path in written:
+            console.print(f"  {path.name}", markup=False, soft_wrap=True)
+
+
+@ledger_app.command("merge")
+@handles_errors
+def merge(
+    # Not named `ledger`: the master is rewritten here, so it must not be a protected input.
+    master: LedgerArgument,
+    returned: Annotated[
+        list[Path], typer.Argument(help="收回的分发表（可多个）。", show_default=False)
+    ],
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """把收回的分发表按编号合并进总台账（只合并填报列；冲突不覆盖，先备份再原子改写）。
+
+    有冲突或未导入的内容时退出码为 1。
+    """
+    from mytool.ledger.files import merge_into_master
+    from mytool.render.ledger_merge import merge_report
+
+    outcome = merge_into_master(master, returned, when=dt.datetime.now())
+    if not quiet or outcome.result.has_problems:
+        emit(merge_report(outcome), None)
+    if outcome.result.has_problems:
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+@ledger_app.command("status")
+@handles_errors
+def status(
+    ledger: LedgerArgument,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="统计截至日期（默认今天）。")] = None,
+    due_within: Annotated[
+        int, typer.Option("--due-within", min=0, help="列出多少天内到期的点位。")
+    ] = 14,
+    format: Annotated[
+        StatusFormat,
+        typer.Option("--format", "-f", help="table、json、md（通报）或 xlsx（须给 -o）。"),
+    ] = StatusFormat.table,
+    output: OutputOption = None,
+    strict: Annotated[bool, typer.Option("--strict", help="有逾期点位时退出码为 1。")] = False,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """整改进展：按状态、街镇、牵头部门统计，列出逾期、即将到期和未复查的点位。"""
+    from mytool.ledger.status import ledger_status
+    from mytool.ledger.workbook import load_ledger
+
+    if format is StatusFormat.xlsx and output is None:
+        raise UsageError("--format xlsx 须用 -o 指定输出文件")
+    day = option_date(as_of, "--as-of") if as_of else dt.date.today()
+    result = ledger_status(load_ledger(ledger), day, due_within)
+    print_warnings(result.issues, quiet)
+    _emit_status(result, format, output)
+    if strict and result.overdue:
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _emit_status(result: LedgerStatus, format: StatusFormat, output: Path | None) -> None:
+    from mytool.render import ledger_status as render
+
+    if format is StatusFormat.json:
+        import json
+
+        emit(json.dumps(render.status_dict(result), ensure_ascii=False, indent=2) + "\n", output)
+    elif format is StatusFormat.md:
+        emit(render.notice_markdown(result), output)
+    elif format is StatusFormat.xlsx:
+        from mytool.output import write_bytes_atomic
+
+        write_bytes_atomic(output, render.status_workbook(result))
+    elif output is None:
+        render.print_status(result, stdout_console())
+    else:
+        import io
+
+        from rich.console import Console
+
+        buffer = io.StringIO()
+        render.print_status(result, Console(file=buffer, width=160))
+        emit(buffer.getvalue(), output)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(ledger_app, name="ledger")

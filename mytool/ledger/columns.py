@@ -1,0 +1,127 @@
+"""The ledger's columns, statuses and cell values, shared by every ledger operation.
+
+A value is text ("" when empty) or, in the date columns, a `datetime.date` (None when empty).
+Cells typed by people are parsed here; what cannot be parsed is reported, never guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+ID = "编号"
+PERIOD = "期次"
+UNIT = "街镇"
+CATEGORY = "大类"
+ITEM = "小项"
+LOCATION = "点位地址"
+DESCRIPTION = "问题描述"
+DEPARTMENT = "牵头部门"
+MEASURES = "整改措施"
+OWNER = "责任人"
+DEADLINE = "完成时限"
+PROGRESS = "整改进展"
+STATUS = "状态"
+REVIEW_DATE = "复查时间"
+REVIEW = "复查结论"
+CLOSED_DATE = "销号日期"
+NOTE = "备注"
+
+COLUMNS = (
+    ID,
+    PERIOD,
+    UNIT,
+    CATEGORY,
+    ITEM,
+    LOCATION,
+    DESCRIPTION,
+    DEPARTMENT,
+    MEASURES,
+    OWNER,
+    DEADLINE,
+    PROGRESS,
+    STATUS,
+    REVIEW_DATE,
+    REVIEW,
+    CLOSED_DATE,
+    NOTE,
+)
+# The ID and what came from the problem list: marked grey, never taken from a returned copy.
+FIXED_COLUMNS = COLUMNS[:8]
+# What departments and units fill in (完成时限 too: an agreed extension is written there).
+EDITABLE_COLUMNS = COLUMNS[8:]
+DATE_COLUMNS = frozenset({DEADLINE, REVIEW_DATE, CLOSED_DATE})
+
+NOT_STARTED = "未启动"
+IN_PROGRESS = "整改中"
+TO_VERIFY = "待核验"
+CLOSED = "已销号"
+STATUSES = (NOT_STARTED, IN_PROGRESS, TO_VERIFY, CLOSED)
+STATUS_CHOICES = "、".join(STATUSES)
+
+Value = str | dt.date | None
+
+_DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+
+
+def parse_date_text(text: str) -> dt.date | None:
+    """A date typed as 2024-04-10, 2024/4/10, 2024.4.10 or 2024年4月10日 (None otherwise)."""
+    match = _DATE_TEXT.fullmatch(text.strip())
+    if not match:
+        return None
+    try:
+        return dt.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
+
+
+def cell_text(raw: object) -> str:
+    """What a cell shows as plain text: numbers without ".0", dates as 2024-04-10."""
+    if raw is None:
+        return ""
+    if isinstance(raw, dt.datetime):
+        return raw.date().isoformat() if raw.time() == dt.time() else raw.isoformat(" ")
+    if isinstance(raw, dt.date):
+        return raw.isoformat()
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return str(raw).strip()
+
+
+def parse_value(column: str, raw: object) -> tuple[Value, str | None]:
+    """The value of a cell in `column`, and why it is invalid (None when it is fine).
+
+    An invalid cell's value is its text, so nothing typed is dropped on the way.
+    """
+    if column in DATE_COLUMNS:
+        if isinstance(raw, dt.datetime):
+            return raw.date(), None
+        if isinstance(raw, dt.date):
+            return raw, None
+        text = cell_text(raw)
+        if not text:
+            return None, None
+        parsed = parse_date_text(text)
+        if parsed is None:
+            return text, f"「{text}」不是有效日期，请写成 2024-03-15"
+        return parsed, None
+    text = cell_text(raw)
+    if column == STATUS:
+        text = "".join(text.split())
+        if text and text not in STATUSES:
+            return text, f"「{text}」不是有效状态（可选：{STATUS_CHOICES}）"
+    return text, None
+
+
+def value_text(value: Value) -> str:
+    """The canonical text of a value, for comparing cells and for the snapshot."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def make_id(period: str, sequence: int) -> str:
+    """A stable problem-point ID: period and sequence, e.g. 2023H2-0007."""
+    return f"{period}-{sequence:04d}"

@@ -1,0 +1,204 @@
+"""Writing ledger files safely: no silent overwrite, a backup before a rewrite, all or nothing.
+
+A master open in Excel or WPS (an owner file "~$name" beside it, or LibreOffice's
+".~lock.name#") is never replaced: the merged result is written next to it instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mytool.errors import OutputError, UsageError
+from mytool.ledger.columns import ID
+from mytool.ledger.merge import (
+    CONFLICT_SHEET,
+    HELD_SHEET,
+    MASTER_CHANGED,
+    NO_SNAPSHOT,
+    MergeResult,
+    merge_returns,
+)
+from mytool.ledger.workbook import DATE_FORMAT, LedgerFile, read_ledger_file
+
+CONFLICT_HEADERS = (
+    "合并时间",
+    "编号",
+    "列",
+    "总台账中的值（已保留）",
+    "分发时的值",
+    "回收表",
+    "单元格",
+    "回收表中的值",
+    "原因",
+)
+HELD_HEADERS = ("合并时间", "回收表", "单元格", "编号", "列", "填写的值", "原因")
+CONFLICT_REASONS = {
+    MASTER_CHANGED: "分发后总台账中已改动",
+    NO_SNAPSHOT: "回收表没有分发快照，总台账中已有内容",
+}
+
+
+def stamp(when: dt.datetime) -> str:
+    return when.strftime("%Y%m%d-%H%M%S")
+
+
+def backup_path(path: Path, when: dt.datetime) -> Path:
+    """Where the previous version of `path` is kept: 台账.备份-20240415-083000.xlsx."""
+    return path.with_name(f"{path.stem}.备份-{stamp(when)}{path.suffix}")
+
+
+def owner_file(path: Path) -> Path | None:
+    """The lock file Excel, WPS or LibreOffice keeps beside a workbook while it is open."""
+    candidates = [f"~${path.name}", f"~${path.name[2:]}", f".~lock.{path.name}#"]
+    return next((path.with_name(n) for n in candidates if path.with_name(n).exists()), None)
+
+
+def write_new_ledger(path: Path, data: bytes, *, force: bool, when: dt.datetime) -> Path | None:
+    """Write a new ledger; an existing one is replaced only with `force`, after a backup."""
+    from mytool.output import write_files_atomic
+
+    if path.exists() and not force:
+        raise UsageError(
+            f"{path}：台账已存在，没有覆盖（其中填写的整改情况会丢失）；"
+            "如确需重建，请加 --force（原文件会先备份）"
+        )
+    files = {path: data}
+    backup = None
+    if path.exists():
+        backup = backup_path(path, when)
+        files = {backup: path.read_bytes(), path: data}
+    write_files_atomic(files)
+    return backup
+
+
+def write_copies(folder: Path, files: dict[str, bytes], *, force: bool) -> list[Path]:
+    """Write the split copies all or none; existing copies are replaced only with `force`."""
+    from mytool.output import write_files_atomic
+
+    targets = {folder / name: data for name, data in files.items()}
+    existing = [p.name for p in targets if p.exists()]
+    if existing and not force:
+        raise UsageError(
+            f"{folder}：已有同名分发表（{'、'.join(existing)}），没有覆盖；"
+            "如确需重新分发，请加 --force"
+        )
+    return write_files_atomic(targets)
+
+
+@dataclass(frozen=True)
+class MergeOutcome:
+    result: MergeResult
+    written: Path | None  # None when nothing changed
+    backup: Path | None
+    owner_file: Path | None  # set when the master was open and left alone
+
+
+def merge_into_master(
+    master_path: Path, returned: list[Path], *, when: dt.datetime
+) -> MergeOutcome:
+    """Merge `returned` into the master file: backup, then an atomic rewrite (or a side file)."""
+    from mytool.output import write_files_atomic
+
+    master_path = Path(master_path)
+    for path in returned:
+        if Path(path).resolve() == master_path.resolve():
+            raise UsageError(f"{path}：这是总台账本身，不能作为回收表合并")
+    master = read_ledger_file(master_path)
+    returns = [read_ledger_file(path) for path in returned]
+    result = merge_returns(master, returns)
+    if not (result.changes or result.conflicts or result.held):
+        return MergeOutcome(result, None, None, None)
+    data = merged_workbook(master, result, when=when)
+    lock = owner_file(master_path)
+    if lock is not None:
+        target = master_path.with_name(f"{master_path.stem}-合并结果-{stamp(when)}.xlsx")
+        write_files_atomic({target: data})
+        return MergeOutcome(result, target, None, lock)
+    if master_path.read_bytes() != master.data:
+        raise OutputError(f"{master_path}：总台账在合并过程中被改动，未写入；请重新运行合并")
+    backup = backup_path(master_path, when)
+    write_files_atomic({backup: master.data, master_path: data})
+    return MergeOutcome(result, master_path, backup, None)
+
+
+def merged_workbook(master: LedgerFile, result: MergeResult, *, when: dt.datetime) -> bytes:
+    """The master with the changes written in place; everything else in it is kept."""
+    from openpyxl import load_workbook
+
+    from mytool.render.excel import put, workbook_bytes
+
+    book = load_workbook(io.BytesIO(master.data))
+    sheet = book[master.sheet]
+    rows = _id_rows(master)
+    for change in result.changes:
+        row, column = rows[change.id], master.columns[change.column]
+        if isinstance(change.new, dt.date):
+            cell = sheet.cell(row=row, column=column)
+            cell.value = change.new
+            cell.number_format = DATE_FORMAT
+        else:
+            sheet.cell(row=row, column=column).value = None
+            put(sheet, row, column, change.new)
+    time = when.isoformat(sep=" ", timespec="seconds")
+    _append(book, CONFLICT_SHEET, CONFLICT_HEADERS, _conflict_rows(result, time))
+    _append(book, HELD_SHEET, HELD_HEADERS, _held_rows(result, time))
+    return workbook_bytes(book)
+
+
+def _id_rows(master: LedgerFile) -> dict[str, int]:
+    from mytool.ledger.columns import cell_text
+
+    rows: dict[str, int] = {}
+    for row in master.rows:
+        rows.setdefault(cell_text(row.cells.get(ID)), row.number)
+    return rows
+
+
+def _conflict_rows(result: MergeResult, time: str) -> list[list[str]]:
+    return [
+        [
+            time,
+            conflict.id,
+            conflict.column,
+            conflict.master,
+            proposal.base or "",
+            proposal.file,
+            proposal.place,
+            _text(proposal.value),
+            CONFLICT_REASONS.get(conflict.kind, "两份回收表填写不一致"),
+        ]
+        for conflict in result.conflicts
+        for proposal in conflict.proposals
+    ]
+
+
+def _held_rows(result: MergeResult, time: str) -> list[list[str]]:
+    return [[time, h.file, h.place, h.id, h.column, h.value, h.reason] for h in result.held]
+
+
+def _text(value: object) -> str:
+    from mytool.ledger.columns import value_text
+
+    return value_text(value) if value is None or isinstance(value, str | dt.date) else str(value)
+
+
+def _append(book: Any, title: str, headers: tuple[str, ...], rows: list[list[str]]) -> None:
+    """Add `rows` under the earlier merges' rows of sheet `title` (created when needed)."""
+    from mytool.render.excel import fit_columns, put, write_table
+
+    if not rows:
+        return
+    if title in book.sheetnames:
+        sheet = book[title]
+        start = sheet.max_row + 1
+        for offset, row in enumerate(rows):
+            for column, value in enumerate(row, start=1):
+                put(sheet, start + offset, column, value)
+    else:
+        sheet = book.create_sheet(title)
+        write_table(sheet, 1, list(headers), rows)
+    fit_columns(sheet, maximum=40)

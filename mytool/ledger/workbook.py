@@ -1,0 +1,389 @@
+"""The ledger as an Excel workbook: writing it (with drop-downs and marked columns), reading it.
+
+Layout: sheet 整改台账, a note in row 1, the 17 headers in row 2, one problem point per row from
+row 3. The ID and source columns are grey and must not be edited; 状态 is a drop-down; dates are
+date cells. A copy sent out by `ledger split` also carries a very hidden sheet 分发快照 holding the
+editable values as they were when it went out (see `mytool.ledger.merge`).
+
+Reading finds the header row and each column by its name, so inserted, moved or renamed columns
+are recognised and reported rather than read as the wrong column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mytool.diagnostics import WARNING, Issue, column_letter
+from mytool.errors import InputError
+from mytool.ledger.columns import (
+    COLUMNS,
+    DATE_COLUMNS,
+    EDITABLE_COLUMNS,
+    FIXED_COLUMNS,
+    ID,
+    STATUS,
+    STATUSES,
+    parse_value,
+)
+from mytool.ledger.model import Entry, Ledger
+
+LEDGER_SHEET = "整改台账"
+SNAPSHOT_SHEET = "分发快照"
+HEADER_ROW = 2
+DATE_FORMAT = "yyyy-mm-dd"
+FIXED_FILL = "E7E6E6"
+EDITABLE_FILL = "DDEBF7"
+VALIDATED_ROWS = 2000  # rows below the data that keep the drop-down, for rows people add
+NOTE = (
+    "灰色列（编号、期次、街镇、大类、小项、点位地址、问题描述、牵头部门）为分发时的原始信息，"
+    "请勿修改；请在白色列填写整改情况，状态从下拉列表选择（{choices}），日期写成 2024-03-15。"
+)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The editable values of a copy when it went out: ID → column → canonical text."""
+
+    master: str
+    group: str
+    made: str
+    values: Mapping[str, Mapping[str, str]]
+
+
+def ledger_workbook(
+    entries: Iterable[Entry], *, title: str, snapshot: Snapshot | None = None
+) -> bytes:
+    """The ledger (or a copy of part of it) as .xlsx bytes."""
+    from openpyxl import Workbook
+
+    from mytool.render.excel import workbook_bytes
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = LEDGER_SHEET
+    _write_ledger_sheet(sheet, list(entries), title)
+    if snapshot is not None:
+        _write_snapshot(book.create_sheet(SNAPSHOT_SHEET), snapshot)
+    return workbook_bytes(book)
+
+
+def _write_ledger_sheet(sheet: Any, entries: list[Entry], title: str) -> None:
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    from mytool.render.excel import fit_columns, prepare_print, put
+    from mytool.text import display_text
+
+    choices = "、".join(STATUSES)
+    put(sheet, 1, 1, f"{title}　{NOTE.format(choices=choices)}").font = Font(bold=True)
+    thin = Side(style="thin", color="BFBFBF")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    fixed = PatternFill("solid", fgColor=FIXED_FILL)
+    editable = PatternFill("solid", fgColor=EDITABLE_FILL)
+    for index, column in enumerate(COLUMNS, start=1):
+        cell = put(sheet, HEADER_ROW, index, column)
+        cell.font = Font(bold=True, color="595959" if column in FIXED_COLUMNS else "000000")
+        cell.fill = fixed if column in FIXED_COLUMNS else editable
+        cell.border = border
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        if column in FIXED_COLUMNS:
+            cell.comment = Comment("分发时的原始信息，请勿修改（合并时不读取本列的改动）", "mytool")
+    for row, entry in enumerate(entries, start=HEADER_ROW + 1):
+        for index, column in enumerate(COLUMNS, start=1):
+            value = entry.values.get(column)
+            cell = sheet.cell(row=row, column=index)
+            if isinstance(value, dt.date):
+                cell.value = value
+                cell.number_format = DATE_FORMAT
+            elif value:
+                put(sheet, row, index, display_text(value) if column in FIXED_COLUMNS else value)
+            cell.border = border
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+            if column in FIXED_COLUMNS:
+                cell.fill = fixed
+    last = HEADER_ROW + len(entries) + VALIDATED_ROWS
+    _add_validation(sheet, last)
+    fit_columns(sheet, first_row=HEADER_ROW, maximum=40)
+    for column in DATE_COLUMNS:
+        sheet.column_dimensions[get_column_letter(COLUMNS.index(column) + 1)].width = 12
+    sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(COLUMNS))}{HEADER_ROW}"
+    prepare_print(sheet, freeze=f"C{HEADER_ROW + 1}")
+
+
+def _add_validation(sheet: Any, last: int) -> None:
+    """状态: a drop-down that refuses other text; date columns: a warning for non-dates."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    first = HEADER_ROW + 1
+    status = DataValidation(
+        type="list",
+        formula1='"' + ",".join(STATUSES) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="状态",
+        error="请从下拉列表中选择：" + "、".join(STATUSES),
+    )
+    status.add(
+        f"{column_letter(COLUMNS.index(STATUS))}{first}:"
+        f"{column_letter(COLUMNS.index(STATUS))}{last}"
+    )
+    dates = DataValidation(
+        type="date",
+        operator="greaterThan",
+        formula1="36526",  # 2000-01-01
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="warning",
+        errorTitle="日期",
+        error="请填写日期，如 2024-03-15",
+    )
+    for column in sorted(DATE_COLUMNS):
+        letter = column_letter(COLUMNS.index(column))
+        dates.add(f"{letter}{first}:{letter}{last}")
+    sheet.add_data_validation(status)
+    sheet.add_data_validation(dates)
+
+
+def _write_snapshot(sheet: Any, snapshot: Snapshot) -> None:
+    from mytool.render.excel import put
+
+    sheet.sheet_state = "veryHidden"
+    for index, text in enumerate(
+        ("总台账", snapshot.master, "分组", snapshot.group, "分发时间", snapshot.made), start=1
+    ):
+        put(sheet, 1, index, text)
+    for index, column in enumerate((ID, *EDITABLE_COLUMNS), start=1):
+        put(sheet, 2, index, column)
+    for row, (entry_id, values) in enumerate(snapshot.values.items(), start=3):
+        put(sheet, row, 1, entry_id)
+        for index, column in enumerate(EDITABLE_COLUMNS, start=2):
+            if values.get(column):
+                put(sheet, row, index, values[column])
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One data row as found: ledger column → raw cell value; unknown columns by header."""
+
+    number: int
+    cells: Mapping[str, object]
+    extras: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class ColumnNote:
+    """A column not where or not named as expected: "renamed", "missing" or "extra"."""
+
+    kind: str
+    column: str
+    header: str
+    place: str
+    matched_by: str = ""  # for "renamed": "名称" (a similar header) or "位置" (same position)
+
+
+@dataclass(frozen=True)
+class LedgerFile:
+    name: str
+    data: bytes
+    sheet: str
+    columns: Mapping[str, int]  # ledger column → 1-based column index
+    rows: tuple[SheetRow, ...]
+    notes: tuple[ColumnNote, ...]
+    snapshot: Snapshot | None
+
+    def place(self, column: str, row: int) -> str:
+        index = self.columns.get(column)
+        letter = column_letter(index - 1) if index else "?"
+        return f"{self.sheet}!{letter}{row}"
+
+
+def read_ledger_file(path: str | Path) -> LedgerFile:
+    """Read a ledger or a returned copy (.xlsx); `InputError` when it is not a ledger at all."""
+    from mytool.reading.sources import identify
+
+    path = Path(path)
+    data, kind, _ = identify(path)
+    if kind != "xlsx":
+        raise InputError(f"{path.name}：台账须为 .xlsx 工作簿；请在 Excel/WPS 中另存为 .xlsx")
+    book = _load(data, path.name)
+    for sheet in book.worksheets:
+        if sheet.title == SNAPSHOT_SHEET:
+            continue
+        header = _header_row(sheet)
+        if header is not None:
+            return _read_sheet(path.name, data, sheet, header, _read_snapshot(book))
+    raise InputError(
+        f"{path.name}：没有找到整改台账的表头（需要 编号、街镇、状态 等列）；"
+        "请用 mytool ledger init 生成的台账或其分发表"
+    )
+
+
+def _load(data: bytes, name: str) -> Any:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(io.BytesIO(data), data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise InputError(f"{name}：文件已损坏或不是有效的 .xlsx 工作簿（{exc}）") from exc
+
+
+def _header_text(value: object) -> str:
+    return "".join(str(value).split()) if value is not None else ""
+
+
+def _header_row(sheet: Any) -> int | None:
+    """The row (within the first ten) naming the most ledger columns, at least three."""
+    best, best_count = None, 2
+    for number, row in enumerate(sheet.iter_rows(max_row=10, values_only=True), start=1):
+        count = sum(1 for value in row if _header_text(value) in COLUMNS)
+        if count > best_count:
+            best, best_count = number, count
+    return best
+
+
+def _resolve_columns(
+    headers: list[str], sheet: str, header_row: int
+) -> tuple[dict[str, int], list[ColumnNote]]:
+    """Each ledger column's index: by exact name, then a name containing it, then position."""
+    found: dict[str, int] = {}
+    for index, header in enumerate(headers, start=1):
+        if header in COLUMNS and header not in found:
+            found[header] = index
+    claimed = set(found.values())
+    notes = []
+
+    def place(index: int) -> str:
+        return f"{sheet}!{column_letter(index - 1)}{header_row}"
+
+    for position, column in enumerate(COLUMNS, start=1):
+        if column in found:
+            continue
+        similar = [
+            i
+            for i, h in enumerate(headers, start=1)
+            if i not in claimed and h and (column in h or (len(h) >= 2 and h in column))
+        ]
+        by_position = position <= len(headers) and position not in claimed
+        index = similar[0] if similar else position if by_position else None
+        if index is None:
+            notes.append(ColumnNote("missing", column, "", ""))
+            continue
+        found[column] = index
+        claimed.add(index)
+        how = "名称" if similar else "位置"
+        notes.append(ColumnNote("renamed", column, headers[index - 1], place(index), how))
+    for index, header in enumerate(headers, start=1):
+        if index not in claimed and header:
+            notes.append(ColumnNote("extra", header, header, place(index)))
+    return found, notes
+
+
+def _read_sheet(
+    name: str, data: bytes, sheet: Any, header_row: int, snapshot: Snapshot | None
+) -> LedgerFile:
+    rows = list(sheet.iter_rows(min_row=header_row, values_only=True))
+    headers = [_header_text(value) for value in rows[0]] if rows else []
+    columns, notes = _resolve_columns(headers, sheet.title, header_row)
+    extras = {n.header: headers.index(n.header) for n in notes if n.kind == "extra"}
+    found = []
+    for number, values in enumerate(rows[1:], start=header_row + 1):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        cells = {c: values[i - 1] if i - 1 < len(values) else None for c, i in columns.items()}
+        extra = {h: values[i] for h, i in extras.items() if i < len(values) and values[i]}
+        found.append(SheetRow(number, cells, extra))
+    return LedgerFile(name, data, sheet.title, columns, tuple(found), tuple(notes), snapshot)
+
+
+def _read_snapshot(book: Any) -> Snapshot | None:
+    from mytool.ledger.columns import cell_text
+
+    if SNAPSHOT_SHEET not in book.sheetnames:
+        return None
+    rows = list(book[SNAPSHOT_SHEET].iter_rows(values_only=True))
+    if len(rows) < 2:
+        return None
+    meta = [cell_text(v) for v in rows[0]] + [""] * 6
+    headers = [cell_text(v) for v in rows[1]]
+    values: dict[str, dict[str, str]] = {}
+    for row in rows[2:]:
+        texts = [cell_text(v) for v in row]
+        if texts and texts[0]:
+            values[texts[0]] = {
+                h: (texts[i] if i < len(texts) else "")
+                for i, h in enumerate(headers)
+                if h in EDITABLE_COLUMNS
+            }
+    return Snapshot(master=meta[1], group=meta[3], made=meta[5], values=values)
+
+
+def load_ledger(path: str | Path) -> Ledger:
+    """The entries of a ledger file; invalid cells and odd columns become issues."""
+    found = read_ledger_file(path)
+    return ledger_from_file(found)
+
+
+def ledger_from_file(found: LedgerFile) -> Ledger:
+    issues: list[Issue] = [
+        Issue(f"column-{note.kind}", WARNING, _column_message(note), found.name, note.place)
+        for note in found.notes
+        if note.kind != "extra"
+    ]
+    entries = []
+    seen: set[str] = set()
+    for row in found.rows:
+        values = {}
+        for column, raw in row.cells.items():
+            value, problem = parse_value(column, raw)
+            values[column] = value
+            if problem:
+                issues.append(
+                    Issue(
+                        "invalid-value",
+                        WARNING,
+                        problem,
+                        found.name,
+                        found.place(column, row.number),
+                    )
+                )
+        entry = Entry(values, row.number)
+        if not entry.id:
+            issues.append(
+                Issue(
+                    "missing-id",
+                    WARNING,
+                    "这一行没有编号，未计入",
+                    found.name,
+                    found.place(ID, row.number),
+                )
+            )
+            continue
+        if entry.id in seen:
+            issues.append(
+                Issue(
+                    "duplicate-id",
+                    WARNING,
+                    f"编号 {entry.id} 重复出现，只计第一行",
+                    found.name,
+                    found.place(ID, row.number),
+                )
+            )
+            continue
+        seen.add(entry.id)
+        entries.append(entry)
+    return Ledger(found.name, tuple(entries), tuple(issues))
+
+
+def _column_message(note: ColumnNote) -> str:
+    if note.kind == "missing":
+        return f"没有「{note.column}」列"
+    shown = f"「{note.header}」" if note.header else "表头为空的列"
+    return f"「{note.column}」列的表头被改成了{shown}，已按{note.matched_by}对应到「{note.column}」"
