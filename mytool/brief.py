@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from mytool.casework import FeedbackCase, ProblemPoint
 from mytool.comparison import Comparison, UnitChange
 from mytool.numbers import round2, to_decimal
 from mytool.profile import Profile
 from mytool.ranking import BOTTOM, Ranking, UnitResult, computed_composite, rank_positions
+
+if TYPE_CHECKING:
+    from mytool.ledger.status import StatusItem
 
 WEAKEST_ITEMS = 5
 TOP_LEVERAGE = 3
@@ -83,6 +87,9 @@ class UnitBrief:
     feedback: tuple[FeedbackCase, ...]
     checklist: tuple[str, ...]
     deadline: dt.date | None
+    # The unit's open items in the rectification ledger, when one is given (`with_ledger`).
+    ledger_items: tuple[StatusItem, ...] = ()
+    ledger_as_of: dt.date | None = None
 
     @property
     def focus(self) -> tuple[Leverage, ...]:
@@ -151,6 +158,17 @@ def build_briefs(
         deadline=deadline,
         previous_period=comparison.previous.period if comparison else None,
     )
+
+
+def with_ledger(
+    briefs: BriefSet, open_items: dict[str, tuple[StatusItem, ...]], as_of: dt.date
+) -> BriefSet:
+    """The briefs with each unit's open ledger items (from `mytool.ledger.status.open_items`)."""
+    units = tuple(
+        replace(brief, ledger_items=open_items.get(brief.unit.unit, ()), ledger_as_of=as_of)
+        for brief in briefs.units
+    )
+    return replace(briefs, units=units)
 
 
 def _unit_brief(

@@ -414,3 +414,45 @@ def test_a_file_that_is_not_a_ledger_is_refused_with_the_fix(tmp_path):
     result = invoke("ledger", "status", other)
     assert result.exit_code == 2
     assert "x.xlsx：没有找到整改台账的表头（需要 编号、街镇、状态 等列）" in result.stderr
+
+
+def test_brief_with_ledger_lists_the_units_open_items_and_marks_overdue(tmp_path):
+    master = tmp_path / "台账.xlsx"
+    assert invoke("ledger", "init", SAMPLE_2023H2, "-o", master).exit_code == 0
+    jiuting = [i for i, row in rows_by_id(master).items() if row["街镇"] == "九亭镇"]
+    assert jiuting == ["2023H2-0022", "2023H2-0023", "2023H2-0024", "2023H2-0025"]
+    edit(
+        master,
+        {
+            ("2023H2-0022", "状态"): "已销号",
+            ("2023H2-0023", "状态"): "整改中",
+            ("2023H2-0023", "整改进展"): "已清除过期告示",
+            ("2023H2-0024", "完成时限"): dt.datetime(2099, 12, 31),
+        },
+    )
+    out = tmp_path / "简报"
+    result = invoke("brief", SAMPLE_2023H2, "-u", "九亭", "--ledger", master, "-d", out)
+    assert result.exit_code == 0, result.output
+    text = (out / "2023H2-九亭镇-整改提升简报.md").read_text(encoding="utf-8")
+    today = dt.date.today()
+    late = (today - dt.date(2024, 4, 10)).days
+    assert f"### 整改台账进展（截至{today.year}年{today.month}月{today.day}日）" in text
+    assert "尚未销号 3 个，其中逾期 **2** 个：" in text
+    assert "2023H2-0022" not in text  # closed
+    assert (
+        f"| 2023H2-0023 | 居住区 | 九亭一村39号楼 | 区房管局 | 2024-04-10 "
+        f"| 整改中（**逾期 {late} 天**） | 已清除过期告示 |" in text
+    )
+    assert (
+        "| 2023H2-0024 | 工地 | 嘉松南路1023号在建工地 | 区建管委 | 2099-12-31 | 未启动 | — |"
+        in text
+    )
+    book = openpyxl.load_workbook(out / "2023H2-满意度提升简报.xlsx")
+    values = [c for row in book["九亭镇"].iter_rows(values_only=True) for c in row if c]
+    assert f"未启动（逾期 {late} 天）" in values and "2023H2-0025" in values
+
+
+def test_brief_without_ledger_has_no_ledger_section(tmp_path):
+    out = tmp_path / "简报"
+    assert invoke("brief", SAMPLE_2023H2, "-u", "九亭", "-d", out).exit_code == 0
+    assert "整改台账进展" not in (out / "2023H2-九亭镇-整改提升简报.md").read_text(encoding="utf-8")

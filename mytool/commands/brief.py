@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,6 +20,10 @@ from mytool.commands.common import (
     stdout_console,
 )
 from mytool.errors import UsageError
+
+if TYPE_CHECKING:
+    from mytool.brief import BriefSet
+    from mytool.diagnostics import Issue
 
 
 class BriefFormat(StrEnum):
@@ -94,6 +98,12 @@ def brief(
         Path | None,
         typer.Option("--previous", help="上一期测评结果文件，用于对比变化。", show_default=False),
     ] = None,
+    ledger: Annotated[
+        Path | None,
+        typer.Option(
+            "--ledger", help="整改台账（mytool ledger init 生成），简报中列出未销号点位及状态。"
+        ),
+    ] = None,
     bottom: Annotated[
         int | None,
         typer.Option(
@@ -119,6 +129,8 @@ def brief(
         previous=previous,
         deadline=parse_date(deadline) if deadline else None,
     )
+    if ledger:
+        briefs = _with_ledger(briefs, ledger, issues)
     print_warnings(issues, quiet)
     formats = {"md", "xlsx"} if format is BriefFormat.both else {format.value}
     files = brief_files(briefs, loaded, formats=formats, template_dir=template_dir)
@@ -129,6 +141,17 @@ def brief(
         console.print(f"已为 {len(briefs.units)} 个街镇写好简报（{folder}）：", markup=False)
         for path in written:
             console.print(f"  {path.name}", markup=False)
+
+
+def _with_ledger(briefs: BriefSet, ledger: Path, issues: list[Issue]) -> BriefSet:
+    from mytool.brief import with_ledger
+    from mytool.ledger.status import open_items
+    from mytool.ledger.workbook import load_ledger
+
+    found = load_ledger(ledger)
+    issues.extend(found.issues)
+    today = dt.date.today()
+    return with_ledger(briefs, open_items(found, today), today)
 
 
 def register(app: typer.Typer) -> None:

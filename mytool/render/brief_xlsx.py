@@ -293,7 +293,7 @@ def _unit_sheet(sheet: Any, brief: UnitBrief) -> None:
     put(sheet, row, 1, f"点位问题（完成时限：{chinese_date(brief.deadline)}前）").font = Font(
         bold=True
     )
-    write_table(
+    row = write_table(
         sheet,
         row + 1,
         ["大类", "牵头部门", "小项", "点位地址", "问题描述"],
@@ -303,5 +303,32 @@ def _unit_sheet(sheet: Any, brief: UnitBrief) -> None:
             for p in g.problems
         ],
     )
+    if brief.ledger_as_of:
+        _ledger_table(sheet, row + 2, brief)
     fit_columns(sheet, first_row=top, maximum=40)
     prepare_print(sheet)
+
+
+def _ledger_table(sheet: Any, row: int, brief: UnitBrief) -> None:
+    """The unit's open items in the rectification ledger, overdue ones marked."""
+    from openpyxl.styles import Font
+
+    title = f"整改台账进展（截至{chinese_date(brief.ledger_as_of)}，未销号点位）"
+    put(sheet, row, 1, title).font = Font(bold=True)
+    write_table(
+        sheet,
+        row + 1,
+        ["编号", "大类", "点位地址", "牵头部门", "完成时限", "状态", "整改进展"],
+        [
+            [
+                i.id,
+                i.category,
+                i.location,
+                i.department,
+                i.deadline.isoformat() if i.deadline else "",
+                f"{i.status}（逾期 {i.days} 天）" if i.overdue else i.status,
+                i.progress,
+            ]
+            for i in brief.ledger_items
+        ],
+    )
