@@ -8,7 +8,7 @@ from pathlib import Path
 from mytool.brief import BriefSet, build_briefs
 from mytool.comparison import compare_rankings
 from mytool.diagnostics import Issue
-from mytool.errors import UsageError
+from mytool.errors import InputError, UsageError
 from mytool.profile import Profile, load_profile
 from mytool.ranking import Ranking, rank_report
 from mytool.reading.casework import read_casework, read_casework_file
@@ -23,8 +23,18 @@ def load_ranking(
     """Read the report at `path` and rank it; errors in the data stop here with `InputError`."""
     loaded = profile if isinstance(profile, Profile) else load_profile(profile)
     report = read_report(path, loaded)
+    return loaded, ranked(report, loaded, bottom_n), report
+
+
+def ranked(report: Report, profile: Profile, bottom_n: int | None = None) -> Ranking:
+    """The ranking of a report that has no errors and at least one unit with a score."""
     report.raise_for_errors()
-    return loaded, rank_report(report, loaded, bottom_n), report
+    ranking = rank_report(report, profile, bottom_n)
+    if not ranking.units:
+        raise InputError(
+            f"{report.source}：没有任何街镇有可用的分数（综合满意度或大类得分），无法排名"
+        )
+    return ranking
 
 
 def load_briefs(
@@ -43,8 +53,7 @@ def load_briefs(
     loaded = profile if isinstance(profile, Profile) else load_profile(profile)
     workbook = open_workbook(path)
     report = report_from_workbook(workbook, loaded)
-    report.raise_for_errors()
-    ranking = rank_report(report, loaded, bottom_n)
+    ranking = ranked(report, loaded, bottom_n)
     issues = [*report.issues, *ranking.issues]
     casework = read_casework(workbook, loaded)
     for extra, kind in ((problems, "problems"), (feedback, "feedback")):

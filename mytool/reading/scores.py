@@ -11,7 +11,7 @@ from mytool.profile import Profile
 from mytool.reading.period import find_period
 from mytool.reading.respondents import respondents_from_workbook
 from mytool.reading.sources import Workbook, open_workbook
-from mytool.reading.tables import SheetResult, read_sheet
+from mytool.reading.tables import EMPTY_SCORES, NO_UNIT_COLUMN, SheetResult, read_sheet
 from mytool.report import Report, Score, SheetUse
 
 
@@ -30,33 +30,27 @@ def read_report(path: str | Path, profile: Profile) -> Report:
 
 
 def report_from_workbook(workbook: Workbook, profile: Profile) -> Report:
-    """Join the score tables of every visible sheet on the unit."""
+    """Join the score tables of every sheet on the unit (hidden ones are listed by the door)."""
     file = workbook.path.name
+    if not workbook.sheets:
+        raise InputError(f"{file}：文件中没有任何表格")
     issues = list(workbook.issues)
     results: list[SheetResult] = []
     uses: list[SheetUse] = []
     for sheet in workbook.sheets:
-        if sheet.hidden:
-            issues.append(
-                Issue(
-                    "hidden-sheet",
-                    WARNING,
-                    f"工作表「{sheet.name}」是隐藏的，未读取",
-                    file,
-                    sheet.name,
-                )
-            )
-            uses.append(SheetUse(sheet.name, "skipped", note="隐藏工作表"))
-            continue
         result = read_sheet(sheet, profile, file)
         uses.append(result.use)
         issues.extend(result.issues)
         if result.use.layout != "skipped":
             results.append(result)
     if not results:
-        reason = (
-            "没有找到街镇列" if all(u.note == "未找到街镇列" for u in uses) else "没有找到分数列"
-        )
+        notes = {u.note for u in uses}
+        if notes == {NO_UNIT_COLUMN}:
+            reason = "没有找到街镇列"
+        elif EMPTY_SCORES in notes:
+            reason = "分数列里没有任何分数（都是空白或“—”“/”）"
+        else:
+            reason = "没有找到分数列"
         raise InputError(
             f"{file}：{reason}，无法读取测评结果"
             f"（已查看工作表：{'、'.join(s.name for s in workbook.sheets)}）"

@@ -37,7 +37,7 @@ _ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
 # A score workbook is small; a sheet of more cells than this is not one (exports have their own).
 GRID_LIMITS = Limits(max_cells=5_000_000, memory_bytes=2 * 1024**3)
 CELL_TEXT_LIMIT = 32767  # Excel's limit for the text of one cell
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 Cell = object  # str | float | int | bool | datetime | date | time | timedelta; "" when empty
 
@@ -164,6 +164,21 @@ def sniff(data: bytes) -> str:
     return "csv"
 
 
+# What zipfile raises for broken archives: bad headers, unknown compression methods or zip
+# versions (NotImplementedError), encrypted members (RuntimeError), corrupt deflate streams.
+_ZIP_FAILURES = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    EOFError,
+    zlib.error,
+    ValueError,
+    KeyError,
+    NotImplementedError,
+    RuntimeError,
+)
+
+
 def _check_zip(data: bytes, name: str, limits: Limits) -> tuple[str, ArchiveFacts | None]:
     """The zip-based format ("xlsx" or "ods") after the pre-scan; facts for xlsx."""
     try:
@@ -176,7 +191,7 @@ def _check_zip(data: bytes, name: str, limits: Limits) -> tuple[str, ArchiveFact
                 return "xlsx", scan_xlsx(archive, name, limits)
             if "xl/workbook.bin" in members:
                 raise InputError(f"{name}：不支持 Excel 二进制工作簿（.xlsb）；请另存为 .xlsx")
-    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError) as exc:
+    except _ZIP_FAILURES as exc:
         raise InputError(f"{name}：文件已损坏或不完整（无法解压：{exc}）") from exc
     raise InputError(f"{name}：这是一个压缩包，但不是电子表格（支持 .xlsx .xlsm .xls .ods .csv）")
 

@@ -29,6 +29,9 @@ from mytool.report import CATEGORY, CITY_RANK, COMPOSITE, CURRENT, ITEM, PROGRES
 from mytool.text import display_text, normalize, parse_score
 
 MAX_HEADER_ROWS = 4
+NO_UNIT_COLUMN = "未找到街镇列"
+NO_SCORE_COLUMN = "未找到分数列"
+EMPTY_SCORES = "分数列没有分数"
 _FOOTNOTE_STARTS = ("注", "说明", "备注", "数据来源", "资料来源", "*", "※", "附")
 
 
@@ -53,7 +56,7 @@ def read_sheet(sheet: Sheet, profile: Profile, file: str) -> SheetResult:
     grid = _padded(sheet.rows)
     found = _find_unit_column(grid, profile)
     if found is None:
-        return SheetResult(SheetUse(sheet.name, "skipped", note="未找到街镇列"))
+        return SheetResult(SheetUse(sheet.name, "skipped", note=NO_UNIT_COLUMN))
     unit_col, first_unit_row = found
     top, bottom = _header_block(grid, profile, unit_col, first_unit_row)
     labels = _column_labels(grid, sheet.merged, top, bottom)
@@ -81,7 +84,8 @@ def read_sheet(sheet: Sheet, profile: Profile, file: str) -> SheetResult:
             f"{column_letter(c)}={m.describe()}" for c, m in meanings.items() if m.role == "score"
         )
     if not result.scores and not any(issue.severity == ERROR for issue in result.issues):
-        result.use = SheetUse(sheet.name, "skipped", note="未找到分数列")
+        note = EMPTY_SCORES if used and layout == "wide" else NO_SCORE_COLUMN
+        result.use = SheetUse(sheet.name, "skipped", note=note)
         return result
     result.use = SheetUse(
         sheet.name,
@@ -243,6 +247,7 @@ def _read_wide(
     if not score_cols:
         return
     result.city_scope = next((m.label for m in score_cols.values() if m.measure == CITY_RANK), "")
+    result.issues.extend(_duplicate_headers(score_cols, sheet, file, header_bottom))
     for c, meaning in meanings.items():
         if meaning.role == "unknown" and _column_has_numbers(grid, c, header_bottom):
             result.issues.append(
@@ -281,6 +286,30 @@ def _read_wide(
                 meaning.category,
                 meaning.item,
             )
+
+
+def _duplicate_headers(
+    score_cols: dict[int, ColumnMeaning], sheet: str, file: str, header_bottom: int
+) -> list[Issue]:
+    """Two columns that mean the same score: an error, never silently "得分.1"."""
+    first: dict[tuple[str, str, str], int] = {}
+    issues = []
+    for c, meaning in score_cols.items():
+        key = (meaning.measure, meaning.category, meaning.item)
+        if key in first:
+            issues.append(
+                Issue(
+                    "duplicate-header",
+                    ERROR,
+                    f"表头「{meaning.label}」与 {cell_address(sheet, header_bottom, first[key])} "
+                    "重复，无法判断用哪一列；请删去或改名其中一列",
+                    file,
+                    cell_address(sheet, header_bottom, c),
+                )
+            )
+        else:
+            first[key] = c
+    return issues
 
 
 def _unknown_scheme_issue(

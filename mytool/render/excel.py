@@ -14,15 +14,27 @@ from typing import Any
 
 SCORE_FORMAT = "0.00"
 EXCEL_CELL_LIMIT = 32767
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 HEADER_FILL = "DDEBF7"
 FLAG_FILL = "FCE4D6"
 
 
+_EXCEL_ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_")
+
+
 def clean_text(text: object) -> str:
-    """Text that Excel can hold: no control characters, within the cell limit."""
-    value = _CONTROL.sub("", str(text))
-    return value[:EXCEL_CELL_LIMIT]
+    """Text that Excel can hold: line breaks as LF, no control characters, within the limit."""
+    value = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", value)[:EXCEL_CELL_LIMIT]
+
+
+def excel_text(text: object) -> str:
+    """`clean_text`, with literal "_x0041_"-like runs escaped as Excel does (_x005F_…).
+
+    Excel and WPS read "_xHHHH_" in a cell's XML as the character U+HHHH, so text from an
+    input file that happens to contain such a run would otherwise change on screen.
+    """
+    return _EXCEL_ESCAPE.sub(lambda m: "_x005F" + m.group(0), clean_text(text))
 
 
 def put(sheet: Any, row: int, column: int, value: object, number_format: str | None = None) -> Any:
@@ -31,7 +43,7 @@ def put(sheet: Any, row: int, column: int, value: object, number_format: str | N
     if value is None:
         return cell
     if isinstance(value, bool) or not isinstance(value, int | float):
-        cell.value = clean_text(value)
+        cell.value = excel_text(value)
         cell.data_type = "s"
     else:
         cell.value = value

@@ -10,6 +10,7 @@ import io
 import math
 from typing import Any
 
+from mytool.render.excel import FLAG_FILL, HEADER_FILL, SCORE_FORMAT, put
 from mytool.render.trend import (
     DISTRICT_MEAN,
     chart_title,
@@ -17,10 +18,6 @@ from mytool.render.trend import (
     streak_text,
 )
 from mytool.trend import Trend
-
-SCORE_FORMAT = "0.00"
-FLAG_FILL = "FCE4D6"
-HEADER_FILL = "DDEBF7"
 
 
 def trend_workbook(trend: Trend) -> bytes:
@@ -39,17 +36,8 @@ def trend_workbook(trend: Trend) -> bytes:
 
 
 def _put(sheet: Any, row: int, column: int, value: object) -> Any:
-    """One cell: numbers as numbers (two decimals), text always as text, never as a formula."""
-    cell = sheet.cell(row=row, column=column)
-    if isinstance(value, float):
-        cell.value = value
-        cell.number_format = SCORE_FORMAT
-    elif isinstance(value, int):
-        cell.value = value
-    elif value is not None:
-        cell.value = str(value)
-        cell.data_type = "s"
-    return cell
+    """One cell through the shared writer: scores at two decimals, text never a formula."""
+    return put(sheet, row, column, value, SCORE_FORMAT if isinstance(value, float) else None)
 
 
 def _header(sheet: Any, headings: list[str]) -> None:

@@ -1,0 +1,399 @@
+"""Hostile and broken input: a catalogue of files the tests build, and what each must get.
+
+Every refused file gets exit 2, one message naming the file (and the cell where there is one),
+no traceback, no output file, and the input left byte for byte as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLE_2023H2
+from hostile_files import (
+    good_xlsx,
+    number_cell,
+    row,
+    score_table,
+    sheet_xml,
+    text_cell,
+    xlsx_bytes,
+    zip_bytes,
+)
+from typer.testing import CliRunner
+
+from mytool.cli import app
+
+runner = CliRunner()
+SAMPLE = SAMPLE_2023H2.read_bytes()
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    name: str
+    build: Callable[[], bytes]
+    message: str
+    place: str = ""
+
+
+def csv(text: str, encoding: str = "utf-8") -> Callable[[], bytes]:
+    return lambda: text.encode(encoding)
+
+
+def one_sheet(body: str, **options: str) -> Callable[[], bytes]:
+    return lambda: xlsx_bytes({"综合": sheet_xml(body, **options)})
+
+
+def formula(ref: str, cached: str | None, error: bool = False) -> str:
+    kind = ' t="e"' if error else ""
+    value = f"<v>{cached}</v>" if cached is not None else ""
+    return f'<c r="{ref}"{kind}><f>B9/0</f>{value}</c>'
+
+
+ENTITY_BOMB = (
+    '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">'
+    '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+)
+UNITS = "街镇,综合满意度\n"
+
+REFUSED = [
+    Case("empty-xlsx", "报告.xlsx", lambda: b"", "文件是空的"),
+    Case("blank-csv", "报告.csv", lambda: b" \r\n\t\n", "文件是空的"),
+    Case("truncated-half", "报告.xlsx", lambda: SAMPLE[: len(SAMPLE) // 2], "损坏"),
+    Case("truncated-tail", "报告.xlsx", lambda: SAMPLE[:-200], "损坏"),
+    Case("random-binary", "报告.xlsx", lambda: bytes(range(256)) * 40, "不是电子表格"),
+    Case("png-as-xls", "报告.xls", lambda: b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "不是电子表格"),
+    Case(
+        "pdf-as-xlsx",
+        "报告.xlsx",
+        lambda: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + b"\x00" * 50,
+        "不是电子表格",
+    ),
+    Case(
+        "docx-as-xlsx",
+        "报告.xlsx",
+        lambda: zip_bytes({"word/document.xml": "<w/>"}),
+        "不是电子表格",
+    ),
+    Case("plain-zip", "报告.xlsx", lambda: zip_bytes({"readme.txt": "hello"}), "不是电子表格"),
+    Case("xlsb", "报告.xlsb", lambda: zip_bytes({"xl/workbook.bin": b"\x00\x01"}), ".xlsb"),
+    Case(
+        "encrypted",
+        "报告.xlsx",
+        lambda: (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+            + b"\x00" * 64
+            + "EncryptedPackage".encode("utf-16-le")
+        ),
+        "请向发送方索取未加密的副本",
+    ),
+    Case(
+        "ole2-junk", "报告.xls", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x07" * 600, "损坏"
+    ),
+    Case(
+        "zip-bomb",
+        "报告.xlsx",
+        lambda: xlsx_bytes(
+            {"综合": sheet_xml(score_table(("九亭镇", number_cell("B{r}", 70))))},
+            extra={"xl/media/padding.xml": b"\x00" * (40 * 1024 * 1024)},
+        ),
+        "压缩炸弹",
+    ),
+    Case(
+        "too-many-members",
+        "报告.xlsx",
+        lambda: xlsx_bytes(
+            {"综合": sheet_xml(score_table(("九亭镇", number_cell("B{r}", 70))))},
+            extra={f"xl/junk/{i}.xml": "<a/>" for i in range(5200)},
+        ),
+        "超出限制",
+    ),
+    Case(
+        "entity-bomb-sheet",
+        "报告.xlsx",
+        one_sheet(score_table(("九亭镇", number_cell("B{r}", 70))), prolog=ENTITY_BOMB),
+        "实体炸弹",
+    ),
+    Case(
+        "entity-bomb-workbook",
+        "报告.xlsx",
+        lambda: xlsx_bytes(
+            {"综合": sheet_xml(score_table(("九亭镇", number_cell("B{r}", 70))))},
+            workbook_prolog=ENTITY_BOMB,
+        ),
+        "实体炸弹",
+    ),
+    Case(
+        "far-cell",
+        "报告.xlsx",
+        one_sheet(
+            score_table(("九亭镇", number_cell("B{r}", 70)))
+            + row(1048576, number_cell("XFD1048576", 1))
+        ),
+        "超出限制",
+    ),
+    Case(
+        "wide-far-column",
+        "报告.xlsx",
+        one_sheet(
+            score_table(("九亭镇", number_cell("B{r}", 70)))
+            + row(400000, number_cell("ZZ400000", 1))
+        ),
+        "超出限制",
+    ),
+    Case(
+        "huge-merge",
+        "报告.xlsx",
+        one_sheet(
+            score_table(("九亭镇", number_cell("B{r}", 70))),
+            after='<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>',
+        ),
+        "合并单元格",
+    ),
+    Case(
+        "formula-without-value",
+        "报告.xlsx",
+        one_sheet(
+            score_table(("九亭镇", formula("B{r}", None)), ("新桥镇", number_cell("B{r}", 80)))
+        ),
+        "请在 Excel/WPS 中打开并保存后再试",
+        "综合!B2",
+    ),
+    Case(
+        "cached-div0",
+        "报告.xlsx",
+        one_sheet(
+            score_table(
+                ("九亭镇", number_cell("B{r}", 70)), ("新桥镇", formula("B{r}", "#DIV/0!", True))
+            )
+        ),
+        "#DIV/0!",
+        "综合!B3",
+    ),
+    Case(
+        "cached-na",
+        "报告.xlsx",
+        one_sheet(
+            score_table(
+                ("九亭镇", formula("B{r}", "#N/A", True)), ("新桥镇", number_cell("B{r}", 80))
+            )
+        ),
+        "#N/A",
+        "综合!B2",
+    ),
+    Case(
+        "formula-only",
+        "报告.xlsx",
+        one_sheet(
+            score_table(("九亭镇", formula("B{r}", None)), ("新桥镇", formula("B{r}", None)))
+        ),
+        "公式但没有保存计算结果",
+        "综合!B2",
+    ),
+    Case("nan-text", "报告.csv", csv(UNITS + "九亭镇,nan\n新桥镇,80\n"), "不是有效的分数", "B2"),
+    Case("inf-text", "报告.csv", csv(UNITS + "九亭镇,80\n新桥镇,inf\n"), "不是有效的分数", "B3"),
+    Case(
+        "huge-exponent",
+        "报告.csv",
+        csv(UNITS + "九亭镇,1e400\n新桥镇,80\n"),
+        "不是有效的分数",
+        "B2",
+    ),
+    Case("above-100", "报告.csv", csv(UNITS + "九亭镇,100.01\n新桥镇,80\n"), "超出 0–100", "B2"),
+    Case("negative", "报告.csv", csv(UNITS + "九亭镇,-5\n新桥镇,80\n"), "超出 0–100", "B2"),
+    Case(
+        "above-100-xlsx",
+        "报告.xlsx",
+        one_sheet(
+            score_table(("九亭镇", number_cell("B{r}", 785.3)), ("新桥镇", number_cell("B{r}", 80)))
+        ),
+        "超出 0–100",
+        "综合!B2",
+    ),
+    Case("ragged-row", "报告.csv", csv(UNITS + "九亭镇,70\n新桥镇,含工业区,80\n"), "多出", "C3"),
+    Case(
+        "undecodable", "报告.csv", lambda: UNITS.encode() + b"\xff\xfe\xff,70\n", "无法识别文字编码"
+    ),
+    Case(
+        "bad-utf8-after-bom",
+        "报告.csv",
+        lambda: b"\xef\xbb\xbf" + UNITS.encode() + b"\xc3(,70\n",
+        "无法识别文字编码",
+    ),
+    Case("nul-bytes", "报告.csv", lambda: "街镇,综合满意度\n".encode("utf-16-le"), "不是电子表格"),
+    Case("no-unit-column", "报告.csv", csv("名称,数量\n苹果,3\n"), "没有找到街镇列"),
+    Case("no-score-column", "报告.csv", csv("街镇,备注\n九亭镇,良好\n"), "没有找到分数列"),
+    Case("only-header", "报告.csv", csv("街镇,综合满意度\n"), "无法"),
+    Case("all-no-value", "报告.csv", csv(UNITS + "九亭镇,—\n新桥镇,/\n"), "分数列里没有任何分数"),
+    Case(
+        "conflicting-duplicates",
+        "报告.csv",
+        csv(UNITS + "九亭镇,70\n九亭,71\n"),
+        "出现两次且数值不一致",
+        "B3",
+    ),
+    Case(
+        "duplicate-headers",
+        "报告.csv",
+        csv("街镇,综合满意度,综合满意度\n九亭镇,70,71\n"),
+        "重复",
+        "C1",
+    ),
+    Case(
+        "html-without-table",
+        "报告.xls",
+        lambda: b"<html><body><p>hi</p></body></html>",
+        "没有任何表格",
+    ),
+    Case(
+        "ods-with-dtd",
+        "报告.ods",
+        lambda: zip_bytes(
+            {
+                "mimetype": "application/vnd.oasis.opendocument.spreadsheet",
+                "content.xml": ENTITY_BOMB + "<office:document-content/>",
+            }
+        ),
+        "实体炸弹",
+    ),
+    Case(
+        "ods-corrupt",
+        "报告.ods",
+        lambda: zip_bytes(
+            {
+                "mimetype": "application/vnd.oasis.opendocument.spreadsheet",
+                "content.xml": "<not-closed",
+            }
+        ),
+        "损坏",
+    ),
+]
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_the_catalogue_is_large_enough():
+    assert len(REFUSED) >= 40
+    assert len({case.id for case in REFUSED}) == len(REFUSED)
+
+
+@pytest.mark.parametrize("case", REFUSED, ids=lambda case: case.id)
+def test_refused_with_one_clear_message(case: Case, tmp_path: Path):
+    source = tmp_path / case.name
+    source.write_bytes(case.build())
+    before = digest(source)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["rank", str(source), "-f", "json", "-o", str(out / "排名.json")])
+    assert result.exit_code == 2, (result.exit_code, result.output)
+    assert case.name in result.stderr and case.message in result.stderr, result.stderr
+    if case.place:
+        assert case.place in result.stderr, result.stderr
+    assert "Traceback" not in result.output and result.stdout == ""
+    assert not out.exists()
+    assert digest(source) == before
+
+
+@pytest.mark.parametrize(
+    ("command", "extra"),
+    [("validate", []), ("brief", ["-d", "OUT"]), ("compare", ["GOOD"]), ("trend", ["GOOD"])],
+)
+def test_every_command_refuses_the_same_way(command: str, extra: list[str], tmp_path: Path):
+    bad = tmp_path / "坏.xlsx"
+    bad.write_bytes(xlsx_bytes({"综合": sheet_xml(row(1048576, number_cell("XFD1048576", 1)))}))
+    good = tmp_path / "good-2023H1.xlsx"
+    good.write_bytes(good_xlsx())
+    arguments = [
+        str(tmp_path / "OUT") if a == "OUT" else str(good) if a == "GOOD" else a for a in extra
+    ]
+    result = runner.invoke(app, [command, str(bad), *arguments])
+    assert result.exit_code == 2, result.output
+    assert "坏.xlsx" in result.stderr and "超出限制" in result.stderr
+    assert not (tmp_path / "OUT").exists()
+
+
+READ_WITH_WARNING = [
+    ("csv-as-xlsx", "报告.xlsx", csv(UNITS + "九亭镇,70\n新桥镇,80\n"), "内容实际是CSV 文本"),
+    (
+        "gbk-csv-as-xls",
+        "报告.xls",
+        csv(UNITS + "九亭镇,70\n新桥镇,80\n", "gbk"),
+        "内容实际是CSV 文本",
+    ),
+    (
+        "html-as-xls",
+        "报告.xls",
+        lambda: (
+            "<html><meta charset='utf-8'><table><tr><th>街镇</th><th>综合满意度</th></tr>"
+            "<tr><td>九亭镇</td><td>70</td></tr><tr><td>新桥镇</td><td>80</td></tr></table></html>"
+        ).encode(),
+        "网页（HTML）表格",
+    ),
+    (
+        "xlsm-with-macros",
+        "报告.xlsm",
+        lambda: xlsx_bytes(
+            {
+                "综合": sheet_xml(
+                    score_table(
+                        ("九亭镇", number_cell("B{r}", 70)), ("新桥镇", number_cell("B{r}", 80))
+                    )
+                )
+            },
+            extra={"xl/vbaProject.bin": b"\x00macro"},
+        ),
+        "宏已忽略",
+    ),
+    (
+        "hidden-rows",
+        "报告.xlsx",
+        one_sheet(
+            row(1, text_cell("A1", "街镇"), text_cell("B1", "综合满意度"))
+            + row(2, text_cell("A2", "九亭镇"), number_cell("B2", 70))
+            + row(3, text_cell("A3", "新桥镇"), number_cell("B3", 80), hidden=True)
+        ),
+        "有隐藏行：第 3 行",
+    ),
+    (
+        "hidden-sheet",
+        "报告.xlsx",
+        lambda: xlsx_bytes(
+            {
+                "综合": sheet_xml(score_table(("九亭镇", number_cell("B{r}", 70)))),
+                "备用": sheet_xml(score_table(("新桥镇", number_cell("B{r}", 80)))),
+            },
+            hidden=("备用",),
+        ),
+        "有隐藏的工作表：备用",
+    ),
+    ("control-characters", "报告.csv", csv(UNITS + "九亭\x07镇,70\n新桥镇,80\n"), "控制字符"),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "name", "build", "warning"),
+    READ_WITH_WARNING,
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_read_correctly_with_a_warning(case, name, build, warning, tmp_path: Path):
+    source = tmp_path / name
+    source.write_bytes(build())
+    result = runner.invoke(app, ["rank", str(source), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    units = {u["unit"]: u["score"] for u in json.loads(result.stdout)["units"]}
+    assert units == {"九亭镇": 70.0, "新桥镇": 80.0}
+    assert warning in result.stderr, result.stderr
+
+
+def test_a_unit_called_na_stays_na(tmp_path: Path):
+    source = tmp_path / "报告.csv"
+    source.write_text(UNITS + "NA,70\nnull,75\n新桥镇,80\n", encoding="utf-8")
+    result = runner.invoke(app, ["rank", str(source), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert [u["unit"] for u in json.loads(result.stdout)["units"]] == ["新桥镇", "null", "NA"]
