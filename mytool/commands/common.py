@@ -170,6 +170,16 @@ def print_warnings(issues: Iterable[Issue], quiet: bool) -> None:
             console.print(f"提示：{issue.located()}", markup=False)
 
 
+def emit_view(draw: Callable[[Any], None], output: Path | None) -> None:
+    """A rich view: on the terminal, or as plain text (no colour) into `output`."""
+    if output is None:
+        draw(stdout_console())
+        return
+    from mytool.render.terminal import render_to_text
+
+    emit(render_to_text(draw), output)
+
+
 def emit(text: str, output: Path | None, *, bom: bool = False) -> None:
     """Text to stdout, or atomically to `output` (UTF-8, with a BOM when asked)."""
     if output is None:

@@ -14,9 +14,9 @@ from mytool.commands.common import (
     ProfileOption,
     QuietOption,
     emit,
+    emit_view,
     handles_errors,
     print_warnings,
-    stdout_console,
 )
 
 
@@ -60,12 +60,8 @@ def compare(
         emit(render.comparison_to_csv(comparison), output, bom=output is not None)
     elif format is CompareFormat.md:
         emit(render.comparison_markdown(comparison), output)
-    elif output is None:
-        render.print_comparison(comparison, stdout_console())
     else:
-        from mytool.render.terminal import render_to_text
-
-        emit(render_to_text(lambda console: render.print_comparison(comparison, console)), output)
+        emit_view(lambda console: render.print_comparison(comparison, console), output)
 
 
 def register(app: typer.Typer) -> None:

@@ -14,9 +14,9 @@ from mytool.commands.common import (
     ProfileOption,
     QuietOption,
     emit,
+    emit_view,
     handles_errors,
     print_warnings,
-    stdout_console,
 )
 
 
@@ -64,16 +64,10 @@ def rank(
         from mytool.render.markdown import ranking_markdown
 
         emit(ranking_markdown(ranking), output)
-    elif output is None:
+    else:
         from mytool.render.terminal import print_ranking
 
-        print_ranking(ranking, loaded_profile, stdout_console())
-    else:
-        from mytool.render.terminal import print_ranking, render_to_text
-
-        emit(
-            render_to_text(lambda console: print_ranking(ranking, loaded_profile, console)), output
-        )
+        emit_view(lambda console: print_ranking(ranking, loaded_profile, console), output)
 
 
 def register(app: typer.Typer) -> None:

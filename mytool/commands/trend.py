@@ -14,9 +14,9 @@ from mytool.commands.common import (
     ProfileOption,
     QuietOption,
     emit,
+    emit_view,
     handles_errors,
     print_warnings,
-    stdout_console,
 )
 from mytool.errors import UsageError
 
@@ -80,12 +80,8 @@ def trend(
             chart = write_text_atomic(output.with_suffix(".svg"), svg)
             link = f"![{render.chart_title(result)}](<{chart.name}>)"
             emit(render.trend_markdown(result, link), output)
-    elif output is None:
-        render.print_trend(result, stdout_console())
     else:
-        from mytool.render.terminal import render_to_text
-
-        emit(render_to_text(lambda console: render.print_trend(result, console)), output)
+        emit_view(lambda console: render.print_trend(result, console), output)
 
 
 def register(app: typer.Typer) -> None:
