@@ -238,3 +238,15 @@ def test_short_item_names_without_categories_stay_current_items(tmp_path, profil
         ("公共场所", "医院周边环境"),
         ("公共设施", "公共厕所"),
     }
+
+
+def test_long_table_with_one_indicator_column_for_categories_and_items(tmp_path, profile):
+    path = tmp_path / "long.csv"
+    path.write_text(
+        "街镇,指标,得分\n九亭镇,综合满意度,71.2\n九亭镇,居住区,70\n九亭镇,小区环境卫生,69.5\n",
+        encoding="gbk",
+    )
+    report = read_report(path, profile)
+    assert scores_of(report, COMPOSITE) == {("九亭镇", "", ""): 71.2}
+    assert scores_of(report, CATEGORY) == {("九亭镇", "居住区", ""): 70}
+    assert scores_of(report, ITEM) == {("九亭镇", "居住区", "小区环境卫生"): 69.5}

@@ -572,6 +572,11 @@ def _long_measure(
         if category_text in words and not item_text:
             return measure, "", ""
     category = profile.match_category(category_text) or profile.match_legacy_category(category_text)
+    if not category and not item_text:
+        # One "indicator" column holding categories and items alike: an item names its category.
+        as_item = profile.match_item(category_text)
+        if as_item:
+            return ITEM, as_item[0], as_item[1]
     if not category:
         return "", "", item_text
     if not item_text:
