@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from mytool.aggregation import report_from_respondents
 from mytool.brief import BriefSet, build_briefs
 from mytool.comparison import compare_rankings
 from mytool.diagnostics import Issue
 from mytool.errors import InputError, UsageError
 from mytool.profile import Profile, load_profile
 from mytool.ranking import Ranking, rank_report
-from mytool.reading.casework import read_casework, read_casework_file
+from mytool.reading.casework import Casework, read_casework, read_casework_file
+from mytool.reading.respondents import feedback_from_respondents, respondents_from_workbook
 from mytool.reading.scores import read_report, report_from_workbook
 from mytool.reading.sources import open_workbook
 from mytool.report import Report
@@ -52,10 +54,15 @@ def load_briefs(
     """Everything `mytool brief` needs, read once: ranking, casework, previous period."""
     loaded = profile if isinstance(profile, Profile) else load_profile(profile)
     workbook = open_workbook(path)
-    report = report_from_workbook(workbook, loaded)
+    respondents = respondents_from_workbook(workbook, loaded)
+    if respondents is not None:  # a respondent-level export: its suggestions are the cases
+        report = report_from_respondents(respondents, loaded)
+        casework = Casework(feedback=feedback_from_respondents(respondents))
+    else:
+        report = report_from_workbook(workbook, loaded)
+        casework = read_casework(workbook, loaded)
     ranking = ranked(report, loaded, bottom_n)
     issues = [*report.issues, *ranking.issues]
-    casework = read_casework(workbook, loaded)
     for extra, kind in ((problems, "problems"), (feedback, "feedback")):
         if extra:
             found = read_casework_file(extra, loaded, kind)

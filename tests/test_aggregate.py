@@ -320,3 +320,23 @@ def test_help_does_not_import_heavy_modules():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "HEAVY []" in out.stdout and "逐份答卷" in out.stdout
+
+
+def test_brief_reads_an_export_with_its_suggestions_as_cases(export, profile):
+    from mytool.analysis import load_briefs
+
+    _, briefs, _ = load_briefs(export, profile, everyone=True)
+    cases = {b.unit.unit: [(c.category, c.text) for c in b.feedback] for b in briefs.units}
+    assert cases == {
+        "九亭镇": [("居住区", "小区垃圾清运不及时")],
+        "岳阳街道": [("居住区", "楼道堆物多")],
+    }
+
+
+def test_csv_with_a_title_line_and_semicolons(tmp_path, profile, export):
+    rows = [["2023年下半年问卷"], *export_rows()]
+    text = "\n".join(";".join("" if c is None else str(c) for c in row) for row in rows)
+    path = tmp_path / "title.csv"
+    path.write_bytes(text.encode("gb18030"))
+    from_csv = aggregation_to_dict(aggregate_files([path], profile))
+    assert from_csv["units"] == aggregation_to_dict(aggregate_files([export], profile))["units"]

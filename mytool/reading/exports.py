@@ -183,14 +183,14 @@ def _unit_share(values: list[object], profile: Profile) -> float:
 
 def _unit_column(header: list[str], data: list[list[object]], profile: Profile) -> int | None:
     """The column about 街镇 whose values are units; failing that, any column of unit names."""
-    shares = {col: _unit_share(_column(data, col), profile) for col in range(len(header))}
     about_units = [
         col
         for col, text in enumerate(header)
         if is_unit_header(text) or any(word in normalize(text) for word in _UNIT_WORDS)
     ]
-    for candidates, threshold in ((about_units, 0.5), (list(shares), 0.8)):
-        best = max(candidates, key=lambda col: (shares[col], -col), default=None)
+    for candidates, threshold in ((about_units, 0.5), (range(len(header)), 0.8)):
+        shares = {col: _unit_share(_column(data, col), profile) for col in candidates}
+        best = max(shares, key=lambda col: (shares[col], -col), default=None)
         if best is not None and shares[best] >= threshold:
             return best
     return None

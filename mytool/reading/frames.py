@@ -54,13 +54,17 @@ def read_frames(path: str | Path) -> Iterator[Frame]:
 
 def _excel_frames(path: Path, kind: str, issues: tuple[Issue, ...]) -> Iterator[Frame]:
     import fastexcel
+    import pandas as pd
 
     name = path.name
     try:
         reader = fastexcel.read_excel(path)
         for sheet in reader.sheet_names:
-            batch = reader.load_sheet(sheet, header_row=None, dtypes="string", eager=True)
-            frame = batch.to_pandas()
+            batch = reader.load_sheet(
+                sheet, header_row=None, skip_rows=0, dtypes="string", eager=True
+            )
+            # Arrow-backed columns as they are: no conversion, and missing cells are NA
+            frame = batch.to_pandas(types_mapper=pd.ArrowDtype)
             frame.columns = range(frame.shape[1])
             yield Frame(path, kind, sheet, frame, issues)
     except fastexcel.FastExcelError as exc:

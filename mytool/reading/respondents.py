@@ -158,11 +158,12 @@ def respondents_from_table(
     )
     found.extend(unit_issues)
     keep = row_units >= 0
+    everyone = bool(keep.all())
     columns = sorted(layout.questions, key=lambda q: _item_order((q.category, q.item), profile))
     answers = np.empty((int(keep.sum()), len(columns)), dtype="float64", order="F")
     for index, question in enumerate(columns):
         scores, unrecognised = _score_column(body[question.column], profile)
-        answers[:, index] = scores[keep]
+        answers[:, index] = scores if everyone else scores[keep]
         if unrecognised:
             found.append(
                 _unrecognised_issue(
@@ -221,7 +222,7 @@ def respondents_from_table(
         format=format,
         sheets=(use,),
         units=units,
-        unit_codes=row_units[keep],
+        unit_codes=row_units if everyone else row_units[keep],
         items=tuple((q.category, q.item) for q in columns),
         answers=answers,
         feedback=pd.concat(feedback, ignore_index=True) if feedback else _no_feedback(),
@@ -261,8 +262,11 @@ def _units_of_rows(
     for i, value in enumerate(uniques):
         if display_text(value) and names[i] is None:
             unknown[display_text(value)] += int(counts[i])
-    blank_rows = body[(row_units < 0) & np.isin(codes, [-1, *_blank_codes(uniques)])]
-    blank = int(blank_rows.map(display_text).ne("").any(axis=1).sum()) if len(blank_rows) else 0
+    without_unit = (row_units < 0) & np.isin(codes, [-1, *_blank_codes(uniques)])
+    blank = 0
+    if without_unit.any():
+        filled = body[without_unit].map(lambda v: pd.notna(v) and bool(display_text(v)))
+        blank = int(filled.any(axis=1).sum())
     issues = []
     if blank:
         issues.append(

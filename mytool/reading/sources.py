@@ -325,5 +325,5 @@ def csv_delimiter(text: str) -> str:
     sample = text[:8192]
     try:
         return csv.Sniffer().sniff(sample, delimiters=",\t;").delimiter
-    except csv.Error:
-        return "\t" if sample.count("\t") > sample.count(",") else ","
+    except csv.Error:  # e.g. a title line above the table: the most frequent candidate
+        return max(",\t;", key=sample.count)
