@@ -2,8 +2,8 @@
 
 `open_workbook` turns a sheet into rows of Python values: right for a score table of twenty rows,
 slow and heavy for 100,000 respondents. Here an Excel sheet goes through fastexcel (calamine in
-Rust, into Arrow, then pandas) and a CSV file through `pandas.read_csv`, after the same format
-sniffing and encoding detection as `open_workbook` (`identify`, `decode_text`).
+Rust, into Arrow, then pandas) and a CSV file through `pandas.read_csv`, after the same door as
+`open_workbook` (`admit`, `decode_text`); see `mytool.reading.respondents` for the isolation.
 benchmarks/aggregate.py measures the choice.
 
 A frame has no header: its columns are numbered 0, 1, … and row 0 is the sheet's first row, so
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from mytool.diagnostics import Issue
 from mytool.errors import InputError
-from mytool.reading.sources import csv_delimiter, decode_text, identify
+from mytool.reading.sources import Admission, csv_delimiter, decode_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,15 +41,16 @@ class Frame:
     issues: tuple[Issue, ...] = ()
 
 
-def read_frames(path: str | Path) -> Iterator[Frame]:
-    """The worksheets of `path`, one at a time, read only when the caller asks for the next."""
-    path = Path(path)
-    data, kind, issues = identify(path)
-    if kind == "csv":
-        yield Frame(path, kind, path.stem, _csv_frame(data, path.name), tuple(issues))
+def read_frames(path: Path, admission: Admission) -> Iterator[Frame]:
+    """The worksheets of `path`, one at a time, read only when the caller asks for the next.
+
+    `admission` is what the door (`mytool.reading.sources.admit`) let through for `path`.
+    """
+    issues = tuple(admission.issues)
+    if admission.format == "csv":
+        yield Frame(path, "csv", path.stem, _csv_frame(admission.data, path.name), issues)
         return
-    del data  # fastexcel reads the file itself; do not hold a second copy
-    yield from _excel_frames(path, kind, tuple(issues))
+    yield from _excel_frames(path, admission.format, issues)
 
 
 def _excel_frames(path: Path, kind: str, issues: tuple[Issue, ...]) -> Iterator[Frame]:

@@ -58,10 +58,16 @@ class ArchiveFacts:
 
 
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-_ROW = re.compile(rb"<row\b([^>]*)>")
-_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
-_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
-_WIDE_COLUMN = re.compile(rb'<c\b[^>]*?\br="([A-Z]{2,3})\d')
+_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
+_LAST_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*>(?!.*<row\b)', re.DOTALL)
+_HIDDEN_ROW = re.compile(rb'<row\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
+# Cell references by column width: beyond AZ (rare, so found exactly), and AA–AZ. Without the
+# "<c" prefix the patterns start with a literal, which the regex engine finds fast.
+_FAR_COLUMN = re.compile(rb' r="([A-Z]{3}|[B-Z][A-Z])\d')
+_A_COLUMN = re.compile(rb' r="(A[A-Z])\d')
+# What a plain data sheet does not have: hidden rows, formulas, cached errors, merged ranges.
+# Each is a literal found at memory speed; an alternation regex would be ten times slower.
+_UNUSUAL_MARKS = (b'hidden="', b"<f>", b"<f ", b't="e"', b"<mergeCell")
 _ANY_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _MERGE = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
 _ERROR_CELL = re.compile(rb'<c\b[^>]*?\bt="e"[^>]*>(?:(?!</c>).)*?<v>([^<]*)</v>', re.DOTALL)
@@ -174,28 +180,38 @@ def _scan_sheet(
     archive: zipfile.ZipFile, path: str, sheet: str, name: str, limits: Limits
 ) -> _Scan:
     scan = _Scan()
+    # Row numbers this long could break the limit even at 52 columns: read them all.
+    long_row = re.compile(rb'<row\b[^>]*?\br="(\d{%d,})"' % len(str(limits.max_cells // 52)))
     for chunk in _chunks(archive, path):
-        for row in _ROW.finditer(chunk):
-            number = _ROW_NUMBER.search(row.group(1))
-            if number:
-                scan.max_row = max(scan.max_row, int(number.group(1)))
-                if _HIDDEN.search(row.group(1)):
-                    scan.hidden_rows.append(int(number.group(1)) - 1)
-        columns = set(_WIDE_COLUMN.findall(chunk))
-        scan.max_column = max([scan.max_column, 1, *(column_number(c) for c in columns)])
-        for merge in _MERGE.finditer(chunk):
-            _check_area(
-                column_number(merge.group(3)),
-                int(merge.group(4)),
-                sheet,
-                name,
-                limits,
-                "合并单元格",
-            )
-        if b"<f" in chunk or b't="e"' in chunk:
-            _collect_bad_cells(chunk, scan)
+        last = _LAST_ROW.search(chunk, max(0, len(chunk) - 64 * KIB))
+        rows = [int(n) for n in long_row.findall(chunk)] + ([int(last.group(1))] if last else [])
+        if not last and b"<row" in chunk:  # rows without numbers count in order
+            rows.append(scan.max_row + chunk.count(b"<row"))
+        scan.max_row = max(scan.max_row, *rows, 0)
+        if _FAR_COLUMN.search(chunk) or any(mark in chunk for mark in _UNUSUAL_MARKS):
+            _scan_unusual(chunk, scan, sheet, name, limits)
+        else:
+            scan.max_column = max(scan.max_column, 52 if _A_COLUMN.search(chunk) else 26)
         _check_area(scan.max_column, scan.max_row, sheet, name, limits, "已用区域")
     return scan
+
+
+def _scan_unusual(chunk: bytes, scan: _Scan, sheet: str, name: str, limits: Limits) -> None:
+    """The detailed scan of a chunk that has far columns, hidden rows, formulas or merges."""
+    numbers = [int(n) for n in _ROW_NUMBER.findall(chunk)]
+    scan.max_row = max(scan.max_row, *numbers, 0)
+    for row in _HIDDEN_ROW.finditer(chunk):
+        number = _ROW_NUMBER.search(row.group(0))
+        if number:
+            scan.hidden_rows.append(int(number.group(1)) - 1)
+    far = set(_FAR_COLUMN.findall(chunk))
+    near = set(_A_COLUMN.findall(chunk))
+    scan.max_column = max(scan.max_column, 26, *(column_number(c) for c in far | near))
+    for merge in _MERGE.finditer(chunk):
+        rows, columns = int(merge.group(4)), column_number(merge.group(3))
+        _check_area(columns, rows, sheet, name, limits, "合并单元格")
+    if b"<f" in chunk or b't="e"' in chunk:
+        _collect_bad_cells(chunk, scan)
 
 
 def _collect_bad_cells(chunk: bytes, scan: _Scan) -> None:

@@ -20,9 +20,21 @@ from mytool.reading.guard import Limits
 T = TypeVar("T")
 
 
-def run_isolated(function: Callable[..., T], *args: Any, name: str, limits: Limits) -> T:
-    """`function(*args)` in a forked child limited to `limits`; its result or its MytoolError."""
+def run_isolated(
+    function: Callable[..., T],
+    *args: Any,
+    name: str,
+    limits: Limits,
+    alongside: Callable[[], object] | None = None,
+) -> T:
+    """`function(*args)` in a forked child limited to `limits`; its result or its MytoolError.
+
+    `alongside` runs in this process meanwhile (a pre-scan on the second core); if it raises,
+    the child is stopped and its exception is the outcome.
+    """
     if "fork" not in multiprocessing.get_all_start_methods():
+        if alongside:
+            alongside()
         return function(*args)
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
@@ -32,6 +44,8 @@ def run_isolated(function: Callable[..., T], *args: Any, name: str, limits: Limi
     child.start()
     sender.close()
     try:
+        if alongside:
+            alongside()
         if not receiver.poll(limits.seconds):
             raise InputError(
                 f"{name}：读取超过 {limits.seconds:.0f} 秒仍未完成，已停止；文件可能过大或已损坏"

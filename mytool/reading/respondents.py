@@ -28,8 +28,10 @@ from mytool.reading.exports import (
     find_export_layout,
 )
 from mytool.reading.frames import read_frames
+from mytool.reading.guard import Limits
+from mytool.reading.isolation import run_isolated
 from mytool.reading.period import find_period
-from mytool.reading.sources import Workbook
+from mytool.reading.sources import Admission, Workbook, admit, deep_scan
 from mytool.report import SheetUse
 from mytool.text import NO_VALUE_MARKS, display_text, normalize
 
@@ -43,6 +45,8 @@ _NOTHING_TO_SAY = frozenset(
     {"没有", "无意见", "没意见", "无建议", "没有意见", "没有建议", "暂无意见", "暂无建议", "无无"}
 )
 _EXAMPLES = 3  # unrecognised answers or unit spellings quoted in a message
+# A 500k-row export needs about 1.6 GB resident; pandas and Arrow reserve more address space.
+EXPORT_LIMITS = Limits(memory_bytes=12 * 1024**3)
 _TIME_PATTERN = r"(20\d{2})\D{1,3}(\d{1,2})"
 
 
@@ -85,10 +89,31 @@ def read_respondents(
 
 
 def _read_export(path: Path, profile: Profile) -> Respondents:
+    """One export through the door: a spreadsheet is parsed in an isolated child process while
+    this process runs the sheet pre-scan on the other core, so the scan costs no wall time."""
+    admission = admit(path, EXPORT_LIMITS, deep=False)
+    if admission.format == "csv":
+        return _respondents_of_frames(path, admission, profile)
+    # Imported once here: the child inherits them, and this process needs them afterwards.
+    import fastexcel  # noqa: F401
+    import pandas  # noqa: F401
+
+    return run_isolated(
+        _respondents_of_frames,
+        path,
+        admission,
+        profile,
+        name=path.name,
+        limits=EXPORT_LIMITS,
+        alongside=lambda: deep_scan(admission, path.name, EXPORT_LIMITS),
+    )
+
+
+def _respondents_of_frames(path: Path, admission: Admission, profile: Profile) -> Respondents:
     import pandas as pd
 
     seen = []
-    for frame in read_frames(path):
+    for frame in read_frames(path, admission):
         sample = frame.data.head(MAX_TITLE_ROWS + SAMPLE_ROWS).astype(object)
         rows = sample.where(pd.notna(sample), None).values.tolist()
         layout = find_export_layout(rows, profile)

@@ -99,12 +99,13 @@ def identify(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[bytes, str, l
     return admission.data, admission.format, admission.issues
 
 
-def admit(path: Path, limits: Limits = DEFAULT_LIMITS) -> Admission:
+def admit(path: Path, limits: Limits = DEFAULT_LIMITS, *, deep: bool = True) -> Admission:
     """Let `path` through the door or raise `InputError` saying why not.
 
     Formats: "xlsx" (also .xlsm), "xls", "ods", "csv" and "html". Refused: missing, empty,
     oversized, encrypted, truncated and non-spreadsheet files, zip and entity bombs, and
-    sheets whose used range exceeds `limits`.
+    sheets whose used range exceeds `limits`. With `deep=False` an xlsx file's sheets are not
+    scanned yet (the caller runs `deep_scan` alongside an isolated parser).
     """
     name = path.name
     if not path.exists():
@@ -128,7 +129,7 @@ def admit(path: Path, limits: Limits = DEFAULT_LIMITS) -> Admission:
     facts = None
     claimed = path.suffix.lower()
     if kind == "zip":
-        kind, facts = _check_zip(data, name, limits)
+        kind, facts = _check_zip(data, name, limits, deep)
         if facts and facts.macros:
             issues.append(
                 Issue("macros-ignored", WARNING, "工作簿含宏（VBA），宏已忽略、不会运行", name)
@@ -179,7 +180,16 @@ _ZIP_FAILURES = (
 )
 
 
-def _check_zip(data: bytes, name: str, limits: Limits) -> tuple[str, ArchiveFacts | None]:
+def deep_scan(admission: Admission, name: str, limits: Limits) -> ArchiveFacts | None:
+    """The sheet scan `admit(deep=False)` left out; raises `InputError` like `admit`."""
+    if admission.format != "xlsx":
+        return None
+    return _check_zip(admission.data, name, limits, deep=True)[1]
+
+
+def _check_zip(
+    data: bytes, name: str, limits: Limits, deep: bool
+) -> tuple[str, ArchiveFacts | None]:
     """The zip-based format ("xlsx" or "ods") after the pre-scan; facts for xlsx."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -188,6 +198,9 @@ def _check_zip(data: bytes, name: str, limits: Limits) -> tuple[str, ArchiveFact
                 check_archive(archive, name, limits)
                 return "ods", None
             if "xl/workbook.xml" in members:
+                if not deep:
+                    check_archive(archive, name, limits)
+                    return "xlsx", None
                 return "xlsx", scan_xlsx(archive, name, limits)
             if "xl/workbook.bin" in members:
                 raise InputError(f"{name}：不支持 Excel 二进制工作簿（.xlsb）；请另存为 .xlsx")
