@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import statistics
@@ -340,3 +341,21 @@ def test_csv_with_a_title_line_and_semicolons(tmp_path, profile, export):
     path.write_bytes(text.encode("gb18030"))
     from_csv = aggregation_to_dict(aggregate_files([path], profile))
     assert from_csv["units"] == aggregation_to_dict(aggregate_files([export], profile))["units"]
+
+
+def test_free_text_lands_in_the_workbook_as_text(tmp_path, profile):
+    from openpyxl import load_workbook
+
+    from mytool.aggregation import aggregate_files
+    from mytool.render.aggregate import aggregation_to_xlsx
+
+    path = tmp_path / "导出.csv"
+    path.write_text(
+        "序号,所在街镇,1、您对小区环境卫生的满意程度,2、您有什么建议\n"
+        '1,九亭镇,满意,"=HYPERLINK(""http://x"")"\n2,九亭镇,一般,@SUM(1)\n',
+        encoding="utf-8",
+    )
+    book = load_workbook(io.BytesIO(aggregation_to_xlsx(aggregate_files([path], profile))))
+    texts = [row[2].value for row in book["市民反映建议"].iter_rows(min_row=2)]
+    assert texts == ['=HYPERLINK("http://x")', "@SUM(1)"]
+    assert {row[2].data_type for row in book["市民反映建议"].iter_rows(min_row=2)} == {"s"}

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mytool.aggregation import Aggregation, ItemStat, UnitAggregate
 from mytool.diagnostics import ERROR, WARNING
+from mytool.render.excel import safe_row
 from mytool.render.labels import rank_text, score_text
 from mytool.render.machine import csv_text
 
@@ -94,6 +95,10 @@ def _ends(values: tuple[float, float] | None) -> list[object]:
     return list(values) if values else ["", ""]
 
 
+def _append(sheet: Any, values: list[object]) -> None:
+    sheet.append(safe_row(sheet, values))
+
+
 def aggregation_to_xlsx(result: Aggregation) -> bytes:
     """Workbook: unit scores (wide), intervals (long), citizen suggestions, unmatched questions."""
     from openpyxl import Workbook
@@ -102,15 +107,17 @@ def aggregation_to_xlsx(result: Aggregation) -> bytes:
     categories = list(dict.fromkeys(c for u in result.units for c in u.categories))
     items = list(dict.fromkeys(pair for u in result.units for pair in u.items))
     scores = book.create_sheet("街镇得分")
-    scores.append([_title(result)])
-    scores.append(["街镇", COMPOSITE_LABEL, *categories, *(item for _, item in items)])
+    _append(scores, [_title(result)])
+    _append(scores, ["街镇", COMPOSITE_LABEL, *categories, *(item for _, item in items)])
     for unit in result.units:
         item_scores = [unit.items[p].score if p in unit.items else None for p in items]
-        scores.append(
-            [unit.unit, unit.score, *(unit.categories.get(c) for c in categories), *item_scores]
+        _append(
+            scores,
+            [unit.unit, unit.score, *(unit.categories.get(c) for c in categories), *item_scores],
         )
     detail = book.create_sheet("样本与区间")
-    detail.append(
+    _append(
+        detail,
         [
             "街镇",
             "大类",
@@ -121,24 +128,25 @@ def aggregation_to_xlsx(result: Aggregation) -> bytes:
             "95%置信上限",
             "样本不足",
             "名次无法区分",
-        ]
+        ],
     )
     marks = {
         u.unit: ["是" if u.low_sample else "", "、".join(u.indistinct_from)] for u in result.units
     }
     for row in _long_rows(result, with_categories=False):
         composite = row[1] == COMPOSITE_LABEL
-        detail.append(
-            [cell if cell != "" else None for cell in row] + (marks[row[0]] if composite else [])
+        _append(
+            detail,
+            [cell if cell != "" else None for cell in row] + (marks[row[0]] if composite else []),
         )
     suggestions = book.create_sheet("市民反映建议")
-    suggestions.append(["街镇", "大类", "反映内容", "答卷位置"])
+    _append(suggestions, ["街镇", "大类", "反映内容", "答卷位置"])
     for unit, category, text, place in result.feedback.itertuples(index=False):
-        suggestions.append([unit, category or None, text, place])
+        _append(suggestions, [unit, category or None, text, place])
     unmatched = book.create_sheet("未匹配问题")
-    unmatched.append(["未匹配到测评小项的问题（未计分）"])
+    _append(unmatched, ["未匹配到测评小项的问题（未计分）"])
     for question in result.unmatched_questions:
-        unmatched.append([question])
+        _append(unmatched, [question])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

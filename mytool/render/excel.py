@@ -52,6 +52,21 @@ def put(sheet: Any, row: int, column: int, value: object, number_format: str | N
     return cell
 
 
+def safe_row(sheet: Any, values: Iterable[object]) -> list[object]:
+    """A row for a write-only sheet's append: text as literal string cells, never formulas."""
+    from openpyxl.cell import WriteOnlyCell
+
+    row: list[object] = []
+    for value in values:
+        if isinstance(value, str):
+            cell = WriteOnlyCell(sheet, value=excel_text(value))
+            cell.data_type = "s"
+            row.append(cell)
+        else:
+            row.append(value)
+    return row
+
+
 def write_table(
     sheet: Any,
     top: int,
