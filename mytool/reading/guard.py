@@ -59,7 +59,6 @@ class ArchiveFacts:
 
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _ROW_NUMBER = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
-_LAST_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*>(?!.*<row\b)', re.DOTALL)
 _HIDDEN_ROW = re.compile(rb'<row\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
 # Cell references by column width: beyond AZ (rare, so found exactly), and AA–AZ. Without the
 # "<c" prefix the patterns start with a literal, which the regex engine finds fast.
@@ -183,10 +182,10 @@ def _scan_sheet(
     # Row numbers this long could break the limit even at 52 columns: read them all.
     long_row = re.compile(rb'<row\b[^>]*?\br="(\d{%d,})"' % len(str(limits.max_cells // 52)))
     for chunk in _chunks(archive, path):
-        last = _LAST_ROW.search(chunk, max(0, len(chunk) - 64 * KIB))
+        last = _ROW_NUMBER.match(chunk, max(chunk.rfind(b"<row "), 0))
         rows = [int(n) for n in long_row.findall(chunk)] + ([int(last.group(1))] if last else [])
-        if not last and b"<row" in chunk:  # rows without numbers count in order
-            rows.append(scan.max_row + chunk.count(b"<row"))
+        if not last and b"<row>" in chunk:  # rows without numbers count in order
+            rows.append(scan.max_row + chunk.count(b"<row>"))
         scan.max_row = max(scan.max_row, *rows, 0)
         if _FAR_COLUMN.search(chunk) or any(mark in chunk for mark in _UNUSUAL_MARKS):
             _scan_unusual(chunk, scan, sheet, name, limits)
