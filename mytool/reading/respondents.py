@@ -94,9 +94,10 @@ def _read_export(path: Path, profile: Profile) -> Respondents:
     admission = admit(path, EXPORT_LIMITS, deep=False)
     if admission.format == "csv":
         return _respondents_of_frames(path, admission, profile)
-    # Imported once here: the child inherits them, and this process needs them afterwards.
-    import fastexcel  # noqa: F401
-    import pandas  # noqa: F401
+
+    def meanwhile() -> None:
+        deep_scan(admission, path.name, EXPORT_LIMITS)
+        import pandas  # noqa: F401  (needed to receive the result; importing now overlaps the read)
 
     return run_isolated(
         _respondents_of_frames,
@@ -105,7 +106,7 @@ def _read_export(path: Path, profile: Profile) -> Respondents:
         profile,
         name=path.name,
         limits=EXPORT_LIMITS,
-        alongside=lambda: deep_scan(admission, path.name, EXPORT_LIMITS),
+        alongside=meanwhile,
     )
 
 
