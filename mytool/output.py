@@ -56,20 +56,23 @@ _WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL"} | {
 MAX_NAME_BYTES = 200
 
 
-def safe_file_name(name: str) -> str:
+def safe_file_name(name: str, *, keep_end: str = "") -> str:
     """A file name that stays inside its folder and is valid on Windows and Linux.
 
     Path separators and reserved characters become "_", trailing dots and spaces go, device
-    names such as CON get a leading "_", and the result fits in 200 UTF-8 bytes.
+    names such as CON get a leading "_", and the result fits in 200 UTF-8 bytes. `keep_end`
+    (e.g. "-整改提升简报.md") is appended after cleaning and never cut when `name` is too long.
     """
-    cleaned = _RESERVED_CHARACTERS.sub("_", name).strip().rstrip(". ")
+    cleaned = _RESERVED_CHARACTERS.sub("_", name).strip()
+    if not keep_end:
+        cleaned = cleaned.rstrip(". ")
     cleaned = cleaned.lstrip(".") or "_"
-    stem = cleaned.split(".")[0].upper()
-    if stem in _WINDOWS_DEVICES:
+    if cleaned.split(".")[0].upper() in _WINDOWS_DEVICES:
         cleaned = "_" + cleaned
-    while len(cleaned.encode("utf-8")) > MAX_NAME_BYTES:
+    room = MAX_NAME_BYTES - len(keep_end.encode("utf-8"))
+    while len(cleaned.encode("utf-8")) > room:
         cleaned = cleaned[:-1]
-    return cleaned
+    return cleaned + keep_end
 
 
 def write_files_atomic(files: dict[Path, bytes]) -> list[Path]:

@@ -397,3 +397,29 @@ def test_a_unit_called_na_stays_na(tmp_path: Path):
     result = runner.invoke(app, ["rank", str(source), "-f", "json"])
     assert result.exit_code == 0, result.output
     assert [u["unit"] for u in json.loads(result.stdout)["units"]] == ["新桥镇", "null", "NA"]
+
+
+HOSTILE_NAMES = ["../../evil", "CON", "=cmd|' /C calc'!A0", "a/b", "名字." * 60, "<script>"]
+
+
+def test_hostile_unit_names_stay_inside_the_output_folder(tmp_path: Path):
+    source = tmp_path / "报告-2023H2.csv"
+    lines = [UNITS] + [f'"{name}",{70 + i}\n' for i, name in enumerate(HOSTILE_NAMES)]
+    source.write_text("".join(lines) + "九亭镇,80\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["brief", str(source), "--all", "-d", str(out)])
+    assert result.exit_code == 0, result.output
+    written = [p for p in out.rglob("*") if p.is_file()]
+    assert all(p.parent == out for p in written)
+    assert len([p for p in written if p.name.endswith("整改提升简报.md")]) == len(HOSTILE_NAMES) + 1
+    assert not (tmp_path / "evil-整改提升简报.md").exists()
+
+
+def test_two_units_that_clean_to_one_file_name_are_refused(tmp_path: Path):
+    source = tmp_path / "报告-2023H2.csv"
+    source.write_text(UNITS + "a/b,70\na\\b,71\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["brief", str(source), "--all", "-d", str(out)])
+    assert result.exit_code == 2
+    assert "「a\\b」和「a/b」的简报文件名都会是 2023H2-a_b-整改提升简报.md" in result.stderr
+    assert not out.exists()

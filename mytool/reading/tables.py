@@ -351,6 +351,8 @@ def _unit_of_row(
     """The unit a data row belongs to, recording reference rows, footnotes and unknown units."""
     kind, name = _row_kind(cell, profile)
     place = cell_address(sheet, r, unit_col)
+    if kind == "footnote" and has_numbers and not normalize(name).startswith(_FOOTNOTE_STARTS):
+        kind = "other"  # a long name with scores is a unit, however odd its name
     if kind == "unit":
         if name not in result.units:
             result.units.append(name)

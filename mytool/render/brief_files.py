@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from mytool.brief import BriefSet
-from mytool.errors import OutputError
+from mytool.errors import InputError, OutputError
 from mytool.locking import folder_lock
 from mytool.output import safe_file_name, write_files_atomic
 from mytool.profile import Profile
@@ -30,12 +30,15 @@ def brief_files(
         files[safe_file_name(f"{period}-全区总览.md")] = overview_markdown(
             briefs, template_dir
         ).encode("utf-8")
+        owners: dict[str, str] = {}
         for brief in briefs.units:
-            name = safe_file_name(f"{period}-{brief.unit.unit}-整改提升简报.md")
-            if name in files:
-                raise OutputError(
-                    f"街镇「{brief.unit.unit}」的简报文件名 {name} 与另一个街镇重名，未写入任何文件"
+            name = safe_file_name(f"{period}-{brief.unit.unit}", keep_end="-整改提升简报.md")
+            if name in owners:
+                raise InputError(
+                    f"{briefs.ranking.source}：街镇「{owners[name]}」和「{brief.unit.unit}」"
+                    f"的简报文件名都会是 {name}，无法区分，未写入任何文件；请在文件中改正街镇名称"
                 )
+            owners[name] = brief.unit.unit
             files[name] = unit_markdown(brief, briefs, template_dir).encode("utf-8")
     if "xlsx" in formats:
         from mytool.render.brief_xlsx import briefs_workbook
