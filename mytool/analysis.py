@@ -13,9 +13,8 @@ from mytool.errors import InputError, UsageError
 from mytool.profile import Profile, load_profile
 from mytool.ranking import Ranking, rank_report
 from mytool.reading.casework import Casework, read_casework, read_casework_file
-from mytool.reading.respondents import feedback_from_respondents, respondents_from_workbook
-from mytool.reading.scores import read_report, report_from_workbook
-from mytool.reading.sources import open_workbook
+from mytool.reading.respondents import Respondents, feedback_from_respondents
+from mytool.reading.scores import open_source, read_report, report_from_workbook
 from mytool.report import Report
 
 
@@ -53,14 +52,13 @@ def load_briefs(
 ) -> tuple[Profile, BriefSet, list[Issue]]:
     """Everything `mytool brief` needs, read once: ranking, casework, previous period."""
     loaded = profile if isinstance(profile, Profile) else load_profile(profile)
-    workbook = open_workbook(path)
-    respondents = respondents_from_workbook(workbook, loaded)
-    if respondents is not None:  # a respondent-level export: its suggestions are the cases
-        report = report_from_respondents(respondents, loaded)
-        casework = Casework(feedback=feedback_from_respondents(respondents))
+    source = open_source(path, loaded)
+    if isinstance(source, Respondents):  # a questionnaire export: its suggestions are the cases
+        report = report_from_respondents(source, loaded)
+        casework = Casework(feedback=feedback_from_respondents(source))
     else:
-        report = report_from_workbook(workbook, loaded)
-        casework = read_casework(workbook, loaded)
+        report = report_from_workbook(source, loaded)
+        casework = read_casework(source, loaded)
     ranking = ranked(report, loaded, bottom_n)
     issues = [*report.issues, *ranking.issues]
     for extra, kind in ((problems, "problems"), (feedback, "feedback")):

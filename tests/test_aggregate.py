@@ -359,3 +359,16 @@ def test_free_text_lands_in_the_workbook_as_text(tmp_path, profile):
     texts = [row[2].value for row in book["市民反映建议"].iter_rows(min_row=2)]
     assert texts == ['=HYPERLINK("http://x")', "@SUM(1)"]
     assert {row[2].data_type for row in book["市民反映建议"].iter_rows(min_row=2)} == {"s"}
+
+
+def test_rank_reads_an_export_too_large_for_a_score_table(export, monkeypatch, tmp_path):
+    from mytool.reading import sources
+    from mytool.reading.guard import Limits
+
+    monkeypatch.setattr(sources, "GRID_LIMITS", Limits(max_cells=20))
+    result = CliRunner().invoke(app, ["rank", str(export), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert {u["unit"] for u in json.loads(result.stdout)["units"]} == {"九亭镇", "岳阳街道"}
+    table = write_xlsx(tmp_path / "大表.xlsx", [["街镇", "备注"], *[["九亭镇", "x"]] * 30])
+    refused = CliRunner().invoke(app, ["rank", str(table)])
+    assert refused.exit_code == 2 and "超出限制" in refused.stderr

@@ -227,9 +227,13 @@ def _collect_bad_cells(chunk: bytes, scan: _Scan) -> None:
             scan.bad_cells[(int(ref.group(2)) - 1, column_number(ref.group(1)) - 1)] = ""
 
 
+class RangeTooLarge(InputError):
+    """A sheet's used range exceeds the limits of the reader asked for (see `Limits`)."""
+
+
 def _check_area(columns: int, rows: int, sheet: str, name: str, limits: Limits, what: str) -> None:
     if columns * rows > limits.max_cells:
-        raise InputError(
+        raise RangeTooLarge(
             f"{name}：工作表「{sheet}」的{what}达到 {rows} 行 × {columns} 列，超出限制"
             f"（{limits.max_cells:,} 个单元格），已拒绝读取；请只保留数据区域后另存"
         )

@@ -8,8 +8,9 @@ from mytool.diagnostics import ERROR, INFO, WARNING, Issue
 from mytool.errors import InputError
 from mytool.numbers import round2
 from mytool.profile import Profile
+from mytool.reading.guard import RangeTooLarge
 from mytool.reading.period import find_period
-from mytool.reading.respondents import respondents_from_workbook
+from mytool.reading.respondents import Respondents, read_respondents, respondents_from_workbook
 from mytool.reading.sources import Workbook, open_workbook
 from mytool.reading.tables import EMPTY_SCORES, NO_UNIT_COLUMN, SheetResult, read_sheet
 from mytool.report import Report, Score, SheetUse
@@ -20,13 +21,29 @@ def read_report(path: str | Path, profile: Profile) -> Report:
 
     A respondent-level questionnaire export (told by its shape) is aggregated into unit scores.
     """
-    workbook = open_workbook(path)
-    respondents = respondents_from_workbook(workbook, profile)
-    if respondents is not None:
+    source = open_source(path, profile)
+    if isinstance(source, Respondents):
         from mytool.aggregation import report_from_respondents
 
-        return report_from_respondents(respondents, profile)
-    return report_from_workbook(workbook, profile)
+        return report_from_respondents(source, profile)
+    return report_from_workbook(source, profile)
+
+
+def open_source(path: str | Path, profile: Profile) -> Workbook | Respondents:
+    """The workbook at `path`, or its respondents when it is a questionnaire export.
+
+    A sheet too large for a score table is tried as an export through the fast reader, whose
+    limits are higher; if it is not one, the size is what the user is told.
+    """
+    try:
+        workbook = open_workbook(path)
+    except RangeTooLarge as too_large:
+        try:
+            return read_respondents([path], profile)
+        except InputError:
+            raise too_large from None
+    respondents = respondents_from_workbook(workbook, profile)
+    return workbook if respondents is None else respondents
 
 
 def report_from_workbook(workbook: Workbook, profile: Profile) -> Report:

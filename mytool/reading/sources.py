@@ -73,9 +73,13 @@ class Workbook:
     issues: list[Issue] = field(default_factory=list)
 
 
-def open_workbook(path: str | Path, limits: Limits = GRID_LIMITS) -> Workbook:
-    """Read every sheet of `path`; raise `InputError` when it cannot be used at all."""
+def open_workbook(path: str | Path, limits: Limits | None = None) -> Workbook:
+    """Read every sheet of `path`; raise `InputError` when it cannot be used at all.
+
+    `limits` defaults to `GRID_LIMITS`, sized for score tables read as rows of Python values.
+    """
     path = Path(path)
+    limits = limits or GRID_LIMITS
     admission = admit(path, limits)
     name = path.name
     if admission.format == "csv":
