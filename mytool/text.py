@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import unicodedata
@@ -64,3 +65,17 @@ def display_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return "" if value is None else str(value).strip()
+
+
+_DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+
+
+def parse_date_text(text: object) -> dt.date | None:
+    """A date typed as 2024-04-10, 2024/4/10, 2024.4.10 or 2024年4月10日 (None otherwise)."""
+    match = _DATE_TEXT.fullmatch(unicodedata.normalize("NFKC", str(text)).strip())
+    if not match:
+        return None
+    try:
+        return dt.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -16,10 +15,10 @@ from mytool.commands.common import (
     ProfileOption,
     QuietOption,
     handles_errors,
+    option_date,
     print_warnings,
     stdout_console,
 )
-from mytool.errors import UsageError
 
 if TYPE_CHECKING:
     from mytool.brief import BriefSet
@@ -30,17 +29,6 @@ class BriefFormat(StrEnum):
     md = "md"
     xlsx = "xlsx"
     both = "both"
-
-
-def parse_date(text: str) -> dt.date:
-    """A date typed as 2024-04-10, 2024/4/10 or 2024年4月10日."""
-    match = re.fullmatch(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*", text)
-    try:
-        if match:
-            return dt.date(*(int(part) for part in match.groups()))
-    except ValueError:
-        pass
-    raise UsageError(f"--deadline「{text}」不是有效日期，请写成 2024-04-10")
 
 
 @handles_errors
@@ -127,7 +115,7 @@ def brief(
         problems=problems,
         feedback=feedback,
         previous=previous,
-        deadline=parse_date(deadline) if deadline else None,
+        deadline=option_date(deadline, "--deadline") if deadline else None,
     )
     if ledger:
         briefs = _with_ledger(briefs, ledger, issues)

@@ -19,8 +19,9 @@ import typer
 
 from mytool.audit import LOG_ENV, append_record, run_record
 from mytool.diagnostics import ERROR, WARNING, Issue
-from mytool.errors import EXIT_INTERNAL, EXIT_OK, MytoolError
+from mytool.errors import EXIT_INTERNAL, EXIT_OK, MytoolError, UsageError
 from mytool.output import protect_inputs
+from mytool.text import parse_date_text
 
 ProfileOption = Annotated[
     Path | None,
@@ -168,6 +169,14 @@ def print_warnings(issues: Iterable[Issue], quiet: bool) -> None:
     for issue in issues:
         if issue.severity in (WARNING, ERROR):
             console.print(f"提示：{issue.located()}", markup=False)
+
+
+def option_date(text: str, option: str) -> dt.date:
+    """The date an option was given (2024-04-10, 2024/4/10, 2024年4月10日), or a usage error."""
+    parsed = parse_date_text(text)
+    if parsed is None:
+        raise UsageError(f"{option}「{text}」不是有效日期，请写成 2024-04-10")
+    return parsed
 
 
 def emit_view(draw: Callable[[Any], None], output: Path | None) -> None:

@@ -17,6 +17,7 @@ from mytool.commands.common import (
     QuietOption,
     emit,
     handles_errors,
+    option_date,
     print_warnings,
     stdout_console,
 )
@@ -44,15 +45,6 @@ class StatusFormat(StrEnum):
     json = "json"
     md = "md"
     xlsx = "xlsx"
-
-
-def option_date(text: str, option: str) -> dt.date:
-    from mytool.ledger.columns import parse_date_text
-
-    parsed = parse_date_text(text)
-    if parsed is None:
-        raise UsageError(f"{option}「{text}」不是有效日期，请写成 2024-04-10")
-    return parsed
 
 
 @ledger_app.command("init")

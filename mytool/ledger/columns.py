@@ -7,7 +7,8 @@ Cells typed by people are parsed here; what cannot be parsed is reported, never 
 from __future__ import annotations
 
 import datetime as dt
-import re
+
+from mytool.text import parse_date_text
 
 ID = "编号"
 PERIOD = "期次"
@@ -60,19 +61,6 @@ STATUSES = (NOT_STARTED, IN_PROGRESS, TO_VERIFY, CLOSED)
 STATUS_CHOICES = "、".join(STATUSES)
 
 Value = str | dt.date | None
-
-_DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
-
-
-def parse_date_text(text: str) -> dt.date | None:
-    """A date typed as 2024-04-10, 2024/4/10, 2024.4.10 or 2024年4月10日 (None otherwise)."""
-    match = _DATE_TEXT.fullmatch(text.strip())
-    if not match:
-        return None
-    try:
-        return dt.date(*(int(part) for part in match.groups()))
-    except ValueError:
-        return None
 
 
 def cell_text(raw: object) -> str:

@@ -15,7 +15,7 @@ from mytool.diagnostics import WARNING, Issue, cell_address
 from mytool.errors import InputError
 from mytool.profile import Profile
 from mytool.reading.sources import Sheet, Workbook, open_workbook
-from mytool.text import display_text, normalize, strip_numbering
+from mytool.text import display_text, normalize, parse_date_text, strip_numbering
 
 UNIT_WORDS = ("街镇", "街道", "镇", "单位", "区域", "属地")
 CATEGORY_WORDS = ("大类", "类别", "问题类别", "问题类型", "测评大类", "指标大类")
@@ -184,19 +184,4 @@ def _as_date(value: object) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = (
-        normalize(value)
-        .replace("年", "-")
-        .replace("月", "-")
-        .replace("日", "")
-        .replace("/", "-")
-        .replace(".", "-")
-    )
-    try:
-        return (
-            dt.date.fromisoformat("-".join(part.zfill(2) for part in text.split("-")))
-            if text
-            else None
-        )
-    except ValueError:
-        return None
+    return parse_date_text(value) if value else None
