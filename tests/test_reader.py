@@ -250,3 +250,20 @@ def test_long_table_with_one_indicator_column_for_categories_and_items(tmp_path,
     assert scores_of(report, COMPOSITE) == {("九亭镇", "", ""): 71.2}
     assert scores_of(report, CATEGORY) == {("九亭镇", "居住区", ""): 70}
     assert scores_of(report, ITEM) == {("九亭镇", "居住区", "小区环境卫生"): 69.5}
+
+
+def test_two_city_rank_columns_keep_the_first(tmp_path, profile):
+    path = write_xlsx(
+        tmp_path / "t.xlsx",
+        [
+            ["街镇", "综合满意度", "郊区排名", "全市排名"],
+            ["九亭镇", 71, 101, 180],
+            ["新桥", 72, 99, 170],
+        ],
+    )
+    report = read_report(path, profile)
+    assert report.city_scope == "郊区" and not report.errors
+    assert {s.unit: s.value for s in report.scores if s.measure == "city_rank"} == {
+        "九亭镇": 101,
+        "新桥镇": 99,
+    }

@@ -243,6 +243,9 @@ def _read_wide(
     result: SheetResult,
 ) -> None:
     score_cols = {c: m for c, m in meanings.items() if m.role == "score"}
+    city_ranks = [c for c, m in score_cols.items() if m.measure == CITY_RANK]
+    for c in city_ranks[1:]:  # one city-wide rank is kept (e.g. 郊区排名 beside 全市排名)
+        del score_cols[c]
     period_cols = [c for c, m in meanings.items() if m.role == "period"]
     if not score_cols:
         return
