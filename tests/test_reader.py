@@ -267,3 +267,17 @@ def test_two_city_rank_columns_keep_the_first(tmp_path, profile):
         "九亭镇": 101,
         "新桥镇": 99,
     }
+
+
+def test_categories_missing_from_the_whole_report_are_reported(tmp_path, profile):
+    path = write_xlsx(tmp_path / "t.xlsx", [["街镇", "居住区", "工地"], ["九亭镇", 71, 70]])
+    (issue,) = [i for i in read_report(path, profile).issues if i.code == "category-missing"]
+    assert (
+        issue.severity == "warning"
+        and "城市道路" in issue.message
+        and "居住区" not in issue.message
+    )
+    composite_only = write_xlsx(tmp_path / "c.xlsx", [["街镇", "综合满意度"], ["九亭镇", 71]])
+    assert not [
+        i for i in read_report(composite_only, profile).issues if i.code == "category-missing"
+    ]

@@ -89,6 +89,7 @@ def report_from_workbook(workbook: Workbook, profile: Profile) -> Report:
                 )
             )
     references = list(dict.fromkeys(name for r in results for name in r.reference_rows))
+    issues.extend(_missing_categories(scores, profile, file))
     period, origin, period_issues = _detect_period(workbook, results, file)
     issues.extend(period_issues)
     city_scope = next((r.city_scope for r in results if r.city_scope), "")
@@ -106,6 +107,26 @@ def report_from_workbook(workbook: Workbook, profile: Profile) -> Report:
         city_scope=city_scope,
         issues=tuple(issues),
     )
+
+
+def _missing_categories(scores: list[Score], profile: Profile, file: str) -> list[Issue]:
+    """Profile categories a report with category or item scores has nothing for at all.
+
+    An old-scheme report covers the current categories its old ones map to; a report with
+    composites only has no category level and is not short of anything.
+    """
+    present = {s.category for s in scores if s.category}
+    if not present:
+        return []
+    covered = present | {profile.lineage[c] for c in present if c in profile.lineage}
+    old_scheme = any(c in profile.lineage and c not in profile.category_names for c in present)
+    # An old report cannot have categories that the old scheme did not have.
+    expected = set(profile.lineage.values()) if old_scheme else set(profile.category_names)
+    missing = [c for c in profile.category_names if c in expected and c not in covered]
+    if not missing:
+        return []
+    message = f"报告中没有这些大类的分数：{'、'.join(missing)}；计算的综合得分只用现有大类"
+    return [Issue("category-missing", WARNING, message, file)]
 
 
 def _merge_scores(results: list[SheetResult], file: str) -> tuple[list[Score], list[Issue]]:
