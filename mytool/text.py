@@ -32,11 +32,6 @@ def strip_numbering(text: str) -> str:
     return _NUMBERING.sub("", text, count=1)
 
 
-def is_no_value(value: object) -> bool:
-    """True for an empty cell or a mark meaning "no such item" ("—", "/", "无" …)."""
-    return (isinstance(value, str) and normalize(value) in NO_VALUE_MARKS) or value is None
-
-
 def parse_score(value: object) -> tuple[float | None, bool]:
     """Read a score cell: (number or None, understood).
 

@@ -26,7 +26,3 @@ def find_period(text: object) -> str | None:
                 half, year = year, half
             return f"{year}H{_HALF[half]}"
     return None
-
-
-def is_period(text: str) -> bool:
-    return re.fullmatch(r"20\d{2}H[12]", text) is not None
