@@ -62,14 +62,14 @@ def test_mutated_workbooks_give_a_result_or_our_error(tmp_path_factory, source, 
 
 
 def mutate_inside(workbook: bytes, seed: int, flips: int) -> bytes:
-    """Flip bytes of the sheet XML inside a workbook and zip it again, so the parser sees it."""
+    """Flip bytes of the XML parts inside a workbook and zip it again, so the parser sees them."""
     chance = random.Random(seed)
     source = zipfile.ZipFile(io.BytesIO(workbook))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
         for member in source.namelist():
             data = bytearray(source.read(member))
-            if member.startswith("xl/worksheets/") and data:
+            if member.endswith(".xml") and data:
                 for _ in range(flips):
                     data[chance.randrange(len(data))] = chance.randrange(256)
             target.writestr(member, bytes(data))
@@ -129,3 +129,21 @@ def test_any_unit_name_maps_to_a_file_inside_the_folder(tmp_path_factory, name: 
     assert file_name.split(".")[0].upper() not in {"CON", "PRN", "AUX", "NUL", "COM1", "LPT1"}
     target.write_text("x", encoding="utf-8")
     assert target.read_text(encoding="utf-8") == "x"
+
+
+@FUZZ
+@given(seed=st.integers(0, 2**32 - 1), flips=st.integers(1, 20))
+def test_a_broken_returned_ledger_copy_is_our_error(tmp_path_factory, seed, flips):
+    from mytool.ledger.workbook import read_ledger_file
+    from mytool.render.excel import workbook_bytes
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["编号", "街镇", "状态", "完成时限"])
+    sheet.append(["2023H2-0001", "九亭镇", "整改中", "2024-04-10"])
+    path = tmp_path_factory.mktemp("ledger") / "returned.xlsx"
+    path.write_bytes(mutate_inside(workbook_bytes(book), seed, flips))
+    try:
+        read_ledger_file(path)
+    except MytoolError as exc:
+        assert path.name in exc.message

@@ -31,6 +31,7 @@ from mytool.ledger.columns import (
     parse_value,
 )
 from mytool.ledger.model import Entry, Ledger
+from mytool.reading.guard import Limits
 
 LEDGER_SHEET = "整改台账"
 SNAPSHOT_SHEET = "分发快照"
@@ -203,12 +204,17 @@ class LedgerFile:
         return f"{self.sheet}!{letter}{row}"
 
 
+# A ledger holds hundreds of rows; openpyxl keeps every cell as an object, so stay well below
+# the limits of the questionnaire reader.
+LEDGER_LIMITS = Limits(max_cells=1_000_000, memory_bytes=2 * 1024**3)
+
+
 def read_ledger_file(path: str | Path) -> LedgerFile:
     """Read a ledger or a returned copy (.xlsx); `InputError` when it is not a ledger at all."""
     from mytool.reading.sources import identify
 
     path = Path(path)
-    data, kind, _ = identify(path)
+    data, kind, _ = identify(path, LEDGER_LIMITS)
     if kind != "xlsx":
         raise InputError(f"{path.name}：台账须为 .xlsx 工作簿；请在 Excel/WPS 中另存为 .xlsx")
     book = _load(data, path.name)
@@ -225,13 +231,14 @@ def read_ledger_file(path: str | Path) -> LedgerFile:
 
 
 def _load(data: bytes, name: str) -> Any:
-    import zipfile
 
     from openpyxl import load_workbook
 
     try:
         return load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    # openpyxl fails on malformed parts with whatever its XML handling raises (ParseError,
+    # KeyError, TypeError …); any of them means the returned copy is broken, not a bug here.
+    except Exception as exc:
         raise InputError(f"{name}：文件已损坏或不是有效的 .xlsx 工作簿（{exc}）") from exc
 
 
