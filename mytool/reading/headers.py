@@ -291,5 +291,6 @@ def _legacy_meaning(
         )
     old = profile.match_legacy_category(leaf)
     if old:
-        return ColumnMeaning("score", CATEGORY, category=old, known=False, label=label)
+        known = old in profile.category_names  # 居住区, 工地 … kept their names
+        return ColumnMeaning("score", CATEGORY, category=old, known=known, label=label)
     return None
