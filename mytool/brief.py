@@ -196,7 +196,9 @@ def _unit_brief(
         categories=lines,
         weakest_items=_weakest_items(unit, ranking),
         leverage=leverage,
-        gains_are_estimates=unit.score_source == "reported" and recomputed != unit.score,
+        gains_are_estimates=unit.score_source == "reported"
+        and recomputed is not None
+        and recomputed != unit.score,
         points_to_leave_bottom=points_to_leave,
         unit_to_pass=to_pass,
         next_grade=next_band.name if next_band else None,

@@ -327,3 +327,15 @@ def test_libreoffice_opens_the_workbook(sample_out, tmp_path):
     converted = openpyxl.load_workbook(tmp_path / "2023H2-满意度提升简报.xlsx")
     assert converted.sheetnames[:4] == ["总览", "大类", "牵头部门", "点位问题"]
     assert converted["总览"]["B5"].value == "广富林街道" and converted["总览"]["C5"].value == 86.24
+
+
+def test_a_composite_only_report_gets_an_honest_brief(tmp_path):
+    source = tmp_path / "综合-2023H2.csv"
+    source.write_text("街镇,综合满意度\n九亭镇,70\n新桥镇,80\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["brief", str(source), "-u", "九亭", "-f", "md", "-d", str(out)])
+    assert result.exit_code == 0, result.output
+    text = (out / "2023H2-九亭镇-整改提升简报.md").read_text(encoding="utf-8")
+    assert "报告中没有大类得分，无法计算发力点。" in text
+    assert "达到“尚可”等级：综合得分需再提高 **5.00** 分" in text
+    assert "估算" not in text and "| 大类 | 本街镇 |" not in text
