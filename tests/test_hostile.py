@@ -147,6 +147,15 @@ REFUSED = [
         "超出限制",
     ),
     Case(
+        "declared-dimension",
+        "报告.xlsx",
+        one_sheet(
+            score_table(("九亭镇", number_cell("B{r}", 70))),
+            before='<dimension ref="A1:XFD1048576"/>',
+        ),
+        "声明的范围",
+    ),
+    Case(
         "huge-merge",
         "报告.xlsx",
         one_sheet(

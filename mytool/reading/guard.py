@@ -67,6 +67,7 @@ _A_COLUMN = re.compile(rb' r="(A[A-Z])\d')
 # What a plain data sheet does not have: hidden rows, formulas, cached errors, merged ranges.
 # Each is a literal found at memory speed; an alternation regex would be ten times slower.
 _UNUSUAL_MARKS = (b'hidden="', b"<f>", b"<f ", b't="e"', b"<mergeCell")
+_DIMENSION = re.compile(rb'<dimension\b[^>]*?\bref="(?:[A-Z]{1,3}\d+:)?([A-Z]{1,3})(\d+)"')
 _ANY_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _MERGE = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
 _ERROR_CELL = re.compile(rb'<c\b[^>]*?\bt="e"[^>]*>(?:(?!</c>).)*?<v>([^<]*)</v>', re.DOTALL)
@@ -181,7 +182,11 @@ def _scan_sheet(
     scan = _Scan()
     # Row numbers this long could break the limit even at 52 columns: read them all.
     long_row = re.compile(rb'<row\b[^>]*?\br="(\d{%d,})"' % len(str(limits.max_cells // 52)))
-    for chunk in _chunks(archive, path):
+    for index, chunk in enumerate(_chunks(archive, path)):
+        dimension = _DIMENSION.search(chunk) if index == 0 else None
+        if dimension:  # the range the sheet declares
+            columns, rows = column_number(dimension.group(1)), int(dimension.group(2))
+            _check_area(columns, rows, sheet, name, limits, "声明的范围")
         last = _ROW_NUMBER.match(chunk, max(chunk.rfind(b"<row "), 0))
         rows = [int(n) for n in long_row.findall(chunk)] + ([int(last.group(1))] if last else [])
         if not last and b"<row>" in chunk:  # rows without numbers count in order
