@@ -74,12 +74,13 @@ def trend(
         svg = render.trend_svg(result)
         if output is None:  # one stream: the chart is inlined
             emit(render.trend_markdown(result, svg), None)
-        else:  # the chart goes beside the file as NAME.svg, linked as an image
-            from mytool.output import write_text_atomic
+        else:  # the chart goes beside the file as NAME.svg, linked as an image; both or neither
+            from mytool.output import write_files_atomic
 
-            chart = write_text_atomic(output.with_suffix(".svg"), svg)
+            chart = output.with_suffix(".svg")
             link = f"![{render.chart_title(result)}](<{chart.name}>)"
-            emit(render.trend_markdown(result, link), output)
+            markdown = render.trend_markdown(result, link)
+            write_files_atomic({chart: svg.encode("utf-8"), output: markdown.encode("utf-8")})
     else:
         emit_view(lambda console: render.print_trend(result, console), output)
 
