@@ -147,3 +147,20 @@ def test_a_broken_returned_ledger_copy_is_our_error(tmp_path_factory, seed, flip
         read_ledger_file(path)
     except MytoolError as exc:
         assert path.name in exc.message
+
+
+@FUZZ
+@given(seed=st.integers(0, 2**32 - 1), flips=st.integers(1, 40))
+def test_mutated_xls_files_give_a_result_or_our_error(tmp_path_factory, seed, flips):
+    from test_hostile import xls_with_error
+
+    from mytool.reading.biff import xls_error_cells
+
+    data = bytearray(xls_with_error(0x07))
+    chance = random.Random(seed)
+    for _ in range(flips):
+        data[chance.randrange(len(data))] = chance.randrange(256)
+    assert isinstance(xls_error_cells(bytes(data)), dict)
+    path = tmp_path_factory.mktemp("xls") / "report.xls"
+    path.write_bytes(bytes(data))
+    read_or_refuse(path)

@@ -7,6 +7,7 @@ no traceback, no output file, and the input left byte for byte as it was.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,6 +40,23 @@ class Case:
     build: Callable[[], bytes]
     message: str
     place: str = ""
+
+
+def xls_with_error(error: int) -> bytes:
+    """An .xls written by xlwt whose second unit's composite is a cached error value."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("综合")
+    for col, text in enumerate(["街镇", "综合满意度"]):
+        sheet.write(0, col, text)
+    sheet.write(1, 0, "九亭镇")
+    sheet.write(1, 1, 70)
+    sheet.write(2, 0, "新桥镇")
+    sheet.row(2).set_cell_error(1, error)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def csv(text: str, encoding: str = "utf-8") -> Callable[[], bytes]:
@@ -92,6 +110,7 @@ REFUSED = [
         ),
         "请向发送方索取未加密的副本",
     ),
+    Case("xls-cached-na", "报告.xls", lambda: xls_with_error(0x2A), "#N/A", "综合!B3"),
     Case(
         "ole2-junk", "报告.xls", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x07" * 600, "损坏"
     ),

@@ -22,10 +22,12 @@ from pathlib import Path
 
 from mytool.diagnostics import WARNING, Issue, cell_address
 from mytool.errors import InputError
+from mytool.reading.biff import xls_error_cells
 from mytool.reading.guard import (
     DEFAULT_LIMITS,
     ArchiveFacts,
     Limits,
+    SheetFacts,
     check_archive,
     scan_xlsx,
 )
@@ -142,6 +144,9 @@ def admit(path: Path, limits: Limits = DEFAULT_LIMITS, *, deep: bool = True) -> 
         if _ENCRYPTED_MARK in data:
             raise InputError(f"{name}：工作簿设置了打开密码，无法读取；请向发送方索取未加密的副本")
         kind = "xls"
+        facts = ArchiveFacts(
+            {sheet: SheetFacts(bad_cells=cells) for sheet, cells in xls_error_cells(data).items()}
+        )
     if kind in ("csv", "html") and claimed in {".xlsx", ".xlsm", ".xls", ".ods"}:
         what = "CSV 文本" if kind == "csv" else "网页（HTML）表格"
         issues.append(
