@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import SAMPLE_2023H2, SAMPLE_2024H1, write_xlsx
+from halfyears import OLD_CATEGORIES
 
 from mytool.errors import InputError
 from mytool.reading.period import find_period
@@ -203,21 +204,7 @@ def test_unusable_files_raise_one_clear_error_naming_the_file(tmp_path, profile,
 
 
 def test_old_13_category_report_keeps_its_categories(tmp_path, profile):
-    old = [
-        "道路",
-        "建筑景观",
-        "居住区",
-        "绿地",
-        "工地",
-        "集市菜场",
-        "交通集散地",
-        "校园周边",
-        "医院周边",
-        "公厕",
-        "水域",
-        "车容车貌",
-        "服务规范",
-    ]
+    old = list(OLD_CATEGORIES)
     path = write_xlsx(
         tmp_path / "2022H1.xlsx", [["街镇", "综合满意度", *old], ["九亭镇", 70, *range(60, 73)]]
     )
