@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mytool.commands.common import (
+    BottomOption,
     DebugOption,
     InputArgument,
     ProfileOption,
@@ -92,12 +93,7 @@ def brief(
             "--ledger", help="整改台账（mytool ledger init 生成），简报中列出未销号点位及状态。"
         ),
     ] = None,
-    bottom: Annotated[
-        int | None,
-        typer.Option(
-            "--bottom", "-n", min=1, help="标记倒数几名（默认按口径）。", show_default=False
-        ),
-    ] = None,
+    bottom: BottomOption = None,
     profile: ProfileOption = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,

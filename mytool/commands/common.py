@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -41,6 +42,26 @@ OutputOption = Annotated[
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="只输出错误，不输出提示。")]
 DebugOption = Annotated[bool, typer.Option("--debug", help="出错时显示完整的 Python 调用栈。")]
+BottomOption = Annotated[
+    int | None,
+    typer.Option(
+        "--bottom", "-n", min=1, help="标记倒数几名（默认按口径，松江为 6）。", show_default=False
+    ),
+]
+
+
+class TableFormat(StrEnum):
+    """Formats of a command whose result is a table: rank, compare."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    md = "md"
+
+
+TableFormatOption = Annotated[
+    TableFormat, typer.Option("--format", "-f", help="输出格式：table 表格、json、csv、md。")
+]
 InputArgument = Annotated[
     Path, typer.Argument(help="测评结果文件（.xlsx .xlsm .xls .ods .csv）。", show_default=False)
 ]

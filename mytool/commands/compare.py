@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +12,8 @@ from mytool.commands.common import (
     OutputOption,
     ProfileOption,
     QuietOption,
+    TableFormat,
+    TableFormatOption,
     emit,
     emit_view,
     handles_errors,
@@ -20,21 +21,12 @@ from mytool.commands.common import (
 )
 
 
-class CompareFormat(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    md = "md"
-
-
 @handles_errors
 def compare(
     previous: Annotated[Path, typer.Argument(help="上期测评结果文件。", show_default=False)],
     current: Annotated[Path, typer.Argument(help="本期测评结果文件。", show_default=False)],
     profile: ProfileOption = None,
-    format: Annotated[
-        CompareFormat, typer.Option("--format", "-f", help="输出格式：table 表格、json、csv、md。")
-    ] = CompareFormat.table,
+    format: TableFormatOption = TableFormat.table,
     output: OutputOption = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,
@@ -52,13 +44,13 @@ def compare(
     print_warnings([*issues, *comparison.issues], quiet)
     from mytool.render import compare as render
 
-    if format is CompareFormat.json:
+    if format is TableFormat.json:
         from mytool.render.machine import to_json
 
         emit(to_json(render.comparison_to_dict(comparison)), output)
-    elif format is CompareFormat.csv:
+    elif format is TableFormat.csv:
         emit(render.comparison_to_csv(comparison), output, bom=output is not None)
-    elif format is CompareFormat.md:
+    elif format is TableFormat.md:
         emit(render.comparison_markdown(comparison), output)
     else:
         emit_view(lambda console: render.print_comparison(comparison, console), output)

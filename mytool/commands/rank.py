@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Annotated
-
 import typer
 
 from mytool.commands.common import (
+    BottomOption,
     DebugOption,
     InputArgument,
     OutputOption,
     ProfileOption,
     QuietOption,
+    TableFormat,
+    TableFormatOption,
     emit,
     emit_view,
     handles_errors,
@@ -20,29 +20,12 @@ from mytool.commands.common import (
 )
 
 
-class RankFormat(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    md = "md"
-
-
-BottomOption = Annotated[
-    int | None,
-    typer.Option(
-        "--bottom", "-n", min=1, help="标记倒数几名（默认按口径，松江为 6）。", show_default=False
-    ),
-]
-
-
 @handles_errors
 def rank(
     file: InputArgument,
     profile: ProfileOption = None,
     bottom: BottomOption = None,
-    format: Annotated[
-        RankFormat, typer.Option("--format", "-f", help="输出格式：table 表格、json、csv、md。")
-    ] = RankFormat.table,
+    format: TableFormatOption = TableFormat.table,
     output: OutputOption = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,
@@ -52,15 +35,15 @@ def rank(
 
     loaded_profile, ranking, report = load_ranking(file, profile, bottom)
     print_warnings([*report.issues, *ranking.issues], quiet)
-    if format is RankFormat.json:
+    if format is TableFormat.json:
         from mytool.render.machine import ranking_to_dict, to_json
 
         emit(to_json(ranking_to_dict(ranking)), output)
-    elif format is RankFormat.csv:
+    elif format is TableFormat.csv:
         from mytool.render.machine import ranking_to_csv
 
         emit(ranking_to_csv(ranking), output, bom=output is not None)
-    elif format is RankFormat.md:
+    elif format is TableFormat.md:
         from mytool.render.markdown import ranking_markdown
 
         emit(ranking_markdown(ranking), output)
