@@ -155,3 +155,21 @@ def test_python_dash_m_runs_the_cli():
         [sys.executable, "-m", "mytool", "--version"], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == f"mytool {__version__}"
+
+
+def test_profile_can_switch_to_dense_ranking(tmp_path):
+    text = (SAMPLE_2023H2.parent.parent / "profile.toml").read_text(encoding="utf-8")
+    custom = tmp_path / "p.toml"
+    custom.write_text(
+        text.replace('ranking = "competition"', 'ranking = "dense"'), encoding="utf-8"
+    )
+    source = tmp_path / "t.csv"
+    source.write_text("街镇,综合满意度\n九亭镇,78.5\n新桥镇,78.50\n泗泾镇,78.1\n", encoding="utf-8")
+    dense = rank_json(str(source), "--profile", str(custom))
+    assert [(u["unit"], u["rank"]) for u in dense["units"]] == [
+        ("九亭镇", 1),
+        ("新桥镇", 1),
+        ("泗泾镇", 2),
+    ]
+    default = rank_json(str(source))
+    assert [u["rank"] for u in default["units"]] == [1, 1, 3]
