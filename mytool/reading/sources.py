@@ -22,6 +22,7 @@ from pathlib import Path
 
 from mytool.diagnostics import WARNING, Issue, cell_address
 from mytool.errors import InputError
+from mytool.files import read_regular_file, shown
 from mytool.reading.biff import xls_error_cells
 from mytool.reading.guard import (
     DEFAULT_LIMITS,
@@ -113,21 +114,10 @@ def admit(path: Path, limits: Limits = DEFAULT_LIMITS, *, deep: bool = True) -> 
     sheets whose used range exceeds `limits`. With `deep=False` an xlsx file's sheets are not
     scanned yet (the caller runs `deep_scan` alongside an isolated parser).
     """
-    name = path.name
-    if not path.exists():
-        raise InputError(f"{name}：文件不存在（{path}）")
+    name = shown(path.name)
     if path.is_dir():
         raise InputError(f"{name}：这是一个文件夹，不是测评结果文件")
-    try:
-        size = path.stat().st_size
-        if size > limits.max_file_bytes:
-            raise InputError(
-                f"{name}：文件有 {size // (1024 * 1024)} MB，超出 "
-                f"{limits.max_file_bytes // (1024 * 1024)} MB 的限制，已拒绝读取"
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{name}：无法读取文件（{exc.strerror or exc}）") from exc
+    data = read_regular_file(path, limit=limits.max_file_bytes)
     if not data.strip():
         raise InputError(f"{name}：文件是空的")
     kind = sniff(data)
