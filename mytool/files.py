@@ -47,6 +47,23 @@ def open_error(path: str | Path, exc: OSError, what: str = "文件") -> str:
     return f"{name}：无法读取{what}（{exc.strerror or exc}）"
 
 
+def os_reason(exc: OSError) -> str:
+    """The common OS errors in Chinese; the system's own words otherwise."""
+    reasons = {
+        errno.ENOSPC: "磁盘空间不足",
+        getattr(errno, "EDQUOT", -1): "超出磁盘配额",
+        errno.EACCES: "没有写入权限",
+        errno.EPERM: "没有写入权限",
+        errno.EROFS: "只读文件系统",
+        errno.EPIPE: "管道已关闭",
+        errno.ENOENT: "文件夹不存在",
+        errno.EEXIST: "同名文件已存在",
+        errno.ENOTDIR: "路径中有同名文件，不是文件夹",
+        errno.ELOOP: "符号链接循环",
+    }
+    return reasons.get(exc.errno or 0, exc.strerror or str(exc))
+
+
 def read_regular_file(path: str | Path, *, limit: int, what: str = "文件") -> bytes:
     """The bytes of `path` if it is a regular file of at most `limit` bytes; else `InputError`.
 

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 
 from mytool.errors import OutputError, UsageError
+from mytool.files import os_reason, shown
 from mytool.locking import folder_lock
 
 TEMP_SUFFIX = ".mytool-tmp"
@@ -59,11 +62,13 @@ MAX_NAME_BYTES = 200
 def safe_file_name(name: str, *, keep_end: str = "") -> str:
     """A file name that stays inside its folder and is valid on Windows and Linux.
 
-    Path separators and reserved characters become "_", trailing dots and spaces go, device
-    names such as CON get a leading "_", and the result fits in 200 UTF-8 bytes. `keep_end`
+    Control and format characters (Unicode Cc, Cf: a right-to-left override would show
+    "简报\u202egpj.exe" as "简报exe.jpg") are dropped. Path separators and reserved characters
+    become "_", trailing dots and spaces go, device names such as CON get a leading "_", and
+    the result fits in 200 UTF-8 bytes. `keep_end`
     (e.g. "-整改提升简报.md") is appended after cleaning and never cut when `name` is too long.
     """
-    cleaned = _RESERVED_CHARACTERS.sub("_", name).strip()
+    cleaned = _RESERVED_CHARACTERS.sub("_", _drop_invisible(name)).strip()
     if not keep_end:
         cleaned = cleaned.rstrip(". ")
     cleaned = cleaned.lstrip(".") or "_"
@@ -73,6 +78,13 @@ def safe_file_name(name: str, *, keep_end: str = "") -> str:
     while len(cleaned.encode("utf-8")) > room:
         cleaned = cleaned[:-1]
     return cleaned + keep_end
+
+
+_INVISIBLE = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+
+
+def _drop_invisible(name: str) -> str:
+    return "".join(ch for ch in name if unicodedata.category(ch) not in _INVISIBLE)
 
 
 def write_files_atomic(files: dict[Path, bytes]) -> list[Path]:
@@ -85,7 +97,15 @@ def write_files_atomic(files: dict[Path, bytes]) -> list[Path]:
     protected = _protected.get()
     for target in files:
         if target.resolve() in protected:
-            raise UsageError(f"{target}：输出文件不能是本次读取的输入文件，请换一个文件名")
+            raise UsageError(f"{shown(target)}：输出文件不能是本次读取的输入文件，请换一个文件名")
+    special = {target: data for target, data in files.items() if _is_special(target)}
+    if special:
+        if len(files) > 1:
+            raise UsageError(
+                f"{shown(next(iter(special)))}：不是普通文件（设备或管道），不能作为一组输出文件之一"
+            )
+        _write_through(*next(iter(special.items())))
+        return list(files)
     with ExitStack() as locks:
         for folder in sorted({target.resolve().parent for target in files}):
             locks.enter_context(folder_lock(folder))
@@ -95,6 +115,24 @@ def write_files_atomic(files: dict[Path, bytes]) -> list[Path]:
     if recorder is not None:
         recorder.extend(files)
     return list(files)
+
+
+def _is_special(target: Path) -> bool:
+    """A device, FIFO or socket (also behind a symlink such as /dev/stdout): written through."""
+    try:
+        return not stat.S_ISREG(target.stat().st_mode) and not target.is_dir()
+    except OSError:  # absent (or a dangling link): an ordinary new file
+        return False
+
+
+def _write_through(target: Path, data: bytes) -> None:
+    """Write into an existing device or FIFO as a shell redirection would; never replace it."""
+    try:
+        handle = os.open(target, os.O_WRONLY | getattr(os, "O_BINARY", 0))
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+    except OSError as exc:
+        raise OutputError(f"{shown(target)}：无法写入（{os_reason(exc)}）") from exc
 
 
 def _stage_and_replace(files: dict[Path, bytes]) -> None:
@@ -116,7 +154,7 @@ def _stage_and_replace(files: dict[Path, bytes]) -> None:
     except OSError as exc:
         where = exc.filename if isinstance(exc.filename, str) else next(iter(files), "")
         raise OutputError(
-            f"{where}：无法写入输出文件（{exc.strerror or exc}）；"
+            f"{shown(where)}：无法写入输出文件（{os_reason(exc)}）；"
             "如文件已在 Excel/WPS 中打开，请先关闭"
         ) from exc
     finally:
