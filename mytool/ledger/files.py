@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mytool.errors import OutputError, UsageError
+from mytool.files import read_regular_file
 from mytool.ledger.columns import ID
 from mytool.ledger.merge import (
     CONFLICT_SHEET,
@@ -22,7 +24,12 @@ from mytool.ledger.merge import (
     MergeResult,
     merge_returns,
 )
-from mytool.ledger.workbook import DATE_FORMAT, LedgerFile, read_ledger_file
+from mytool.ledger.workbook import DATE_FORMAT, LEDGER_LIMITS, LedgerFile, read_ledger_file
+from mytool.locking import folder_lock
+
+# A merge waits this long for another merge (or brief, split …) writing into the same folder.
+MERGE_WAIT = 120.0
+LEDGER_BYTES = LEDGER_LIMITS.max_file_bytes
 
 CONFLICT_HEADERS = (
     "合并时间",
@@ -47,8 +54,18 @@ def stamp(when: dt.datetime) -> str:
 
 
 def backup_path(path: Path, when: dt.datetime) -> Path:
-    """Where the previous version of `path` is kept: 台账.备份-20240415-083000.xlsx."""
-    return path.with_name(f"{path.stem}.备份-{stamp(when)}{path.suffix}")
+    """A new name for the previous version of `path`: 台账.备份-20240415-083000.xlsx.
+
+    Never an existing file's: two merges in one second get …-083000-2.xlsx and so on. Call it
+    while holding the folder's lock, so nobody takes the name between this check and the write.
+    """
+    base = f"{path.stem}.备份-{stamp(when)}"
+    candidate = path.with_name(f"{base}{path.suffix}")
+    counter = 1
+    while os.path.lexists(candidate):
+        counter += 1
+        candidate = path.with_name(f"{base}-{counter}{path.suffix}")
+    return candidate
 
 
 def owner_file(path: Path) -> Path | None:
@@ -61,17 +78,18 @@ def write_new_ledger(path: Path, data: bytes, *, force: bool, when: dt.datetime)
     """Write a new ledger; an existing one is replaced only with `force`, after a backup."""
     from mytool.output import write_files_atomic
 
-    if path.exists() and not force:
-        raise UsageError(
-            f"{path}：台账已存在，没有覆盖（其中填写的整改情况会丢失）；"
-            "如确需重建，请加 --force（原文件会先备份）"
-        )
-    files = {path: data}
-    backup = None
-    if path.exists():
-        backup = backup_path(path, when)
-        files = {backup: path.read_bytes(), path: data}
-    write_files_atomic(files)
+    with folder_lock(path.parent, wait=MERGE_WAIT):
+        if path.exists() and not force:
+            raise UsageError(
+                f"{path}：台账已存在，没有覆盖（其中填写的整改情况会丢失）；"
+                "如确需重建，请加 --force（原文件会先备份）"
+            )
+        files = {path: data}
+        backup = None
+        if path.exists():
+            backup = backup_path(path, when)
+            files = {backup: read_regular_file(path, limit=LEDGER_BYTES), path: data}
+        write_files_atomic(files)
     return backup
 
 
@@ -107,21 +125,25 @@ def merge_into_master(
     for path in returned:
         if Path(path).resolve() == master_path.resolve():
             raise UsageError(f"{path}：这是总台账本身，不能作为回收表合并")
-    master = read_ledger_file(master_path)
-    returns = [read_ledger_file(path) for path in returned]
-    result = merge_returns(master, returns)
-    if not (result.changes or result.conflicts or result.held):
-        return MergeOutcome(result, None, None, None)
-    data = merged_workbook(master, result, when=when)
-    lock = owner_file(master_path)
-    if lock is not None:
-        target = master_path.with_name(f"{master_path.stem}-合并结果-{stamp(when)}.xlsx")
-        write_files_atomic({target: data})
-        return MergeOutcome(result, target, None, lock)
-    if master_path.read_bytes() != master.data:
-        raise OutputError(f"{master_path}：总台账在合并过程中被改动，未写入；请重新运行合并")
-    backup = backup_path(master_path, when)
-    write_files_atomic({backup: master.data, master_path: data})
+    # Everything from reading the master to replacing it happens under the folder's lock: a
+    # second merge waits, then reads the master this one wrote and merges on top of it.
+    with folder_lock(master_path.parent, wait=MERGE_WAIT):
+        master = read_ledger_file(master_path)
+        returns = [read_ledger_file(path) for path in returned]
+        result = merge_returns(master, returns)
+        if not (result.changes or result.conflicts or result.held):
+            return MergeOutcome(result, None, None, None)
+        data = merged_workbook(master, result, when=when)
+        lock = owner_file(master_path)
+        if lock is not None:
+            target = master_path.with_name(f"{master_path.stem}-合并结果-{stamp(when)}.xlsx")
+            write_files_atomic({target: data})
+            return MergeOutcome(result, target, None, lock)
+        # Excel or a person may still have saved it meanwhile (they take no lock of ours).
+        if read_regular_file(master_path, limit=LEDGER_BYTES) != master.data:
+            raise OutputError(f"{master_path}：总台账在合并过程中被改动，未写入；请重新运行合并")
+        backup = backup_path(master_path, when)
+        write_files_atomic({backup: master.data, master_path: data})
     return MergeOutcome(result, master_path, backup, None)
 
 

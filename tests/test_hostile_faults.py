@@ -1,0 +1,236 @@
+"""Hostile catalogue, round 2: races, kills, special files and an output folder turned against
+its owner. Each test builds its own situation and checks what the user would see."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import SAMPLE_2023H2
+from test_ledger import PROBLEMS, write_problems
+from typer.testing import CliRunner
+
+from mytool.cli import app
+
+runner = CliRunner()
+
+
+def mytool(*args: object, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run the installed CLI in a child process, as cron would."""
+    return subprocess.run(
+        [sys.executable, "-m", "mytool", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Ledger merges that cannot lose an edit
+
+
+def split_and_edit(tmp_path: Path) -> tuple[Path, dict[str, str], list[Path]]:
+    """A master ledger, one copy per unit, each copy's 整改措施 filled with a unique text."""
+    problems = write_problems(tmp_path)
+    master = tmp_path / "台账.xlsx"
+    assert (
+        runner.invoke(
+            app,
+            ["ledger", "init", str(SAMPLE_2023H2), "--problems", str(problems), "-o", str(master)],
+        ).exit_code
+        == 0
+    )
+    out = tmp_path / "分发"
+    split = runner.invoke(
+        app, ["ledger", "split", str(master), "--by", "unit", "--output-dir", str(out)]
+    )
+    assert split.exit_code == 0, split.output
+    expected: dict[str, str] = {}
+    copies = sorted(out.glob("*.xlsx"))
+    for copy in copies:
+        book = openpyxl.load_workbook(copy)
+        sheet = book["整改台账"]
+        header = [c.value for c in sheet[2]]
+        for row in range(3, sheet.max_row + 1):
+            entry = sheet.cell(row, 1).value
+            if entry:
+                text = f"措施-{copy.stem}-{entry}"
+                sheet.cell(row, header.index("整改措施") + 1).value = text
+                expected[entry] = text
+        book.save(copy)
+    assert len(expected) == len(PROBLEMS) - 1
+    return master, expected, copies
+
+
+def measures(master: Path) -> dict[str, str]:
+    sheet = openpyxl.load_workbook(master)["整改台账"]
+    header = [c.value for c in sheet[2]]
+    column = header.index("整改措施") + 1
+    return {
+        sheet.cell(r, 1).value: sheet.cell(r, column).value
+        for r in range(3, sheet.max_row + 1)
+        if sheet.cell(r, 1).value
+    }
+
+
+@pytest.mark.parametrize("parallel", [2, 5])
+def test_concurrent_merges_keep_every_edit_and_back_up_each_merge(parallel: int, tmp_path):
+    master, expected, copies = split_and_edit(tmp_path)
+    chosen = copies[:parallel]
+    wanted = {k: v for k, v in expected.items() if any(c.stem in v for c in chosen)}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "mytool", "ledger", "merge", str(master), str(copy)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for copy in chosen
+    ]
+    outcomes = [(p.wait(timeout=300), p.stderr.read()) for p in processes]
+    for p in processes:
+        p.stdout.close()
+        p.stderr.close()
+    assert [code for code, _ in outcomes] == [0] * parallel, outcomes
+    found = measures(master)
+    assert {k: found[k] for k in wanted} == wanted
+    backups = sorted(tmp_path.glob("台账.备份-*.xlsx"))
+    assert len(backups) == parallel, [b.name for b in backups]
+
+
+def test_a_merge_waiting_too_long_for_the_folder_is_exit_4(tmp_path, monkeypatch):
+    master, _, copies = split_and_edit(tmp_path)
+    monkeypatch.setattr("mytool.ledger.files.MERGE_WAIT", 0.3)
+    # The lock is re-entrant within a process, so another process holds it.
+    code = (
+        "import time\nfrom pathlib import Path\nfrom mytool.locking import folder_lock\n"
+        f"with folder_lock(Path({str(master.parent)!r})):\n"
+        "    print('held', flush=True)\n    time.sleep(20)\n"
+    )
+    other = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout.readline().strip() == "held"
+        before = master.read_bytes()
+        result = runner.invoke(app, ["ledger", "merge", str(master), str(copies[0])])
+        assert result.exit_code == 4, result.output
+        assert "另一个 mytool 正在写入这个文件夹" in result.stderr
+        assert master.read_bytes() == before
+    finally:
+        other.kill()
+        other.wait()
+        other.stdout.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Special files: FIFOs, devices, symlink loops, planted lock files
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_as_input_is_refused_at_once(tmp_path):
+    fifo = tmp_path / "测评结果.xlsx"
+    os.mkfifo(fifo)
+    result = mytool("rank", fifo, timeout=20)
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip()
+        == "错误：测评结果.xlsx：这是命名管道（FIFO），不是普通文件，已拒绝读取"
+    )
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_endless_devices_are_refused_at_once(device):
+    if not Path(device).exists():
+        pytest.skip(f"{device} is absent")
+    result = mytool("rank", device, timeout=20)
+    assert result.returncode == 2
+    name = Path(device).name
+    assert result.stderr.strip() == f"错误：{name}：这是设备文件，不是普通文件，已拒绝读取"
+
+
+def test_a_symlink_loop_says_so(tmp_path):
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    a.symlink_to(b)
+    b.symlink_to(a)
+    result = runner.invoke(app, ["rank", str(a)])
+    assert result.exit_code == 2
+    assert "符号链接循环" in result.stderr
+    assert "不存在" not in result.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_output_into_a_fifo_goes_through_it_and_leaves_it_a_fifo(tmp_path):
+    fifo = tmp_path / "管道"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    result = mytool("rank", SAMPLE_2023H2, "-f", "json", "-o", fifo, timeout=60)
+    reader.join(30)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(received[0])["period"] == "2023H2"
+    assert fifo.is_fifo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["管道"]
+
+
+def test_output_onto_a_character_device_is_written_through(tmp_path):
+    null = Path(os.devnull)
+    before = null.stat()
+    result = mytool("rank", SAMPLE_2023H2, "-f", "json", "-o", null)
+    assert result.returncode == 0, result.stderr
+    after = null.stat()
+    assert (after.st_ino, after.st_mode, after.st_rdev) == (
+        before.st_ino,
+        before.st_mode,
+        before.st_rdev,
+    )
+
+
+def test_a_planted_lock_symlink_is_not_followed(tmp_path):
+    folder = tmp_path / "简报"
+    folder.mkdir()
+    outside = tmp_path / "外面"
+    outside.mkdir()
+    (folder / ".mytool.lock").symlink_to(outside / "被创建的文件")
+    result = runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-d", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert list(outside.iterdir()) == []
+    assert (folder / ".mytool.lock").is_symlink()  # not ours: left as it was
+
+
+def test_no_lock_file_is_left_in_the_output_folder(tmp_path):
+    out = tmp_path / "结果"
+    result = runner.invoke(
+        app, ["rank", str(SAMPLE_2023H2), "-f", "json", "-o", str(out / "r.json")]
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["r.json"]
+
+
+def test_a_bidi_override_in_a_unit_name_never_reaches_a_file_name(tmp_path):
+    book = openpyxl.load_workbook(SAMPLE_2023H2)
+    sheet = book.worksheets[0]
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value == "九亭镇":
+                cell.value = "九亭镇\u202egpj.exe"
+    source = tmp_path / "报告.xlsx"
+    book.save(source)
+    out = tmp_path / "简报"
+    result = runner.invoke(app, ["brief", str(source), "--all", "-d", str(out)])
+    assert result.exit_code == 0, result.output
+    names = [p.name for p in out.iterdir()]
+    assert names and not any("\u202e" in n or "\u202d" in n for n in names)
+    assert all(name.isprintable() for name in names)
+
+
+def copy_sample(tmp_path: Path) -> Path:
+    target = tmp_path / "songjiang-2023H2.xlsx"
+    shutil.copyfile(SAMPLE_2023H2, target)
+    return target
