@@ -94,10 +94,8 @@ def write_files_atomic(files: dict[Path, bytes]) -> list[Path]:
     the rename is atomic), flushed to disk; only when all are written are they renamed into
     place. On failure the temporary files are removed and the targets are untouched.
     """
-    protected = _protected.get()
     for target in files:
-        if target.resolve() in protected:
-            raise UsageError(f"{shown(target)}：输出文件不能是本次读取的输入文件，请换一个文件名")
+        refuse_input_target(target)
     special = {target: data for target, data in files.items() if _is_special(target)}
     if special:
         if len(files) > 1:
@@ -111,10 +109,21 @@ def write_files_atomic(files: dict[Path, bytes]) -> list[Path]:
             locks.enter_context(folder_lock(folder))
             _remove_stale_temporaries(folder)
         _stage_and_replace(files)
+    record_written(list(files))
+    return list(files)
+
+
+def refuse_input_target(target: Path) -> None:
+    """A `UsageError` when `target` is a file this run reads (see `protect_inputs`)."""
+    if target.resolve() in _protected.get():
+        raise UsageError(f"{shown(target)}：输出文件不能是本次读取的输入文件，请换一个文件名")
+
+
+def record_written(paths: list[Path]) -> None:
+    """Note files written by this run, for the audit log."""
     recorder = _written.get()
     if recorder is not None:
-        recorder.extend(files)
-    return list(files)
+        recorder.extend(paths)
 
 
 def _is_special(target: Path) -> bool:

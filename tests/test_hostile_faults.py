@@ -234,3 +234,91 @@ def copy_sample(tmp_path: Path) -> Path:
     target = tmp_path / "songjiang-2023H2.xlsx"
     shutil.copyfile(SAMPLE_2023H2, target)
     return target
+
+
+# --------------------------------------------------------------------------------------------
+# The brief folder: all or none for the set, a manifest that is only a claim
+
+
+def tool_files(folder: Path) -> dict[str, bytes]:
+    """What a reader sees of the tool's set: its file names, and the Markdown texts (a workbook
+    carries the time it was written, so only its name is compared)."""
+    return {
+        p.name: p.read_bytes() if p.suffix == ".md" else b""
+        for p in folder.iterdir()
+        if p.is_file() and p.name.startswith(("2023H2", "2024H1"))
+    }
+
+
+def test_an_edited_manifest_cannot_make_a_run_delete_other_files(tmp_path):
+    out = tmp_path / "简报"
+    assert runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-d", str(out)]).exit_code == 0
+    contract = out / "重要合同.docx"
+    contract.write_bytes(b"contract")
+    outside = tmp_path / "外面.txt"
+    outside.write_text("keep", encoding="utf-8")
+    manifest = out / ".mytool-brief.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["files"]["重要合同.docx"] = "0" * 64  # a claim with the wrong content hash
+    data["files"]["../外面.txt"] = "0" * 64  # a path outside the folder
+    manifest.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    again = runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-u", "九亭", "-d", str(out)])
+    assert again.exit_code == 0, again.output
+    assert contract.read_bytes() == b"contract"
+    assert outside.read_text(encoding="utf-8") == "keep"
+
+
+def test_a_rerun_removes_only_its_own_unchanged_files(tmp_path):
+    out = tmp_path / "简报"
+    assert runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-d", str(out)]).exit_code == 0
+    edited = out / "2023H2-新桥镇-整改提升简报.md"
+    edited.write_text("我改过的简报", encoding="utf-8")
+    stale = out / "2023H2-叶榭镇-整改提升简报.md"
+    assert stale.exists()
+    again = runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-u", "九亭", "-d", str(out)])
+    assert again.exit_code == 0, again.output
+    assert not stale.exists()  # the tool's own, unchanged: replaced by the new set
+    assert edited.read_text(encoding="utf-8") == "我改过的简报"  # changed by a person: kept
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the folder swap is Linux's renameat2")
+def test_brief_killed_at_random_moments_leaves_the_old_or_the_new_set(tmp_path):
+    import random
+    import signal
+    import time
+
+    from conftest import SAMPLE_2024H1
+
+    out = tmp_path / "简报"
+    first = mytool("brief", SAMPLE_2023H2, "--all", "-d", out)
+    assert first.returncode == 0, first.stderr
+    (out / "重要合同.docx").write_bytes(b"contract")
+    old = tool_files(out)
+    reference = tmp_path / "新"
+    assert mytool("brief", SAMPLE_2024H1, "--all", "-d", reference).returncode == 0
+    new = tool_files(reference)
+    assert old and new and set(old) != set(new)
+    rng = random.Random(20261201)
+    seen = set()
+    for _ in range(5):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mytool", "brief", str(SAMPLE_2024H1), "--all", "-d", str(out)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(1.5, 3.2))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        now = tool_files(out)
+        assert now in (old, new), sorted(now)
+        seen.add("new" if now == new else "old")
+        assert (out / "重要合同.docx").read_bytes() == b"contract"
+        if now == new:  # start again from the old set
+            shutil.rmtree(out)
+            assert mytool("brief", SAMPLE_2023H2, "--all", "-d", out).returncode == 0
+            (out / "重要合同.docx").write_bytes(b"contract")
+    final = mytool("brief", SAMPLE_2024H1, "--all", "-d", out)
+    assert final.returncode == 0, final.stderr
+    assert tool_files(out) == new
+    assert (out / "重要合同.docx").read_bytes() == b"contract"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".mytool")] == []

@@ -1,18 +1,16 @@
 """The files one `mytool brief` run writes, and replacing an earlier run's files safely.
 
-A manifest (.mytool-brief.json) in the output folder lists the files the tool wrote last
-time, so a re-run replaces and removes only its own files and never touches anything else.
+A manifest (.mytool-brief.json) in the output folder lists the files the tool wrote last time
+with their SHA-256, so a re-run removes only its own files, and only while they are unchanged.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from mytool.brief import BriefSet
-from mytool.errors import InputError, OutputError
-from mytool.locking import folder_lock
-from mytool.output import safe_file_name, write_files_atomic
+from mytool.errors import InputError
+from mytool.output import safe_file_name
 from mytool.profile import Profile
 
 MANIFEST = ".mytool-brief.json"
@@ -48,26 +46,7 @@ def brief_files(
 
 
 def write_brief_folder(folder: Path, files: dict[str, bytes]) -> list[Path]:
-    """Write `files` into `folder` all-or-nothing; remove files an earlier run left behind."""
-    if folder.exists() and not folder.is_dir():
-        raise OutputError(f"{folder}：输出位置已有同名文件，不是文件夹")
-    manifest = json.dumps(sorted(files), ensure_ascii=False, indent=1).encode("utf-8")
-    with folder_lock(folder):
-        previous = _previous_files(folder)
-        written = write_files_atomic(
-            {folder / name: data for name, data in files.items()} | {folder / MANIFEST: manifest}
-        )
-        for stale in previous - set(files):
-            (folder / stale).unlink(missing_ok=True)
-    return [path for path in written if path.name != MANIFEST]
+    """Make `files` the brief set in `folder`, all or none (see `mytool.file_sets`)."""
+    from mytool.file_sets import replace_file_set
 
-
-def _previous_files(folder: Path) -> set[str]:
-    """Names the tool wrote into `folder` last time (only plain names inside the folder)."""
-    try:
-        names = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return set()
-    if not isinstance(names, list):
-        return set()
-    return {n for n in names if isinstance(n, str) and n == safe_file_name(n) and n != MANIFEST}
+    return replace_file_set(folder, files, MANIFEST)
