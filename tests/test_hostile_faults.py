@@ -322,3 +322,46 @@ def test_brief_killed_at_random_moments_leaves_the_old_or_the_new_set(tmp_path):
     assert tool_files(out) == new
     assert (out / "重要合同.docx").read_bytes() == b"contract"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".mytool")] == []
+
+
+# --------------------------------------------------------------------------------------------
+# The pre-scan reads XML as XML: any quote style, any prefix, on every path (ledgers too)
+
+NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+LEDGER_HEAD = (
+    '<row r="2"><c r="A2" t="inlineStr"><is><t>编号</t></is></c>'
+    '<c r="B2" t="inlineStr"><is><t>街镇</t></is></c>'
+    '<c r="C2" t="inlineStr"><is><t>状态</t></is></c></row>'
+)
+FAR_SPELLINGS = {
+    "single-quotes": f'<worksheet xmlns="{NS}"><sheetData>{LEDGER_HEAD}'
+    "<row r='1048576'><c r='XFD1048576'><v>1</v></c></row></sheetData></worksheet>",
+    "x-prefix": f'<x:worksheet xmlns:x="{NS}"><x:sheetData>{LEDGER_HEAD.replace("<", "<x:")}'
+    '<x:row r="1048576"><x:c r="XFD1048576"><x:v>1</x:v></x:c></x:row>'
+    "</x:sheetData></x:worksheet>".replace("<x:/", "</x:"),
+    "spaces-around-equals": f'<worksheet xmlns="{NS}"><sheetData>{LEDGER_HEAD}'
+    '<row r = "1048576"><c r = "XFD1048576"><v>1</v></c></row></sheetData></worksheet>',
+    "newline-before-attribute": f'<worksheet xmlns="{NS}"><sheetData>{LEDGER_HEAD}'
+    '<row\nr="1048576"><c\nr="XFD1048576"><v>1</v></c></row></sheetData></worksheet>',
+    "lower-case-reference": f'<worksheet xmlns="{NS}"><sheetData>{LEDGER_HEAD}'
+    '<row r="1048576"><c r="xfd1048576"><v>1</v></c></row></sheetData></worksheet>',
+    "single-quoted-dimension": f"<worksheet xmlns=\"{NS}\"><dimension ref='A1:XFD1048576'/>"
+    f"<sheetData>{LEDGER_HEAD}</sheetData></worksheet>",
+    "character-reference": f'<worksheet xmlns="{NS}"><sheetData>{LEDGER_HEAD}'
+    '<row r="3"><c r="&#88;FD3"><v>1</v></c></row></sheetData></worksheet>',
+}
+
+
+@pytest.mark.parametrize("spelling", FAR_SPELLINGS, ids=str)
+@pytest.mark.parametrize("command", ["rank", "ledger status"])
+def test_far_cells_in_any_xml_spelling_are_refused_before_parsing(spelling, command, tmp_path):
+    from hostile_files import xlsx_bytes
+
+    path = tmp_path / "台账.xlsx"
+    path.write_bytes(xlsx_bytes({"整改台账": FAR_SPELLINGS[spelling]}))
+    assert path.stat().st_size < 6000
+    result = mytool(*command.split(), path, timeout=60)
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    message = result.stderr.strip()
+    assert message.startswith("错误：台账.xlsx：") and "已拒绝读取" in message, message
+    assert "Traceback" not in result.stderr

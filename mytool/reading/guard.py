@@ -72,6 +72,22 @@ _ANY_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _MERGE = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
 _ERROR_CELL = re.compile(rb'<c\b[^>]*?\bt="e"[^>]*>(?:(?!</c>).)*?<v>([^<]*)</v>', re.DOTALL)
 _FORMULA_CELL = re.compile(rb"<c\b([^>]*)>((?:(?!</c>).)*?<f\b(?:(?!</c>).)*?)</c>", re.DOTALL)
+# Excel, WPS, LibreOffice and openpyxl write `<c r="B7"`: a plain prefix, double quotes, one
+# space. XML allows more (single quotes, spaces around "=", any namespace prefix, a newline
+# before an attribute, character references), and the parsers accept it. A chunk showing any of
+# these marks is scanned with the tolerant patterns below, which read every reference.
+_IRREGULAR_MARKS = (
+    b"r='", b"r =", b"r\t", b"r\n", b"r\r", b"\nr=", b"\tr=", b"\rr=",
+    b"ref='", b"ref =", b"\nref=", b"\tref=", b":row", b":c ", b":c\t", b":c\n", b":c\r",
+    b":c>", b":c/", b":dimension", b":mergeCell", b"&#",
+)  # fmt: skip
+_LOWER_REF = re.compile(rb' r="[a-z]')
+_ANY_R = re.compile(rb"""\br\s*=\s*(["'])\s*([A-Za-z]*)(\d*)\s*\1""")
+_ENTITY_IN_R = re.compile(rb"""\br\s*=\s*(["'])[^"'>]*&""")
+_ANY_REF_RANGE = re.compile(
+    rb"""<(?:[\w.-]+:)?(?:dimension|mergeCell)\b[^>]*?\bref\s*=\s*(["'])\s*"""
+    rb"""(?:[A-Za-z]{1,3}\d+:)?([A-Za-z]+)(\d+)"""
+)
 _CHUNK = 4 * MIB
 _OVERLAP = 64 * KIB
 
@@ -192,12 +208,45 @@ def _scan_sheet(
         if not last and b"<row>" in chunk:  # rows without numbers count in order
             rows.append(scan.max_row + chunk.count(b"<row>"))
         scan.max_row = max(scan.max_row, *rows, 0)
+        if _irregular(chunk):
+            _scan_tolerant(chunk, scan, sheet, name, limits, index == 0)
         if _FAR_COLUMN.search(chunk) or any(mark in chunk for mark in _UNUSUAL_MARKS):
             _scan_unusual(chunk, scan, sheet, name, limits)
         else:
             scan.max_column = max(scan.max_column, 52 if _A_COLUMN.search(chunk) else 26)
         _check_area(scan.max_column, scan.max_row, sheet, name, limits, "已用区域")
     return scan
+
+
+def _irregular(chunk: bytes) -> bool:
+    return any(mark in chunk for mark in _IRREGULAR_MARKS) or bool(_LOWER_REF.search(chunk))
+
+
+def _scan_tolerant(
+    chunk: bytes, scan: _Scan, sheet: str, name: str, limits: Limits, first: bool
+) -> None:
+    """Every reference of a chunk, in whatever spelling XML allows (see `_IRREGULAR_MARKS`)."""
+    if _ENTITY_IN_R.search(chunk):
+        raise InputError(
+            f"{name}：工作表「{sheet}」的单元格地址中含字符引用（&#…;），"
+            "不是 Excel/WPS 写出的格式，疑似恶意文件，已拒绝读取"
+        )
+    for match in _ANY_R.finditer(chunk):
+        letters, digits = match.group(2), match.group(3)
+        if len(letters) > 3 or len(digits) > 7:
+            raise InputError(
+                f"{name}：工作表「{sheet}」有无效的单元格地址"
+                f"「{match.group(0)[:40].decode('utf-8', 'replace')}」，已拒绝读取"
+            )
+        if letters:
+            scan.max_column = max(scan.max_column, column_number(letters.upper()))
+        if digits:
+            scan.max_row = max(scan.max_row, int(digits))
+    for match in _ANY_REF_RANGE.finditer(chunk):
+        columns, rows = column_number(match.group(2).upper()[:4]), int(match.group(3)[:8])
+        what = "声明的范围" if b"dimension" in match.group(0) else "合并单元格"
+        _check_area(columns, rows, sheet, name, limits, what)
+    _check_area(scan.max_column, scan.max_row, sheet, name, limits, "已用区域")
 
 
 def _scan_unusual(chunk: bytes, scan: _Scan, sheet: str, name: str, limits: Limits) -> None:
