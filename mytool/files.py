@@ -9,6 +9,7 @@ what the open descriptor really is, and reads at most a given number of bytes.
 from __future__ import annotations
 
 import errno
+import io
 import os
 import stat
 from pathlib import Path
@@ -87,18 +88,13 @@ def read_regular_file(path: str | Path, *, limit: int, what: str = "文件") -> 
                 f"{name}：{what}有 {_size_text(info.st_size)}，超出 {_size_text(limit)} 的限制，"
                 "已拒绝读取"
             )
-        chunks, total = [], 0
-        while True:
-            chunk = os.read(handle, min(limit + 1 - total, 1 << 24))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-            if total > limit:  # grew while we read it
-                raise InputError(
-                    f"{name}：{what}超出 {_size_text(limit)} 的限制（读取时仍在变大），已拒绝读取"
-                )
-        return b"".join(chunks)
+        # readall() sizes its buffer from fstat once: one copy of the file in memory, not two
+        data = io.FileIO(handle, closefd=False).readall()
+        if len(data) > limit:  # grew while we read it
+            raise InputError(
+                f"{name}：{what}超出 {_size_text(limit)} 的限制（读取时仍在变大），已拒绝读取"
+            )
+        return data
     except OSError as exc:
         raise InputError(open_error(path, exc, what)) from exc
     finally:

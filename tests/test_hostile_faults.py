@@ -365,3 +365,61 @@ def test_far_cells_in_any_xml_spelling_are_refused_before_parsing(spelling, comm
     message = result.stderr.strip()
     assert message.startswith("错误：台账.xlsx：") and "已拒绝读取" in message, message
     assert "Traceback" not in result.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# Bounds on the text paths: long lines, wide rows, floods of notes
+
+
+def peak_run(*args: object) -> tuple[subprocess.CompletedProcess[str], int]:
+    """Run the CLI under a 3 GB address-space cap; return the result and peak RSS in KB."""
+    code = (
+        "import resource, sys, runpy\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (3 * 1024**3, 3 * 1024**3))\n"
+        "sys.argv = ['mytool', *sys.argv[1:]]\n"
+        "try:\n    runpy.run_module('mytool', run_name='__main__')\n"
+        "finally:\n"
+        "    print('peak', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, timeout=60
+    )
+    peak = int(result.stderr.rsplit("peak ", 1)[1].split()[0])  # kilobytes on Linux
+    return result, peak
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss in kilobytes is Linux's")
+@pytest.mark.parametrize("command", ["rank", "aggregate"])
+def test_a_huge_one_line_csv_is_refused_quickly_and_cheaply(command, tmp_path):
+    path = tmp_path / "一行.csv"
+    with path.open("wb") as stream:
+        for _ in range(50):
+            stream.write(b"a," * 500_000)
+    result, peak = peak_run(command, path)
+    assert result.returncode == 2
+    assert "错误：一行.csv：第 1 行超过 1 MB，不是正常的表格文本，已拒绝读取" in result.stderr
+    assert peak < 1024 * 1024  # under 1 GB
+
+
+def test_a_million_column_csv_is_refused(tmp_path):
+    path = tmp_path / "宽.csv"
+    path.write_text("街镇," + ",".join("1" * 1 for _ in range(400_000)) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["rank", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "错误：宽.csv：第 1 行有 400001 列，超过 16384 列的限制（Excel 的上限），已拒绝读取"
+    )
+
+
+def test_many_unused_columns_print_ten_notes_and_one_summary(tmp_path):
+    path = tmp_path / "多列.csv"
+    header = ["街镇", "综合满意度", *(f"附加{i}" for i in range(300))]
+    rows = [",".join(header)]
+    for unit, score in (("九亭镇", "71.84"), ("新桥镇", "80.25")):
+        rows.append(",".join([unit, score, *("1" for _ in range(300))]))
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["rank", str(path), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    unused = [line for line in result.stderr.splitlines() if "未使用" in line]
+    assert len(unused) == 10
+    assert "提示：另有 290 条同类提示未列出（用 mytool validate 查看全部）" in result.stderr

@@ -182,14 +182,27 @@ def _audit(
         stderr_console().print(f"提示：无法写入运行日志 {log_file}（{problem}）", markup=False)
 
 
+SAME_KIND_SHOWN = 10  # notes of one kind printed before the rest are summed up in one line
+
+
 def print_warnings(issues: Iterable[Issue], quiet: bool) -> None:
     """Warnings and errors found in the data, on stderr (stdout stays parseable)."""
     if quiet:
         return
     console = stderr_console()
+    shown_per_code: dict[str, int] = {}
     for issue in issues:
         if issue.severity in (WARNING, ERROR):
-            console.print(f"提示：{issue.located()}", markup=False)
+            shown_per_code[issue.code] = shown_per_code.get(issue.code, 0) + 1
+            if shown_per_code[issue.code] <= SAME_KIND_SHOWN:
+                console.print(f"提示：{issue.located()}", markup=False)
+    for count in shown_per_code.values():
+        if count > SAME_KIND_SHOWN:
+            console.print(
+                f"提示：另有 {count - SAME_KIND_SHOWN} 条同类提示未列出"
+                "（用 mytool validate 查看全部）",
+                markup=False,
+            )
 
 
 def option_date(text: str, option: str) -> dt.date:

@@ -22,7 +22,13 @@ from typing import TYPE_CHECKING
 
 from mytool.diagnostics import Issue
 from mytool.errors import InputError
-from mytool.reading.sources import Admission, csv_delimiter, decode_text
+from mytool.reading.sources import (
+    Admission,
+    check_csv_lines,
+    check_csv_width,
+    csv_delimiter,
+    decode_text,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -75,10 +81,13 @@ def _excel_frames(path: Path, kind: str, issues: tuple[Issue, ...]) -> Iterator[
 def _csv_frame(data: bytes, name: str) -> pd.DataFrame:
     import pandas as pd
 
+    check_csv_lines(data, name)
     text = decode_text(data, name)
     delimiter = csv_delimiter(text)
     head = itertools.islice(csv.reader(io.StringIO(text), delimiter=delimiter), _CSV_WIDTH_SAMPLE)
     widths = [len(row) for row in head]
+    for line, width in enumerate(widths, start=1):
+        check_csv_width(width, name, line)
     try:
         return pd.read_csv(
             io.StringIO(text),

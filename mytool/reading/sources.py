@@ -28,6 +28,7 @@ from mytool.reading.guard import (
     DEFAULT_LIMITS,
     ArchiveFacts,
     Limits,
+    RangeTooLarge,
     SheetFacts,
     check_archive,
     scan_xlsx,
@@ -86,7 +87,8 @@ def open_workbook(path: str | Path, limits: Limits | None = None) -> Workbook:
     admission = admit(path, limits)
     name = path.name
     if admission.format == "csv":
-        sheets = [Sheet(path.stem, read_csv_rows(admission.data, name), strict_width=True)]
+        rows = read_csv_rows(admission.data, name, max_cells=limits.max_cells)
+        sheets = [Sheet(path.stem, rows, strict_width=True)]
     elif admission.format == "html":
         from mytool.reading.html_tables import read_html_tables
 
@@ -323,13 +325,61 @@ def decode_text(data: bytes, name: str) -> str:
     )
 
 
-def read_csv_rows(data: bytes, name: str) -> list[list[Cell]]:
-    """Rows of a CSV file, delimiter sniffed among comma, tab and semicolon."""
+MAX_LINE_BYTES = 1024 * 1024  # a line of a score table or export is a few kilobytes
+MAX_CSV_COLUMNS = 16384  # Excel's own limit
+
+
+def check_csv_lines(data: bytes, name: str) -> None:
+    """Refuse a text file with a line of over MAX_LINE_BYTES, without splitting it into lines.
+
+    Every stretch of MAX_LINE_BYTES must hold a line break; a longer line spans at least one
+    whole stretch, so it is found after len(data) / MAX_LINE_BYTES searches at memory speed.
+    """
+    for start in range(0, len(data) - MAX_LINE_BYTES + 1, MAX_LINE_BYTES):
+        end = start + MAX_LINE_BYTES
+        if data.find(b"\n", start, end) < 0 and data.find(b"\r", start, end) < 0:
+            line = data.count(b"\n", 0, start) + 1
+            raise InputError(
+                f"{name}：第 {line} 行超过 {MAX_LINE_BYTES // (1024 * 1024)} MB，"
+                "不是正常的表格文本，已拒绝读取"
+            )
+
+
+def check_csv_width(columns: int, name: str, line: int) -> None:
+    if columns > MAX_CSV_COLUMNS:
+        raise InputError(
+            f"{name}：第 {line} 行有 {columns} 列，超过 {MAX_CSV_COLUMNS} 列的限制"
+            "（Excel 的上限），已拒绝读取"
+        )
+
+
+def read_csv_rows(data: bytes, name: str, *, max_cells: int | None = None) -> list[list[Cell]]:
+    """Rows of a CSV file, delimiter sniffed among comma, tab and semicolon.
+
+    Bounded: lines of at most MAX_LINE_BYTES, rows of at most MAX_CSV_COLUMNS, and (with
+    `max_cells`) a `RangeTooLarge` for a file bigger than a score table, so a questionnaire
+    export goes to the reader built for it.
+    """
+    check_csv_lines(data, name)
     text = decode_text(data, name)
+    if max_cells is not None:
+        lines = text.count("\n") + 1
+        first = text[: text.find("\n")] if "\n" in text else text
+        width = max(first.count(d) for d in ",\t;") + 1
+        if lines * min(width, MAX_CSV_COLUMNS) > max_cells:
+            raise RangeTooLarge(
+                f"{name}：约 {lines} 行 × {width} 列，超出成绩表的限制（{max_cells:,} 个单元格）"
+            )
+    rows: list[list[Cell]] = []
     try:
-        return [list(row) for row in csv.reader(io.StringIO(text), delimiter=csv_delimiter(text))]
+        for number, row in enumerate(
+            csv.reader(io.StringIO(text), delimiter=csv_delimiter(text)), start=1
+        ):
+            check_csv_width(len(row), name, number)
+            rows.append(list(row))
     except csv.Error as exc:
         raise InputError(f"{name}：CSV 格式有误（{exc}）") from exc
+    return rows
 
 
 def csv_delimiter(text: str) -> str:
