@@ -423,3 +423,41 @@ def test_many_unused_columns_print_ten_notes_and_one_summary(tmp_path):
     unused = [line for line in result.stderr.splitlines() if "未使用" in line]
     assert len(unused) == 10
     assert "提示：另有 290 条同类提示未列出（用 mytool validate 查看全部）" in result.stderr
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="PR_SET_PDEATHSIG is Linux's")
+def test_the_reader_child_dies_with_its_parent_under_timeout(tmp_path):
+    import signal
+    import time
+
+    pid_file = tmp_path / "child.pid"
+    code = (
+        "import os, time\nfrom pathlib import Path\n"
+        "from mytool.reading.guard import Limits\n"
+        "from mytool.reading.isolation import run_isolated\n"
+        "def stuck(path):\n"
+        "    Path(path).write_text(str(os.getpid()))\n"
+        "    time.sleep(600)\n"
+        f"run_isolated(stuck, {str(pid_file)!r}, name='x', limits=Limits(seconds=600))\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", code])
+    deadline = time.monotonic() + 30
+    while not pid_file.exists() or not pid_file.read_text():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    child = int(pid_file.read_text())
+    assert _pid_alive(child)
+    parent.send_signal(signal.SIGTERM)  # what `timeout` sends
+    parent.wait(10)
+    deadline = time.monotonic() + 10
+    while _pid_alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _pid_alive(child)

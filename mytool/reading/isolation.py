@@ -39,7 +39,10 @@ def run_isolated(
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(
-        target=_child, args=(sender, function, args, limits), daemon=True, name="mytool-reader"
+        target=_child,
+        args=(sender, receiver, os.getpid(), function, args, limits),
+        daemon=True,
+        name="mytool-reader",
     )
     child.start()
     sender.close()
@@ -76,7 +79,16 @@ def run_isolated(
     )
 
 
-def _child(sender: Any, function: Callable[..., Any], args: tuple, limits: Limits) -> None:
+def _child(
+    sender: Any,
+    receiver: Any,
+    parent: int,
+    function: Callable[..., Any],
+    args: tuple,
+    limits: Limits,
+) -> None:
+    receiver.close()  # the parent's end: holding it would keep the pipe open after a crash
+    _die_with(parent)
     _silence_stderr()
     _limit_resources(limits)
     try:
@@ -94,6 +106,27 @@ def _child(sender: Any, function: Callable[..., Any], args: tuple, limits: Limit
     finally:
         sender.close()
     os._exit(0)
+
+
+def _die_with(parent: int) -> None:
+    """Ask Linux to kill this child when its parent dies (say, under `timeout`, by SIGTERM).
+
+    Without it a parser stuck in native code would outlive the run forever. The parent may
+    already be gone by the time the request is made: then leave at once.
+    """
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the time limit still ends the child
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _silence_stderr() -> None:
