@@ -24,6 +24,7 @@ import json
 import os
 import secrets
 import shutil
+from contextlib import ExitStack
 from pathlib import Path
 
 from mytool.errors import OutputError
@@ -59,7 +60,9 @@ def replace_file_set(folder: Path, files: dict[str, bytes], manifest: str) -> li
         raise OutputError(f"{shown(parent)}：无法写入输出文件夹（{os_reason(exc)}）") from exc
     for name in files:
         refuse_input_target(folder / name)
-    with folder_lock(parent), folder_lock(folder):
+    with folder_lock(parent), ExitStack() as locks:
+        if folder.is_dir():  # single-file writers lock the folder itself
+            locks.enter_context(folder_lock(folder))
         _recover(folder, manifest)
         entries = dict(files)
         entries[manifest] = _manifest_bytes(files)

@@ -6,6 +6,7 @@ reads (see `protect_inputs`), and records what it wrote for the audit log (`writ
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -144,6 +145,10 @@ def _write_through(target: Path, data: bytes) -> None:
         raise OutputError(f"{shown(target)}：无法写入（{os_reason(exc)}）") from exc
 
 
+# What Windows says when Excel holds the file open (and what Linux says for read-only files).
+_IN_USE = {errno.EACCES, errno.EPERM, errno.EBUSY, errno.ETXTBSY}
+
+
 def _stage_and_replace(files: dict[Path, bytes]) -> None:
     mode = _default_file_mode()
     staged: list[tuple[Path, Path]] = []
@@ -162,10 +167,8 @@ def _stage_and_replace(files: dict[Path, bytes]) -> None:
             os.replace(temporary, target)
     except OSError as exc:
         where = exc.filename if isinstance(exc.filename, str) else next(iter(files), "")
-        raise OutputError(
-            f"{shown(where)}：无法写入输出文件（{os_reason(exc)}）；"
-            "如文件已在 Excel/WPS 中打开，请先关闭"
-        ) from exc
+        hint = "；如文件已在 Excel/WPS 中打开，请先关闭" if exc.errno in _IN_USE else ""
+        raise OutputError(f"{shown(where)}：无法写入输出文件（{os_reason(exc)}）{hint}") from exc
     finally:
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)

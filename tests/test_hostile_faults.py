@@ -461,3 +461,31 @@ def test_the_reader_child_dies_with_its_parent_under_timeout(tmp_path):
     while _pid_alive(child) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _pid_alive(child)
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 200 KB tmpfs, where this machine lets the tests mount one (root on Linux)."""
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(mount)], capture_output=True
+    )
+    if made.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_a_full_disk_is_exit_3_and_leaves_nothing_half_written(tiny_disk):
+    (tiny_disk / "占位").write_bytes(b"\0" * 190 * 1024)
+    target = tiny_disk / "排名.json"
+    result = runner.invoke(app, ["rank", str(SAMPLE_2023H2), "-f", "json", "-o", str(target)])
+    assert result.exit_code == 3
+    assert result.stderr.strip() == f"错误：{target}：无法写入输出文件（磁盘空间不足）"
+    brief = runner.invoke(
+        app, ["brief", str(SAMPLE_2023H2), "--all", "-d", str(tiny_disk / "简报")]
+    )
+    assert brief.exit_code == 3
+    assert "磁盘空间不足" in brief.stderr
+    assert sorted(p.name for p in tiny_disk.iterdir()) == ["占位"]
