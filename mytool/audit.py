@@ -43,7 +43,7 @@ def run_record(
 
 def append_record(log_file: Path, record: dict) -> str | None:
     """Append one line; return why it failed (a broken log must not fail the run it records)."""
-    line = json.dumps(record, ensure_ascii=False) + "\n"
+    line = json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n"
     try:
         log_file.parent.mkdir(parents=True, exist_ok=True)
         with open(log_file, "a", encoding="utf-8") as stream:

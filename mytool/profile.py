@@ -14,7 +14,16 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mytool.errors import ProfileError
+from mytool.errors import InputError, ProfileError
+from mytool.files import read_regular_file, shown
+from mytool.profile_checks import (
+    MAX_NESTING,
+    MAX_PROFILE_BYTES,
+    ProfileCheckError,
+    check_profile,
+    nesting_line,
+    too_deep,
+)
 from mytool.resources import data_dir
 from mytool.text import normalize, strip_numbering
 
@@ -244,23 +253,46 @@ def resolve_profile_path(path: str | Path | None = None) -> Path:
 
 
 def load_profile(path: str | Path | None = None) -> Profile:
-    """Read and check a profile TOML file (see `resolve_profile_path` for which one)."""
+    """Read and check a profile TOML file (see `resolve_profile_path` for which one).
+
+    The file is read only if it is a regular file of at most 1 MB (a FIFO would block forever),
+    and every rule of `mytool.profile_checks` must hold; any failure is a `ProfileError` that
+    names the file, and the key and line where the text shows them.
+    """
     source = resolve_profile_path(path)
+    where = shown(source)
     try:
-        text = source.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise ProfileError(f"{source}：无法读取测评口径文件（{exc.strerror or exc}）") from exc
+        raw = read_regular_file(source, limit=MAX_PROFILE_BYTES, what="测评口径文件")
+    except InputError as exc:
+        raise ProfileError(exc.message) from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ProfileError(f"{where}：测评口径文件不是 UTF-8 编码，请另存为 UTF-8") from exc
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{source}：测评口径文件格式有误（{exc}）") from exc
+        raise ProfileError(f"{where}：测评口径文件格式有误（{exc}）") from exc
+    except RecursionError:
+        data = None
+    if data is None or too_deep(data):
+        line = nesting_line(text)
+        raise ProfileError(
+            f"{where}{f' 第 {line} 行' if line else ''}：方括号或花括号嵌套超过 {MAX_NESTING} 层，"
+            "不像测评口径文件，已拒绝读取"
+        )
     try:
-        return _build(data, source, text)
+        check_profile(data, text)
+    except ProfileCheckError as exc:
+        line = f" 第 {exc.line} 行" if exc.line else ""
+        raise ProfileError(f"{where}{line}：{exc.message}") from exc
+    try:
+        return _build(data, where, text)
     except (KeyError, TypeError, ValueError) as exc:
-        raise ProfileError(f"{source}：测评口径文件缺少或写错了字段 {exc}") from exc
+        raise ProfileError(f"{where}：测评口径文件缺少或写错了字段 {exc}") from exc
 
 
-def _build(data: dict, source: Path, text: str) -> Profile:
+def _build(data: dict, source: str, text: str) -> Profile:
     units = tuple(
         Unit(
             name=str(u["name"]),
@@ -297,7 +329,7 @@ def _build(data: dict, source: Path, text: str) -> Profile:
     references = data.get("reference_rows", {})
     return Profile(
         name=str(data.get("name", "")),
-        source=str(source),
+        source=source,
         text=text,
         units=units,
         categories=categories,

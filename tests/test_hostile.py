@@ -9,6 +9,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -451,3 +455,196 @@ def test_two_units_that_clean_to_one_file_name_are_refused(tmp_path: Path):
     assert result.exit_code == 2
     assert "「a\\b」和「a/b」的简报文件名都会是 2023H2-a_b-整改提升简报.md" in result.stderr
     assert not out.exists()
+
+
+# Hostile profiles ---------------------------------------------------------------------------
+
+PROFILE_TEXT = (SAMPLE_2023H2.parent.parent / "profile.toml").read_text(encoding="utf-8")
+
+
+def edited_profile(old: str, new: str) -> Callable[[Path], Path]:
+    """A builder of the bundled profile with the one line `old` replaced by `new`."""
+
+    def build(folder: Path) -> Path:
+        assert PROFILE_TEXT.count(old) == 1, old
+        path = folder / "口径.toml"
+        path.write_text(PROFILE_TEXT.replace(old, new), encoding="utf-8")
+        return path
+
+    return build
+
+
+def profile_text(text: str) -> Callable[[Path], Path]:
+    def build(folder: Path) -> Path:
+        path = folder / "口径.toml"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return build
+
+
+def symlink_loop(folder: Path) -> Path:
+    path = folder / "口径.toml"
+    path.symlink_to(path.name)
+    return path
+
+
+def repeated_unit(folder: Path) -> Path:
+    table = '[[units]]\nname = "泖港镇"\nkind = "镇"\nshort = "泖港"\naliases = []\n\n'
+    return profile_text(PROFILE_TEXT.replace("[[units]]", table + "[[units]]", 1))(folder)
+
+
+def line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    index = -1
+    for _ in range(occurrence):
+        index = text.index(needle, index + 1)
+    return text.count("\n", 0, index) + 1
+
+
+@dataclass(frozen=True)
+class ProfileCase:
+    id: str
+    build: Callable[[Path], Path]
+    message: str
+    line: int | None = None
+
+
+RESIDENTIAL_WEIGHT = line_of(PROFILE_TEXT, "weight = 0.16")
+BAD_PROFILES = [
+    ProfileCase(
+        "weight-nan",
+        edited_profile("weight = 0.16", "weight = nan"),
+        "大类「居住区」的 weight = nan 不是有效数字",
+        RESIDENTIAL_WEIGHT,
+    ),
+    ProfileCase(
+        "weight-inf",
+        edited_profile("weight = 0.16", "weight = inf"),
+        "大类「居住区」的 weight = inf 不是有效数字",
+        RESIDENTIAL_WEIGHT,
+    ),
+    ProfileCase(
+        "weight-negative",
+        edited_profile("weight = 0.16", "weight = -0.16"),
+        "大类「居住区」的 weight = -0.16 超出 0 到 1 的范围",
+        RESIDENTIAL_WEIGHT,
+    ),
+    ProfileCase(
+        "weight-above-one",
+        edited_profile("weight = 0.16", "weight = 1.5"),
+        "大类「居住区」的 weight = 1.5 超出 0 到 1 的范围",
+        RESIDENTIAL_WEIGHT,
+    ),
+    ProfileCase(
+        "weights-sum-1.54",
+        edited_profile("weight = 0.16", "weight = 0.70"),
+        "11 个大类的 weight 合计 1.54，应为 1",
+        line_of(PROFILE_TEXT, "[[categories]]"),
+    ),
+    ProfileCase(
+        "weight-missing-on-one",
+        edited_profile("weight = 0.16\n", ""),
+        "大类「居住区」没有写 weight",
+        line_of(PROFILE_TEXT, 'name = "居住区"'),
+    ),
+    ProfileCase(
+        "alias-on-two-units",
+        edited_profile('aliases = ["永丰街"]', 'aliases = ["永丰街", "岳阳街"]'),
+        "街镇「永丰街道」的 aliases 写了「岳阳街」，但「岳阳街」已经是街镇「岳阳街道」的名称或别名",
+        line_of(PROFILE_TEXT, 'aliases = ["永丰街"]'),
+    ),
+    ProfileCase(
+        "alias-is-another-units-name",
+        edited_profile('aliases = ["佘山度假区"]', 'aliases = ["佘山度假区", "九亭镇"]'),
+        "街镇「佘山镇」的 aliases 写了「九亭镇」，但「九亭镇」已经是街镇「九亭镇」的名称或别名",
+        line_of(PROFILE_TEXT, 'aliases = ["佘山度假区"]'),
+    ),
+    ProfileCase(
+        "unit-listed-twice",
+        repeated_unit,
+        "街镇「泖港镇」列了两次",
+        line_of(PROFILE_TEXT, 'name = "泖港镇"') + 6,  # five inserted lines and the blank one
+    ),
+    ProfileCase(
+        "category-alias-twice",
+        edited_profile('aliases = ["市政道路"]', 'aliases = ["市政道路", "住宅小区"]'),
+        "大类「城市道路」的 aliases 写了「住宅小区」",
+        line_of(PROFILE_TEXT, 'aliases = ["市政道路"]'),
+    ),
+    ProfileCase(
+        "grade-min-nan",
+        edited_profile("min = 80\n", "min = nan\n"),
+        "等级「良好」的 min = nan 应为 0 到 100 之间的分数",
+        line_of(PROFILE_TEXT, "min = 80"),
+    ),
+    ProfileCase(
+        "label-score-inf",
+        edited_profile('"满意" = 80', '"满意" = inf'),
+        "答案「满意」的分值 inf 应为 0 到 100 之间的数",
+        line_of(PROFILE_TEXT, '"满意" = 80'),
+    ),
+    ProfileCase(
+        "nested-arrays-50k",
+        profile_text("name = 1\nbomb = " + "[" * 50_000 + "]" * 50_000 + "\n"),
+        "嵌套超过 32 层",
+        2,
+    ),
+    ProfileCase(
+        "profile-over-1mb",
+        profile_text('name = "x"\n' + "# padding\n" * 120_000),
+        "超出 1 MB 的限制",
+    ),
+    ProfileCase("profile-symlink-loop", symlink_loop, "符号链接循环"),
+    ProfileCase(
+        "profile-not-utf8",
+        lambda folder: (
+            (folder / "口径.toml").write_bytes('name = "松江"'.encode("gbk"))
+            and folder / "口径.toml"
+        ),
+        "不是 UTF-8 编码",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", BAD_PROFILES, ids=lambda case: case.id)
+def test_a_bad_profile_is_refused_naming_the_key_and_line(case: ProfileCase, tmp_path: Path):
+    path = case.build(tmp_path)
+    out = tmp_path / "排名.json"
+    result = runner.invoke(
+        app,
+        ["rank", str(SAMPLE_2023H2), "-f", "json", "-o", str(out)],
+        env={"MYTOOL_PROFILE": str(path)},
+    )
+    assert result.exit_code == 2, (result.exit_code, result.output)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("错误：") and "口径.toml" in lines[0], lines
+    assert case.message in result.stderr, result.stderr
+    if case.line is not None:
+        assert f"口径.toml 第 {case.line} 行：" in result.stderr, result.stderr
+    assert "Traceback" not in result.output and not out.exists()
+
+
+def test_the_bundled_profile_passes_its_own_checks():
+    from mytool.profile import load_profile
+
+    profile = load_profile()
+    assert abs(sum(c.weight for c in profile.categories) - 1) <= 0.005
+
+
+def test_a_fifo_as_the_profile_is_refused_at_once(tmp_path: Path):
+    fifo = tmp_path / "口径.toml"
+    os.mkfifo(fifo)
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "mytool", "rank", str(SAMPLE_2023H2)],
+        env={**os.environ, "MYTOOL_PROFILE": str(fifo)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert time.monotonic() - started < 10
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == (
+        "错误：口径.toml：这是命名管道（FIFO），不是普通测评口径文件，已拒绝读取"
+    )
+    assert result.stdout == ""

@@ -184,9 +184,9 @@ def _emit_status(result: LedgerStatus, format: StatusFormat, output: Path | None
     from mytool.render import ledger_status as render
 
     if format is StatusFormat.json:
-        import json
+        from mytool.render.machine import to_json
 
-        emit(json.dumps(render.status_dict(result), ensure_ascii=False, indent=2) + "\n", output)
+        emit(to_json(render.status_dict(result)), output)
     elif format is StatusFormat.md:
         emit(render.notice_markdown(result), output)
     elif format is StatusFormat.xlsx:

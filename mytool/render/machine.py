@@ -56,7 +56,8 @@ def _unit_dict(unit: UnitResult) -> dict:
 
 
 def to_json(data: dict) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    # allow_nan=False: a NaN or infinity is a bug upstream, never written as invalid JSON.
+    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def csv_text(text: str) -> str:
