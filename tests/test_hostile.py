@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import SAMPLE_2023H2
@@ -648,3 +649,148 @@ def test_a_fifo_as_the_profile_is_refused_at_once(tmp_path: Path):
         "错误：口径.toml：这是命名管道（FIFO），不是普通测评口径文件，已拒绝读取"
     )
     assert result.stdout == ""
+
+
+# Hostile templates --------------------------------------------------------------------------
+
+
+def brief_with_templates(folder: Path, out: Path) -> Any:
+    return runner.invoke(
+        app,
+        ["brief", str(SAMPLE_2023H2), "-u", "九亭", "-d", str(out), "--template-dir", str(folder)],
+    )
+
+
+def one_line_error(result: Any) -> str:
+    assert "Traceback" not in result.output, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("错误："), result.stderr
+    return lines[0]
+
+
+def test_a_symlinked_template_is_not_followed(tmp_path: Path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("机密：密码 123456\n", encoding="utf-8")
+    folder = tmp_path / "模板"
+    folder.mkdir()
+    (folder / "unit_brief.md.j2").symlink_to(secret)
+    out = tmp_path / "简报"
+    result = brief_with_templates(folder, out)
+    assert result.exit_code == 2
+    assert "unit_brief.md.j2 是符号链接" in one_line_error(result)
+    assert not out.exists() and "123456" not in result.output
+
+
+def test_an_include_through_a_symlinked_folder_is_not_followed(tmp_path: Path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.j2").write_text("机密\n", encoding="utf-8")
+    folder = tmp_path / "模板"
+    folder.mkdir()
+    (folder / "linked").symlink_to(outside)
+    (folder / "unit_brief.md.j2").write_text('{% include "linked/secret.j2" %}', encoding="utf-8")
+    result = brief_with_templates(folder, tmp_path / "简报")
+    assert result.exit_code == 2
+    assert "linked/secret.j2 是符号链接" in one_line_error(result)
+
+
+@pytest.mark.parametrize("name", ["../secret.j2", "/etc/passwd", "a//b.j2", "..\\\\x.j2"])
+def test_a_template_name_outside_the_folder_is_refused(name: str, tmp_path: Path):
+    (tmp_path / "secret.j2").write_text("机密\n", encoding="utf-8")
+    folder = tmp_path / "模板"
+    folder.mkdir()
+    (folder / "unit_brief.md.j2").write_text(f'{{% include "{name}" %}}', encoding="utf-8")
+    result = brief_with_templates(folder, tmp_path / "简报")
+    assert result.exit_code == 2
+    assert "不合法：只能是模板文件夹中的文件" in one_line_error(result)
+
+
+def test_a_fifo_as_a_template_is_refused_at_once(tmp_path: Path):
+    folder = tmp_path / "模板"
+    folder.mkdir()
+    os.mkfifo(folder / "unit_brief.md.j2")
+    out = tmp_path / "简报"
+    command = ["brief", str(SAMPLE_2023H2), "-u", "九亭", "-d", str(out), "--template-dir"]
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "mytool", *command, str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert time.monotonic() - started < 10
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == (
+        f"错误：模板 {folder}/unit_brief.md.j2 不是普通文件（如命名管道、设备），已拒绝读取"
+    )
+    assert not out.exists()
+
+
+def test_a_missing_or_looping_template_folder_is_named(tmp_path: Path):
+    missing = brief_with_templates(tmp_path / "没有", tmp_path / "简报")
+    assert missing.exit_code == 2 and "没有：模板文件夹不存在" in one_line_error(missing)
+    loop = tmp_path / "环"
+    loop.symlink_to(loop.name)
+    looping = brief_with_templates(loop, tmp_path / "简报")
+    assert looping.exit_code == 2 and "环：符号链接循环" in one_line_error(looping)
+
+
+RUNAWAY_TEMPLATES = [
+    (
+        "string-times-1e10",
+        '{{ "x" * 10000000000 }}',
+        "第 1 行：重复（*）生成的文字或列表超过 10 MB",
+    ),
+    (
+        "nested-loops-over-10mb",
+        "{% for i in range(100000) %}{% for j in range(100000) %}xxxxxxxxxx{% endfor %}"
+        "{% endfor %}",
+        "unit_brief.md.j2：模板输出超过 10 MB 的限制",
+    ),
+    ("center-1e10", '{{ "x" | center(10000000000) }}', "参数 10000000000 要求的长度超过 10 MB"),
+    ("method-1e10", '{{ "x".ljust(10000000000) }}', "参数 10000000000 要求的长度超过 10 MB"),
+    ("format-width", '{{ "{:>10000000000}".format(1) }}', "格式化的宽度超过 10 MB"),
+    ("percent-width", '{{ "%10000000000s" % 1 }}', "格式化（%）的宽度超过 10 MB"),
+    (
+        "concat-doubling",
+        '{% set a = "x" * 6000000 %}{% set b = a ~ a %}{{ b | length }}',
+        "第 1 行：模板生成的文字或列表超过 10 MB",
+    ),
+    ("power", "{{ 2 ** 10000000 }}", "乘方结果过大"),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "text", "message"), RUNAWAY_TEMPLATES, ids=[c[0] for c in RUNAWAY_TEMPLATES]
+)
+def test_a_runaway_template_stops_quickly(case: str, text: str, message: str, tmp_path: Path):
+    folder = tmp_path / "模板"
+    folder.mkdir()
+    (folder / "unit_brief.md.j2").write_text(text, encoding="utf-8")
+    out = tmp_path / "简报"
+    started = time.monotonic()
+    result = brief_with_templates(folder, out)
+    assert time.monotonic() - started < 20
+    assert result.exit_code == 2, result.output
+    line = one_line_error(result)
+    assert "unit_brief.md.j2" in line and message in line, line
+    assert not out.exists()
+
+
+def test_a_template_that_loops_without_printing_is_stopped_by_the_clock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from mytool.render import template_guard
+
+    monkeypatch.setattr(template_guard, "MAX_SECONDS", 0.5)
+    folder = tmp_path / "模板"
+    folder.mkdir()
+    (folder / "unit_brief.md.j2").write_text(
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+        encoding="utf-8",
+    )
+    started = time.monotonic()
+    result = brief_with_templates(folder, tmp_path / "简报")
+    assert time.monotonic() - started < 10
+    assert result.exit_code == 2
+    assert "渲染超过 0.5 秒仍未完成" in one_line_error(result)

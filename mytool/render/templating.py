@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from mytool.errors import UsageError
+from mytool.files import shown
 from mytool.render.labels import rank_text, score_text
 from mytool.render.markdown import md_text
 from mytool.resources import templates_dir
@@ -35,15 +36,14 @@ def chinese_date(value: dt.date | None) -> str:
 
 
 def make_environment(template_dir: Path | None = None) -> Any:
-    """A sandboxed environment that looks in `template_dir` first, then the bundled templates."""
-    from jinja2 import FileSystemLoader, StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
+    """A bounded sandbox that looks in `template_dir` first, then the bundled templates."""
+    from jinja2 import StrictUndefined
 
-    search = [str(template_dir)] if template_dir else []
-    if template_dir and not template_dir.is_dir():
-        raise UsageError(f"{template_dir}：模板文件夹不存在")
-    environment = SandboxedEnvironment(
-        loader=FileSystemLoader([*search, str(templates_dir())], encoding="utf-8"),
+    from mytool.render.template_guard import BoundedEnvironment, FolderLoader, check_template_dir
+
+    folders = [check_template_dir(template_dir)] if template_dir else []
+    environment = BoundedEnvironment(
+        loader=FolderLoader([*folders, templates_dir()]),
         undefined=StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
@@ -53,18 +53,29 @@ def make_environment(template_dir: Path | None = None) -> Any:
     environment.filters.update(
         md=md_text, score=score_text, signed=signed, date=chinese_date, rank=ranked
     )
+    environment.bound_filters()
     return environment
 
 
 def render(environment: Any, name: str, **variables: Any) -> str:
-    """Render template `name`; a broken template is a `UsageError` naming it and the line."""
+    """Render template `name`; a broken or runaway template is a `UsageError` naming it (and the
+    line where it can).
+
+    The output is built chunk by chunk and refused past `MAX_OUTPUT_BYTES`, within a time limit.
+    """
     from jinja2 import TemplateError, TemplateSyntaxError
 
+    from mytool.render.template_guard import TemplateLimitError, render_bounded
+
     try:
-        return environment.get_template(name).render(**variables)
+        return render_bounded(environment.get_template(name), variables)
     except TemplateSyntaxError as exc:
-        where = exc.filename or exc.name or name
+        where = shown(exc.filename or exc.name or name)
         raise UsageError(f"模板 {where} 第 {exc.lineno} 行有语法错误：{exc.message}") from exc
+    except TemplateLimitError as exc:
+        where, line = _template_frame(exc, name)
+        at = f" 第 {line} 行" if line != "?" else ""
+        raise UsageError(f"模板 {where}{at}：{exc}") from exc
     except (TemplateError, TypeError, ValueError, AttributeError, LookupError) as exc:
         where, line = _template_frame(exc, name)
         raise UsageError(f"模板 {where} 第 {line} 行出错：{exc}") from exc
@@ -74,5 +85,6 @@ def _template_frame(exc: BaseException, name: str) -> tuple[str, int | str]:
     """The template file and line where rendering failed, from Jinja's rewritten traceback."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
     if frames:
-        return frames[-1].filename, frames[-1].lineno or "?"
-    return name, "?"
+        return shown(frames[-1].filename), frames[-1].lineno or "?"
+    template = getattr(exc, "template", None)
+    return shown(template or name), "?"
