@@ -10,6 +10,8 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from mytool.text import displayable
+
 LOG_ENV = "MYTOOL_LOG_FILE"
 
 
@@ -35,8 +37,8 @@ def run_record(
         "time": started.isoformat(timespec="seconds"),
         "command": command,
         "parameters": parameters,
-        "inputs": [{"path": str(p), "sha256": file_digest(p)} for p in inputs],
-        "outputs": [str(p) for p in outputs],
+        "inputs": [{"path": displayable(str(p)), "sha256": file_digest(p)} for p in inputs],
+        "outputs": [displayable(str(p)) for p in outputs],
         "exit_code": exit_code,
     }
 

@@ -6,6 +6,7 @@ reader) are imported inside the commands, so `mytool --help` stays fast.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -13,15 +14,15 @@ import typer
 
 from mytool import __version__
 from mytool.commands import aggregate, brief, compare, ledger, profile, rank, trend, validate
-from mytool.commands.common import CURRENT_RUN, Run
+from mytool.commands.common import CURRENT_RUN, Run, silence_stdout
 
 HELP = """松江区市容环境质量社会公众满意度测评分析工具。
 
 读取各单位的半年度测评结果表，给街镇和大类排名，标记排名靠后的街镇。
 
 退出码：0 成功；1 完成但发现问题（validate，及加了 --strict 的命令）；2 用法错误或输入文件无法使用；
-3 输出文件无法写入（磁盘满、没有权限、文件正被其他程序打开）；4 另一个 mytool 正在写同一个文件夹；
-5 程序内部错误（请报告维护人员）。
+3 输出文件或标准输出无法写入（磁盘满、没有权限、文件正被其他程序打开）；
+4 另一个 mytool 正在写同一个文件夹；5 程序内部错误（请报告维护人员）。
 """
 
 app = typer.Typer(
@@ -65,5 +66,15 @@ for command in (rank, validate, brief, profile, compare, trend, aggregate, ledge
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point.
+
+    Output still buffered at exit is flushed here, where a full disk or a closed pipe can be
+    caught: left to the interpreter it prints "Exception ignored … BrokenPipeError".
+    """
+    try:
+        app()
+    finally:
+        try:
+            sys.stdout.flush()
+        except OSError:
+            silence_stdout()

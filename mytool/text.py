@@ -19,6 +19,24 @@ _NUMBERING = re.compile(
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def displayable(text: str) -> str:
+    """`text` safe to print and encode as UTF-8: lone surrogates become "�".
+
+    A file name that is not valid UTF-8 (GBK bytes from another system) arrives on Linux as
+    lone surrogates; the name still opens the file, but printing or encoding it fails.
+    """
+    if not _SURROGATES.search(text):
+        return text
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that is not an escaped byte
+        return _SURROGATES.sub("\ufffd", text)
+    return raw.decode("utf-8", "replace")
+
+
 def normalize(value: object) -> str:
     """Text of a cell with full-width forms folded (NFKC) and all whitespace removed."""
     if value is None:

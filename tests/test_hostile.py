@@ -794,3 +794,89 @@ def test_a_template_that_loops_without_printing_is_stopped_by_the_clock(
     assert time.monotonic() - started < 10
     assert result.exit_code == 2
     assert "渲染超过 0.5 秒仍未完成" in one_line_error(result)
+
+
+# File names that are not UTF-8, and stdout that cannot be written ------------------------------
+
+GBK_NAME = "测评".encode("gbk") + b"-2023H2.xlsx"
+
+
+def mytool(*arguments: str | bytes, cwd: Path, **options: Any) -> subprocess.CompletedProcess:
+    """Run mytool as a user would, with byte arguments passed through unchanged."""
+    command = [os.fsencode(sys.executable), b"-m", b"mytool"]
+    command += [os.fsencode(a) if isinstance(a, str) else a for a in arguments]
+    options.setdefault("stdout", subprocess.PIPE)
+    return subprocess.run(command, stderr=subprocess.PIPE, cwd=cwd, timeout=120, **options)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows file names are always Unicode")
+def test_a_file_name_that_is_not_utf8_is_read_and_shown_with_replacement_characters(
+    tmp_path: Path,
+):
+    (tmp_path / os.fsdecode(GBK_NAME)).write_bytes(SAMPLE)
+    shown_name = "����-2023H2.xlsx"
+    log = tmp_path / "运行日志.jsonl"
+
+    table = mytool("rank", GBK_NAME, cwd=tmp_path)
+    assert table.returncode == 0, table.stderr.decode(errors="replace")
+    assert shown_name in table.stdout.decode("utf-8")
+
+    as_json = mytool("--log-file", str(log), "rank", GBK_NAME, "-f", "json", cwd=tmp_path)
+    assert as_json.returncode == 0, as_json.stderr.decode(errors="replace")
+    assert json.loads(as_json.stdout.decode("utf-8"))["source"] == shown_name
+    record = json.loads(log.read_text(encoding="utf-8"))
+    assert record["inputs"][0]["path"] == shown_name and record["exit_code"] == 0
+
+    out = tmp_path / "简报"
+    brief = mytool("brief", GBK_NAME, "-d", str(out), cwd=tmp_path)
+    assert brief.returncode == 0, brief.stderr.decode(errors="replace")
+    overview = (out / "2023H2-全区总览.md").read_text(encoding="utf-8")
+    assert shown_name in overview
+    assert all(os.fsencode(p.name).decode("utf-8") for p in out.iterdir())
+
+    refused = tmp_path / os.fsdecode("坏".encode("gbk") + b".xlsx")
+    refused.write_bytes(b"")
+    empty = mytool("rank", os.fsencode(refused.name), cwd=tmp_path)
+    assert empty.returncode == 2
+    assert empty.stderr.decode("utf-8").strip() == "错误：��.xlsx：文件是空的"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("format", ["table", "json"])
+def test_a_full_disk_on_stdout_is_exit_3(format: str, tmp_path: Path):
+    with open("/dev/full", "wb") as full:
+        result = mytool("rank", str(SAMPLE_2023H2), "-f", format, cwd=tmp_path, stdout=full)
+    stderr = result.stderr.decode("utf-8")
+    assert result.returncode == 3, stderr
+    assert stderr.strip() == (
+        "错误：无法写入标准输出（No space left on device）；"
+        "磁盘可能已满，请腾出空间或用 -o 写到别处"
+    )
+
+
+def test_a_closed_pipe_on_stdout_ends_quietly(tmp_path: Path):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mytool", "rank", str(SAMPLE_2023H2), "-f", "md"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "COLUMNS": "80"},
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # the reader goes away before the first byte, as `| head -0` would
+    stderr = process.stderr.read().decode("utf-8")
+    assert process.wait(timeout=60) == 141
+    assert stderr == ""
+
+
+def test_a_full_disk_for_an_output_file_is_exit_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import errno
+
+    def full(*arguments: Any, **options: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    out = tmp_path / "排名.json"
+    result = runner.invoke(app, ["rank", str(SAMPLE_2023H2), "-f", "json", "-o", str(out)])
+    assert result.exit_code == 3
+    assert "排名.json：无法写入输出文件（No space left on device）" in one_line_error(result)
+    assert not out.exists() and not list(tmp_path.glob("*.mytool-tmp"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -20,9 +21,10 @@ import typer
 
 from mytool.audit import LOG_ENV, append_record, run_record
 from mytool.diagnostics import ERROR, WARNING, Issue
-from mytool.errors import EXIT_INTERNAL, EXIT_OK, MytoolError, UsageError
+from mytool.errors import EXIT_INTERNAL, EXIT_OK, MytoolError, OutputError, UsageError
+from mytool.files import shown
 from mytool.output import protect_inputs
-from mytool.text import parse_date_text
+from mytool.text import displayable, parse_date_text
 
 ProfileOption = Annotated[
     Path | None,
@@ -67,16 +69,71 @@ InputArgument = Annotated[
 ]
 
 
+# The exit status of a command whose reader closed the pipe (`mytool rank x | head -1`): as if
+# killed by SIGPIPE (128 + 13), like other command-line tools; nothing is printed.
+EXIT_PIPE_CLOSED = 141
+
+
+class _Shown:
+    """A text stream that prints undecodable file-name bytes as "�" instead of failing.
+
+    On stdout, a failed write is an answer, not a bug: a full disk (or any other OSError) is
+    `OutputError` (exit 3), a closed pipe a quiet exit. Either way the descriptor is pointed at
+    the null device first, so the interpreter's final flush has nothing left to complain about.
+    """
+
+    def __init__(self, stream: Any, *, stdout: bool) -> None:
+        self._stream = stream
+        self._stdout = stdout
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(displayable(text))
+        except OSError as exc:
+            raise self._failure(exc) from exc
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            raise self._failure(exc) from exc
+
+    def _failure(self, exc: OSError) -> Exception:
+        if not self._stdout:
+            return exc
+        silence_stdout()
+        if isinstance(exc, BrokenPipeError):
+            return typer.Exit(EXIT_PIPE_CLOSED)
+        return OutputError(
+            f"无法写入标准输出（{exc.strerror or exc}）；磁盘可能已满，请腾出空间或用 -o 写到别处"
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def silence_stdout() -> None:
+    """Point stdout's descriptor at the null device (after it failed: full disk, closed pipe)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass
+
+
 def stderr_console() -> Any:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(
+        file=_Shown(sys.stderr, stdout=False), stderr=True, highlight=False, soft_wrap=True
+    )
 
 
 def stdout_console() -> Any:
     from rich.console import Console
 
-    return Console(highlight=False)
+    return Console(file=_Shown(sys.stdout, stdout=True), highlight=False)
 
 
 @dataclass(frozen=True)
@@ -171,7 +228,9 @@ def _audit(
         return
     record = run_record(
         command=f"mytool {run.command}" if run else "mytool",
-        parameters={k: str(v) for k, v in parameters.items() if v not in (None, False, [])},
+        parameters={
+            k: displayable(str(v)) for k, v in parameters.items() if v not in (None, False, [])
+        },
         inputs=inputs,
         outputs=outputs,
         exit_code=code,
@@ -179,7 +238,8 @@ def _audit(
     )
     problem = append_record(Path(log_file), record)
     if problem:
-        stderr_console().print(f"提示：无法写入运行日志 {log_file}（{problem}）", markup=False)
+        message = f"提示：无法写入运行日志 {shown(log_file)}（{problem}）"
+        stderr_console().print(message, markup=False)
 
 
 SAME_KIND_SHOWN = 10  # notes of one kind printed before the rest are summed up in one line
@@ -226,9 +286,10 @@ def emit_view(draw: Callable[[Any], None], output: Path | None) -> None:
 def emit(text: str, output: Path | None, *, bom: bool = False) -> None:
     """Text to stdout, or atomically to `output` (UTF-8, with a BOM when asked)."""
     if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        stream = _Shown(sys.stdout, stdout=True)
+        stream.write(text)
+        stream.flush()
         return
     from mytool.output import write_text_atomic
 
-    write_text_atomic(output, text, bom=bom)
+    write_text_atomic(output, displayable(text), bom=bom)

@@ -22,6 +22,7 @@ from mytool.commands.common import (
     stdout_console,
 )
 from mytool.errors import EXIT_PROBLEMS, UsageError
+from mytool.text import displayable
 
 if TYPE_CHECKING:
     from mytool.ledger.status import LedgerStatus
@@ -112,10 +113,13 @@ def split(
 
     loaded = load_ledger(ledger)
     print_warnings(loaded.issues, quiet)
+    # Names written into the copies and given to them are shown forms: encodable as UTF-8
+    # even when the master's own name is not (GBK bytes from another system).
+    stem = displayable(ledger.stem)
     files = split_ledger(
-        loaded, by=by.value, master_name=ledger.name, stem=ledger.stem, made=dt.datetime.now()
+        loaded, by=by.value, master_name=displayable(ledger.name), stem=stem, made=dt.datetime.now()
     )
-    folder = output_dir or ledger.with_name(f"{ledger.stem}-分发")
+    folder = output_dir or ledger.with_name(f"{stem}-分发")
     written = write_copies(folder, files, force=force)
     if not quiet:
         console = stdout_console()

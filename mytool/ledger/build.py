@@ -8,6 +8,7 @@ from pathlib import Path
 from mytool.casework import ProblemPoint
 from mytool.diagnostics import Issue
 from mytool.errors import InputError
+from mytool.files import shown
 from mytool.ledger.columns import (
     CATEGORY,
     DEADLINE,
@@ -66,7 +67,7 @@ def load_problem_points(
     scores.raise_for_errors()
     if not scores.period:
         raise InputError(
-            f"{workbook.path.name}：识别不出测评期次（编号要用期次开头）；"
+            f"{shown(workbook.path.name)}：识别不出测评期次（编号要用期次开头）；"
             "请在标题或文件名中写明，如“2023年下半年”或“2023H2”"
         )
     found = read_casework_file(problems, profile, "problems") if problems else None
@@ -74,6 +75,7 @@ def load_problem_points(
         found = read_casework(workbook, profile)
         if not found.problems:
             raise InputError(
-                f"{workbook.path.name}：没有点位问题工作表；请用 --problems 给出点位问题清单文件"
+                f"{shown(workbook.path.name)}：没有点位问题工作表；"
+                "请用 --problems 给出点位问题清单文件"
             )
     return scores.period, found.problems, [*scores.issues, *found.issues]

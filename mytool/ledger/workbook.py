@@ -20,6 +20,7 @@ from typing import Any
 
 from mytool.diagnostics import WARNING, Issue, column_letter
 from mytool.errors import InputError
+from mytool.files import shown
 from mytool.ledger.columns import (
     COLUMNS,
     DATE_COLUMNS,
@@ -214,18 +215,19 @@ def read_ledger_file(path: str | Path) -> LedgerFile:
     from mytool.reading.sources import identify
 
     path = Path(path)
+    name = shown(path.name)
     data, kind, _ = identify(path, LEDGER_LIMITS)
     if kind != "xlsx":
-        raise InputError(f"{path.name}：台账须为 .xlsx 工作簿；请在 Excel/WPS 中另存为 .xlsx")
-    book = _load(data, path.name)
+        raise InputError(f"{name}：台账须为 .xlsx 工作簿；请在 Excel/WPS 中另存为 .xlsx")
+    book = _load(data, name)
     for sheet in book.worksheets:
         if sheet.title == SNAPSHOT_SHEET:
             continue
         header = _header_row(sheet)
         if header is not None:
-            return _read_sheet(path.name, data, sheet, header, _read_snapshot(book))
+            return _read_sheet(name, data, sheet, header, _read_snapshot(book))
     raise InputError(
-        f"{path.name}：没有找到整改台账的表头（需要 编号、街镇、状态 等列）；"
+        f"{name}：没有找到整改台账的表头（需要 编号、街镇、状态 等列）；"
         "请用 mytool ledger init 生成的台账或其分发表"
     )
 

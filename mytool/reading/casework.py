@@ -13,6 +13,7 @@ from pathlib import Path
 from mytool.casework import FeedbackCase, ProblemPoint
 from mytool.diagnostics import WARNING, Issue, cell_address
 from mytool.errors import InputError
+from mytool.files import shown
 from mytool.profile import Profile
 from mytool.reading.sources import Sheet, Workbook, open_workbook
 from mytool.text import display_text, normalize, parse_date_text, strip_numbering
@@ -53,7 +54,7 @@ def read_casework(workbook: Workbook, profile: Profile) -> Casework:
     for sheet in workbook.sheets:
         if sheet.hidden:
             continue
-        _read_sheet(sheet, profile, workbook.path.name, found)
+        _read_sheet(sheet, profile, shown(workbook.path.name), found)
     return found
 
 
@@ -68,7 +69,7 @@ def read_casework_file(path: str | Path, profile: Profile, expect: str) -> Casew
             if expect == "problems"
             else "市民反映建议案例（需要街镇、反映内容等列）"
         )
-        raise InputError(f"{workbook.path.name}：没有找到{what}")
+        raise InputError(f"{shown(workbook.path.name)}：没有找到{what}")
     return found
 
 

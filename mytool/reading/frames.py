@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from mytool.diagnostics import Issue
 from mytool.errors import InputError
+from mytool.files import shown
 from mytool.reading.sources import (
     Admission,
     check_csv_lines,
@@ -54,7 +55,7 @@ def read_frames(path: Path, admission: Admission) -> Iterator[Frame]:
     """
     issues = tuple(admission.issues)
     if admission.format == "csv":
-        yield Frame(path, "csv", path.stem, _csv_frame(admission.data, path.name), issues)
+        yield Frame(path, "csv", path.stem, _csv_frame(admission.data, shown(path.name)), issues)
         return
     yield from _excel_frames(path, admission.format, issues)
 
@@ -63,7 +64,7 @@ def _excel_frames(path: Path, kind: str, issues: tuple[Issue, ...]) -> Iterator[
     import fastexcel
     import pandas as pd
 
-    name = path.name
+    name = shown(path.name)
     try:
         reader = fastexcel.read_excel(path)
         for sheet in reader.sheet_names:

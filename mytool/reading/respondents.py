@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from mytool.casework import FeedbackCase
 from mytool.diagnostics import INFO, WARNING, Issue, column_letter
 from mytool.errors import InputError
+from mytool.files import shown
 from mytool.profile import Profile
 from mytool.reading.exports import (
     MAX_TITLE_ROWS,
@@ -83,7 +84,7 @@ def read_respondents(
     parts = []
     for path in paths:
         if progress:
-            progress(Path(path).name)
+            progress(shown(Path(path).name))
         parts.append(_read_export(Path(path), profile))
     return combine(parts, profile)
 
@@ -96,7 +97,7 @@ def _read_export(path: Path, profile: Profile) -> Respondents:
         return _respondents_of_frames(path, admission, profile)
 
     def meanwhile() -> None:
-        deep_scan(admission, path.name, EXPORT_LIMITS)
+        deep_scan(admission, shown(path.name), EXPORT_LIMITS)
         import pandas  # noqa: F401  (needed to receive the result; importing now overlaps the read)
 
     return run_isolated(
@@ -104,7 +105,7 @@ def _read_export(path: Path, profile: Profile) -> Respondents:
         path,
         admission,
         profile,
-        name=path.name,
+        name=shown(path.name),
         limits=EXPORT_LIMITS,
         alongside=meanwhile,
     )
@@ -130,9 +131,9 @@ def _respondents_of_frames(path: Path, admission: Admission, profile: Profile) -
             )
         seen.append(frame.sheet)
     raise InputError(
-        f"{path.name}：不是逐份答卷的问卷导出（已查看工作表：{'、'.join(seen)}）；"
+        f"{shown(path.name)}：不是逐份答卷的问卷导出（已查看工作表：{'、'.join(seen)}）；"
         "需要一列街镇（表头含“街镇”“街道”或“镇”）和与测评口径小项对应的问题列。"
-        f"已汇总好的测评结果请用 mytool rank {path.name}"
+        f"已汇总好的测评结果请用 mytool rank {shown(path.name)}"
     )
 
 
@@ -171,7 +172,7 @@ def respondents_from_table(
     import numpy as np
     import pandas as pd
 
-    file = path.name
+    file = shown(path.name)
     found = list(issues)
     body = table.iloc[layout.header_row + 1 :]
     first_row = layout.header_row + 1  # zero-based sheet row of the first respondent

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from mytool.diagnostics import ERROR, INFO, WARNING, Issue
 from mytool.errors import InputError
+from mytool.files import shown
 from mytool.numbers import round2
 from mytool.profile import Profile
 from mytool.reading.guard import RangeTooLarge
@@ -48,7 +49,7 @@ def open_source(path: str | Path, profile: Profile) -> Workbook | Respondents:
 
 def report_from_workbook(workbook: Workbook, profile: Profile) -> Report:
     """Join the score tables of every sheet on the unit (hidden ones are listed by the door)."""
-    file = workbook.path.name
+    file = shown(workbook.path.name)
     if not workbook.sheets:
         raise InputError(f"{file}：文件中没有任何表格")
     issues = list(workbook.issues)

@@ -85,7 +85,7 @@ def open_workbook(path: str | Path, limits: Limits | None = None) -> Workbook:
     path = Path(path)
     limits = limits or GRID_LIMITS
     admission = admit(path, limits)
-    name = path.name
+    name = shown(path.name)
     if admission.format == "csv":
         rows = read_csv_rows(admission.data, name, max_cells=limits.max_cells)
         sheets = [Sheet(path.stem, rows, strict_width=True)]
