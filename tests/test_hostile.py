@@ -848,10 +848,7 @@ def test_a_full_disk_on_stdout_is_exit_3(format: str, tmp_path: Path):
         result = mytool("rank", str(SAMPLE_2023H2), "-f", format, cwd=tmp_path, stdout=full)
     stderr = result.stderr.decode("utf-8")
     assert result.returncode == 3, stderr
-    assert stderr.strip() == (
-        "错误：无法写入标准输出（No space left on device）；"
-        "磁盘可能已满，请腾出空间或用 -o 写到别处"
-    )
+    assert stderr.strip() == "错误：无法写入标准输出（磁盘空间不足）；请腾出空间，或用 -o 写到别处"
 
 
 def test_a_closed_pipe_on_stdout_ends_quietly(tmp_path: Path):
@@ -878,5 +875,5 @@ def test_a_full_disk_for_an_output_file_is_exit_3(tmp_path: Path, monkeypatch: p
     out = tmp_path / "排名.json"
     result = runner.invoke(app, ["rank", str(SAMPLE_2023H2), "-f", "json", "-o", str(out)])
     assert result.exit_code == 3
-    assert "排名.json：无法写入输出文件（No space left on device）" in one_line_error(result)
+    assert "排名.json：无法写入输出文件（磁盘空间不足）" in one_line_error(result)
     assert not out.exists() and not list(tmp_path.glob("*.mytool-tmp"))

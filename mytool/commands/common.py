@@ -22,7 +22,7 @@ import typer
 from mytool.audit import LOG_ENV, append_record, run_record
 from mytool.diagnostics import ERROR, WARNING, Issue
 from mytool.errors import EXIT_INTERNAL, EXIT_OK, MytoolError, OutputError, UsageError
-from mytool.files import shown
+from mytool.files import os_reason, shown
 from mytool.output import protect_inputs
 from mytool.text import displayable, parse_date_text
 
@@ -104,9 +104,7 @@ class _Shown:
         silence_stdout()
         if isinstance(exc, BrokenPipeError):
             return typer.Exit(EXIT_PIPE_CLOSED)
-        return OutputError(
-            f"无法写入标准输出（{exc.strerror or exc}）；磁盘可能已满，请腾出空间或用 -o 写到别处"
-        )
+        return OutputError(f"无法写入标准输出（{os_reason(exc)}）；请腾出空间，或用 -o 写到别处")
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
