@@ -33,6 +33,11 @@ PROFILE_ENV = "MYTOOL_PROFILE"
 _HEADER_SUFFIXES = ("满意度", "得分", "评价", "指标", "情况", "环境", "大类", "小项", "分")
 _PARENS = re.compile(r"\([^()]*\)|【[^】]*】|\[[^\]]*\]")
 _UNIT_PREFIXES = ("上海市松江区", "松江区", "上海市")
+# Footnote marks offices put on a unit name: 小昆山镇*, 九亭镇※, 新桥镇① (NFKC makes ① a "1"),
+# 车墩镇注1. Notes in brackets (九亭镇（含…）) are removed with `_PARENS`.
+_MARKS = "*※#＃△▲☆★◆◇●○†‡§"
+_TRAILING_MARK = re.compile(rf"(?:注\d{{0,2}}|[{_MARKS}]+|\d{{1,2}})$")
+_LEADING_MARK = re.compile(rf"^[{_MARKS}]+")
 
 
 @dataclass(frozen=True)
@@ -109,9 +114,17 @@ class Profile:
         return tuple(unit.name for unit in self.units)
 
     def canonical_unit(self, text: object) -> str | None:
-        """The profile's name for a unit spelled any known way, or None."""
+        """The profile's name for a unit spelled any known way, or None.
+
+        Spellings: short names, aliases, a 松江区 prefix, a note in brackets, footnote marks.
+        Only what the profile lists matches: 佘山国家旅游度假区 is not 佘山镇.
+        """
         name = strip_numbering(normalize(text))
         candidates = [name, _PARENS.sub("", name)]
+        for candidate in list(candidates):
+            unmarked = _without_marks(candidate)
+            if unmarked and unmarked not in candidates:
+                candidates.append(unmarked)
         for candidate in list(candidates):
             for prefix in _UNIT_PREFIXES:
                 if candidate.startswith(prefix) and len(candidate) > len(prefix):
@@ -219,6 +232,15 @@ class Profile:
         names = [g.name for g in self.grades]
         index = names.index(grade) if grade in names else 0
         return self.grades[index - 1] if index > 0 else None
+
+
+def _without_marks(name: str) -> str:
+    """A unit name without leading and trailing footnote marks ("新桥镇①" → "新桥镇")."""
+    previous = None
+    while previous != name:
+        previous = name
+        name = _LEADING_MARK.sub("", _TRAILING_MARK.sub("", name))
+    return name
 
 
 def _header_candidates(header: object) -> list[str]:

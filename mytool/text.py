@@ -16,6 +16,7 @@ _SPACES = re.compile(r"[\s\u200b\u200c\u200d\ufeff]+")
 _NUMBERING = re.compile(
     r"^(?:[(（]?[一二三四五六七八九十]+[)）、.]|[(（]?\d{1,2}[)）、]|\d{1,2}\.(?!\d))"
 )
+_SCORE_SUFFIX = re.compile(r"(?<=[\d.])(?:分|%)$")
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 
 
@@ -53,8 +54,10 @@ def strip_numbering(text: str) -> str:
 def parse_score(value: object) -> tuple[float | None, bool]:
     """Read a score cell: (number or None, understood).
 
-    Numbers stored as text, full-width digits, spaces and a trailing 分 are accepted; a
-    no-value mark gives (None, True); anything else gives (None, False).
+    Numbers stored as text, full-width digits, spaces and a trailing 分 or % are accepted
+    ("80.70%" is 80.70 points: offices type the sign after a score out of 100, so the number
+    is kept as written, not divided by 100); a no-value mark gives (None, True); anything else
+    gives (None, False).
     """
     if value is None:
         return None, True
@@ -66,7 +69,7 @@ def parse_score(value: object) -> tuple[float | None, bool]:
     text = normalize(value)
     if text in NO_VALUE_MARKS:
         return None, True
-    text = text.removesuffix("分").replace(",", "")
+    text = _SCORE_SUFFIX.sub("", text, count=1).replace(",", "")
     if _NUMBER.match(text):
         number = float(text)
         return (number, True) if math.isfinite(number) else (None, False)

@@ -150,3 +150,49 @@ def test_brackets_inside_a_string_are_not_nesting(tmp_path):
     path = tmp_path / "p.toml"
     path.write_text('name = "' + "[" * 1000 + '"\n' + MINIMAL, encoding="utf-8")
     assert load_profile(path).name == "[" * 1000
+
+
+@pytest.mark.parametrize(
+    ("spelling", "unit"),
+    [
+        ("小昆山镇*", "小昆山镇"),
+        ("九亭镇※", "九亭镇"),
+        ("新桥镇①", "新桥镇"),
+        ("车墩镇注1", "车墩镇"),
+        ("车墩镇注①", "车墩镇"),
+        ("九亭镇（含九亭经济城）*", "九亭镇"),
+        ("＊岳阳街道", "岳阳街道"),
+        ("泖港²", "泖港镇"),
+    ],
+)
+def test_footnote_marks_on_unit_names_are_dropped(profile, spelling, unit):
+    assert profile.canonical_unit(spelling) == unit
+
+
+@pytest.mark.parametrize(
+    "place", ["佘山国家旅游度假区", "佘山国家旅游度假区*", "松江经济技术开发区①", "松江新城注1"]
+)
+def test_footnote_marks_never_make_another_place_a_unit(profile, place):
+    assert profile.canonical_unit(place) is None
+
+
+_MARKS = st.sampled_from(["*", "※", "①", "⑫", "注1", "注", "＊", "★", "²", "（含经济城）", ""])
+
+
+@given(
+    unit=st.sampled_from(
+        [u.name for u in load_profile().units] + [u.short for u in load_profile().units]
+    ),
+    before=st.sampled_from(["", "*", "※"]),
+    after=st.lists(_MARKS, max_size=3),
+)
+def test_any_footnote_marks_around_a_unit_name_find_the_unit(unit, before, after):
+    profile = load_profile()
+    expected = profile.canonical_unit(unit)
+    assert profile.canonical_unit(before + unit + "".join(after)) == expected
+
+
+@given(st.text(max_size=12))
+def test_canonical_unit_never_raises_and_needs_a_unit_name(text):
+    found = load_profile().canonical_unit(text)
+    assert found is None or found in load_profile().unit_names

@@ -40,3 +40,19 @@ def test_any_two_decimal_text_reads_back_as_its_number(value):
 def test_parse_score_never_raises(text):
     value, understood = parse_score(text)
     assert value is None or understood
+
+
+def test_percent_and_fen_suffixes_are_points():
+    assert parse_score("80.70%") == (80.7, True)
+    assert parse_score("８０．７０％") == (80.7, True)
+    assert parse_score("78.5分") == (78.5, True)
+    assert parse_score("78.5 %") == (78.5, True)
+    assert parse_score("%") == (None, False)
+    assert parse_score("78%%") == (None, False)
+    assert parse_score("良好%") == (None, False)
+
+
+@given(st.decimals(min_value=0, max_value=100, places=2), st.sampled_from(["%", "％", "分", " %"]))
+def test_a_score_with_a_suffix_reads_as_the_points_written(value, suffix):
+    text = f"{value:.2f}{suffix}"
+    assert parse_score(text) == (float(f"{value:.2f}"), True)
