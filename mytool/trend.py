@@ -16,7 +16,7 @@ from mytool.numbers import mean2
 from mytool.profile import Profile, load_profile
 from mytool.ranking import Ranking
 
-REPORT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+REPORT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,8 @@ def report_files(paths: Sequence[str | Path]) -> list[tuple[Path, bool]]:
             and not p.name.startswith(("~$", "."))
         )
         if not found:
-            raise InputError(f"{given}：文件夹中没有测评结果文件（.xlsx .xlsm .xls .ods .csv）")
+            suffixes = " ".join(REPORT_SUFFIXES)
+            raise InputError(f"{given}：文件夹中没有测评结果文件（{suffixes}）")
         files += [(p, True) for p in found]
     return files
 

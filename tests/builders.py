@@ -791,16 +791,22 @@ def _rows_above(quirks: Quirks, width: int) -> list[list[Cell]]:
 
 
 def write_sheets(sheets: list[Sheet], path: Path, *, encoding: str = "utf-8") -> Path:
-    """Write to .xlsx (openpyxl), .xls (xlwt) or .csv (first sheet only, in `encoding`)."""
+    """Write to .xlsx (openpyxl), .xls (xlwt), .csv or .txt (first sheet only, in `encoding`).
+
+    A .txt file is tab-separated, as Excel's "文本文件(制表符分隔)" export. The encoding
+    "utf-16" writes Excel's "Unicode 文本": UTF-16LE with a BOM, tab-separated, whatever the
+    suffix.
+    """
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         _write_xlsx(sheets, path)
     elif suffix == ".xls":
         _write_xls(sheets, path)
-    elif suffix == ".csv":
+    elif suffix in (".csv", ".txt"):
         if len(sheets) != 1:
-            raise ValueError("a CSV file holds one sheet")
-        _write_csv(sheets[0], path, encoding)
+            raise ValueError("a text file holds one sheet")
+        tab = suffix == ".txt" or encoding == "utf-16"
+        _write_csv(sheets[0], path, encoding, delimiter="\t" if tab else ",")
     else:
         raise ValueError(f"unsupported suffix {suffix}")
     return path
@@ -853,12 +859,15 @@ def _csv_text(value: Cell) -> str:
     return str(value)
 
 
-def _write_csv(sheet: Sheet, path: Path, encoding: str) -> None:
+def _write_csv(sheet: Sheet, path: Path, encoding: str, *, delimiter: str = ",") -> None:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, lineterminator="\r\n", delimiter=delimiter)
     for row in sheet.rows:
         writer.writerow([_csv_text(v) for v in row])
-    path.write_bytes(buffer.getvalue().encode(encoding))
+    if encoding == "utf-16":  # Excel writes little-endian with a BOM
+        path.write_bytes(b"\xff\xfe" + buffer.getvalue().encode("utf-16-le"))
+    else:
+        path.write_bytes(buffer.getvalue().encode(encoding))
 
 
 # --------------------------------------------------------------------------------------------

@@ -65,7 +65,8 @@ TableFormatOption = Annotated[
     TableFormat, typer.Option("--format", "-f", help="输出格式：table 表格、json、csv、md。")
 ]
 InputArgument = Annotated[
-    Path, typer.Argument(help="测评结果文件（.xlsx .xlsm .xls .ods .csv）。", show_default=False)
+    Path,
+    typer.Argument(help="测评结果文件（.xlsx .xlsm .xls .ods .csv .txt）。", show_default=False),
 ]
 
 

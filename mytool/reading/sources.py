@@ -35,7 +35,9 @@ from mytool.reading.guard import (
 )
 from mytool.reading.isolation import run_isolated
 
+SUPPORTED = ".xlsx .xlsm .xls .ods .csv .txt"
 ZIP_MAGIC = b"PK\x03\x04"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
 # A score workbook is small; a sheet of more cells than this is not one (exports have their own).
@@ -111,7 +113,8 @@ def identify(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[bytes, str, l
 def admit(path: Path, limits: Limits = DEFAULT_LIMITS, *, deep: bool = True) -> Admission:
     """Let `path` through the door or raise `InputError` saying why not.
 
-    Formats: "xlsx" (also .xlsm), "xls", "ods", "csv" and "html". Refused: missing, empty,
+    Formats: "xlsx" (also .xlsm), "xls", "ods", "csv" (delimited text, also .txt and Excel's
+    UTF-16 "Unicode 文本") and "html". Refused: missing, empty,
     oversized, encrypted, truncated and non-spreadsheet files, zip and entity bombs, and
     sheets whose used range exceeds `limits`. With `deep=False` an xlsx file's sheets are not
     scanned yet (the caller runs `deep_scan` alongside an isolated parser).
@@ -150,7 +153,7 @@ def admit(path: Path, limits: Limits = DEFAULT_LIMITS, *, deep: bool = True) -> 
             )
         )
     if kind == "csv" and _looks_binary(data):
-        raise InputError(f"{name}：不是电子表格文件（支持 .xlsx .xlsm .xls .ods .csv）")
+        raise InputError(f"{name}：不是电子表格文件（支持 {SUPPORTED}）")
     return Admission(data, kind, issues, facts)
 
 
@@ -207,7 +210,7 @@ def _check_zip(
                 raise InputError(f"{name}：不支持 Excel 二进制工作簿（.xlsb）；请另存为 .xlsx")
     except _ZIP_FAILURES as exc:
         raise InputError(f"{name}：文件已损坏或不完整（无法解压：{exc}）") from exc
-    raise InputError(f"{name}：这是一个压缩包，但不是电子表格（支持 .xlsx .xlsm .xls .ods .csv）")
+    raise InputError(f"{name}：这是一个压缩包，但不是电子表格（支持 {SUPPORTED}）")
 
 
 def _with_facts(sheet: Sheet, facts: ArchiveFacts | None) -> Sheet:
@@ -279,7 +282,8 @@ def _clean_text_cells(sheets: list[Sheet], name: str) -> tuple[list[Sheet], list
 
 
 def _looks_binary(data: bytes) -> bool:
-    return b"\x00" in data[:4096]
+    """NUL bytes mean binary, except in UTF-16 text with a BOM (Excel's "Unicode 文本")."""
+    return not data.startswith(UTF16_BOMS) and b"\x00" in data[:4096]
 
 
 def _read_with_calamine(data: bytes, name: str) -> list[Sheet]:
@@ -310,7 +314,7 @@ def decode_text(data: bytes, name: str) -> str:
     """Decode CSV bytes: UTF-8 with or without BOM, UTF-16 with BOM, else GB18030 (GBK)."""
     if data.startswith(b"\xef\xbb\xbf"):
         encodings = ["utf-8-sig"]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    elif data.startswith(UTF16_BOMS):
         encodings = ["utf-16"]
     else:
         encodings = ["utf-8", "gb18030"]
@@ -321,7 +325,7 @@ def decode_text(data: bytes, name: str) -> str:
             failure = exc
     raise InputError(
         f"{name}：无法识别文字编码（第 {failure.start + 1} 个字节附近），"
-        "请在 Excel/WPS 中另存为 UTF-8 或 GBK 编码的 CSV"
+        "请在 Excel/WPS 中另存为 UTF-8 或 GBK 编码的 CSV（或“Unicode 文本”）"
     )
 
 
