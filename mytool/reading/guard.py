@@ -6,7 +6,8 @@ makes it allocate ~550 GB and abort the interpreter; an archive expanding 1000-f
 reader its uncompressed size in memory. Both are refused here, with the file and sheet named.
 
 The scan also collects what the parsers silently lose: hidden rows, cells with a formula but no
-cached value, and cached errors such as #DIV/0! (calamine returns all of them as "").
+cached value, cached errors such as #DIV/0! (calamine returns all of them as ""), and cells
+formatted as a percentage (calamine gives 0.7853 where the office sees 78.53%).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class SheetFacts:
     hidden: bool = False
     hidden_rows: tuple[int, ...] = ()
     bad_cells: dict[tuple[int, int], str] = field(default_factory=dict)  # "" = no cached value
+    percent_cells: frozenset[tuple[int, int]] = frozenset()  # number format 0% / 0.00% …
 
 
 @dataclass(frozen=True)
@@ -132,12 +134,15 @@ def check_archive(archive: zipfile.ZipFile, name: str, limits: Limits = DEFAULT_
 
 
 def scan_xlsx(archive: zipfile.ZipFile, name: str, limits: Limits = DEFAULT_LIMITS) -> ArchiveFacts:
-    """Check every worksheet's used range and collect hidden rows and formula/error cells."""
+    """Check every worksheet's used range; collect hidden rows, formula/error and % cells."""
     check_archive(archive, name, limits)
+    percent_styles = _percent_styles(archive)
     sheets = {}
     for sheet_name, path, hidden in _worksheets(archive, name):
-        facts = _scan_sheet(archive, path, sheet_name, name, limits)
-        sheets[sheet_name] = SheetFacts(hidden, facts.hidden_rows, facts.bad_cells)
+        facts = _scan_sheet(archive, path, sheet_name, name, limits, percent_styles)
+        sheets[sheet_name] = SheetFacts(
+            hidden, facts.hidden_rows, facts.bad_cells, frozenset(facts.percent_cells)
+        )
     macros = any(m.filename.lower().endswith("vbaproject.bin") for m in archive.infolist())
     return ArchiveFacts(sheets, macros)
 
@@ -171,6 +176,45 @@ class _Scan:
     max_column: int = 0
     hidden_rows: list[int] = field(default_factory=list)
     bad_cells: dict[tuple[int, int], str] = field(default_factory=dict)
+    percent_cells: set[tuple[int, int]] = field(default_factory=set)
+
+
+_BUILTIN_PERCENT_FORMATS = frozenset({9, 10})  # 0% and 0.00%
+_QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+_STYLED_CELL = re.compile(rb'<c\b[^>]*?\bs="(\d+)"[^>]*>')
+_TEXT_TYPE = re.compile(rb'\bt="(?:s|str|inlineStr|b|e)"')
+
+
+def _percent_styles(archive: zipfile.ZipFile) -> frozenset[bytes]:
+    """Indices (as they appear in s="…") of the cell styles whose number format shows a %."""
+    try:
+        styles = ElementTree.fromstring(archive.read("xl/styles.xml"))
+    except (KeyError, ElementTree.ParseError):
+        return frozenset()
+    percent_formats = {str(number) for number in _BUILTIN_PERCENT_FORMATS}
+    for element in styles.iter():
+        if element.tag.endswith("}numFmt"):
+            code = _QUOTED.sub("", element.get("formatCode", ""))
+            if "%" in code:
+                percent_formats.add(element.get("numFmtId", ""))
+    found = set()
+    for element in styles.iter():
+        if element.tag.endswith("}cellXfs"):
+            for index, xf in enumerate(x for x in element if x.tag.endswith("}xf")):
+                if xf.get("numFmtId", "0") in percent_formats:
+                    found.add(str(index).encode())
+    return frozenset(found)
+
+
+def _collect_percent_cells(chunk: bytes, scan: _Scan, styles: frozenset[bytes]) -> None:
+    """Numeric cells of the chunk whose style shows a percentage."""
+    if not any(b's="' + style + b'"' in chunk for style in styles):
+        return
+    for match in _STYLED_CELL.finditer(chunk):
+        if match.group(1) in styles and not _TEXT_TYPE.search(match.group(0)):
+            ref = _ANY_CELL_REF.search(match.group(0))
+            if ref:
+                scan.percent_cells.add((int(ref.group(2)) - 1, column_number(ref.group(1)) - 1))
 
 
 def _chunks(archive: zipfile.ZipFile, path: str) -> Iterator[bytes]:
@@ -193,7 +237,12 @@ def _chunks(archive: zipfile.ZipFile, path: str) -> Iterator[bytes]:
 
 
 def _scan_sheet(
-    archive: zipfile.ZipFile, path: str, sheet: str, name: str, limits: Limits
+    archive: zipfile.ZipFile,
+    path: str,
+    sheet: str,
+    name: str,
+    limits: Limits,
+    percent_styles: frozenset[bytes] = frozenset(),
 ) -> _Scan:
     scan = _Scan()
     # Row numbers this long could break the limit even at 52 columns: read them all.
@@ -215,6 +264,8 @@ def _scan_sheet(
         else:
             scan.max_column = max(scan.max_column, 52 if _A_COLUMN.search(chunk) else 26)
         _check_area(scan.max_column, scan.max_row, sheet, name, limits, "已用区域")
+        if percent_styles:
+            _collect_percent_cells(chunk, scan, percent_styles)
     return scan
 
 

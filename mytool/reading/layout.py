@@ -8,6 +8,7 @@ first unit; merged or spanned parent labels are filled in over the columns they 
 from __future__ import annotations
 
 from mytool.profile import Profile
+from mytool.reading.blocks import is_block_label, is_text
 from mytool.reading.headers import is_header_word, is_unit_header
 from mytool.text import display_text, parse_score
 
@@ -43,22 +44,21 @@ def find_unit_column(grid: list[list[object]], profile: Profile) -> tuple[int, i
     return None
 
 
-def is_text(cell: object) -> bool:
-    return isinstance(cell, str) and bool(cell.strip())
-
-
 def header_block(
     grid: list[list[object]], profile: Profile, unit_col: int, first_unit_row: int
 ) -> tuple[int, int]:
     """(top, bottom) rows of the header: the header-like run closest above the first unit.
 
-    Rows between the header and the first known unit (unknown units, blanks) stay data.
+    Rows between the header and the first known unit (unknown units, blanks) stay data, and so
+    does a block label ("街道" merged above the streets), which is no header level.
     """
     bottom = None
     for r in range(first_unit_row - 1, max(-1, first_unit_row - 400), -1):
         if is_text(grid[r][unit_col]) and profile.is_reference_row(grid[r][unit_col]):
             continue
-        if _is_header_row(grid[r], profile):
+        if is_block_label(grid[r], profile):
+            continue
+        if is_header_row(grid[r], profile):
             bottom = r
             break
     if bottom is None:
@@ -67,13 +67,14 @@ def header_block(
     while (
         top - 1 >= 0
         and bottom - top + 1 < MAX_HEADER_ROWS
-        and _is_header_row(grid[top - 1], profile)
+        and is_header_row(grid[top - 1], profile)
+        and not is_block_label(grid[top - 1], profile)
     ):
         top -= 1
     return top, bottom
 
 
-def _is_header_row(row: list[object], profile: Profile) -> bool:
+def is_header_row(row: list[object], profile: Profile) -> bool:
     """A row of header words: at least one known header and no score-like number."""
     if any(_is_score_number(cell) for cell in row):
         return False

@@ -58,6 +58,8 @@ class Sheet:
     # (row, col) of cells read as "" because they hold a formula without a cached value ("")
     # or a cached error such as "#DIV/0!"
     bad_cells: dict[tuple[int, int], str] = field(default_factory=dict)
+    # (row, col) of numeric cells formatted as a percentage (0.7853 shown as 78.53%)
+    percent_cells: frozenset[tuple[int, int]] = frozenset()
     strict_width: bool = False  # CSV: a data row may not be longer than its header
 
 
@@ -222,6 +224,7 @@ def _with_facts(sheet: Sheet, facts: ArchiveFacts | None) -> Sheet:
         hidden=sheet.hidden or found.hidden,
         hidden_rows=found.hidden_rows,
         bad_cells=found.bad_cells,
+        percent_cells=found.percent_cells,
     )
 
 

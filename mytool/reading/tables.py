@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mytool.diagnostics import ERROR, INFO, WARNING, Issue, cell_address, column_letter
+from mytool.diagnostics import ERROR, INFO, WARNING, Issue, column_letter
 from mytool.profile import Profile
+from mytool.reading.blocks import is_block_label, kind_word, masked, side_by_side
 from mytool.reading.headers import (
     COMPOSITE_HEADERS,
     CURRENT_HEADERS,
@@ -21,8 +22,17 @@ from mytool.reading.headers import (
     classify,
     is_legacy_scheme,
 )
-from mytool.reading.layout import column_labels, find_unit_column, header_block, is_text, padded
+from mytool.reading.layout import (
+    column_labels,
+    find_unit_column,
+    header_block,
+    is_header_row,
+    is_text,
+    padded,
+)
+from mytool.reading.scale import as_percent, rescale_fractions
 from mytool.reading.sources import Sheet
+from mytool.reading.transpose import SheetAddress, is_transposed, transpose_sheet, unit_hits
 from mytool.report import CATEGORY, CITY_RANK, COMPOSITE, CURRENT, ITEM, PROGRESS, Score, SheetUse
 from mytool.text import display_text, normalize, parse_score
 
@@ -46,26 +56,65 @@ class SheetResult:
     city_scope: str = ""
     issues: list[Issue] = field(default_factory=list)
     bad_cells: dict[tuple[int, int], str] = field(default_factory=dict)  # from the pre-scan
+    percent_cells: frozenset[tuple[int, int]] = frozenset()  # formatted 0.00% (pre-scan)
+    percent_read: list[Score] = field(default_factory=list)  # scores read from those, ×100
 
 
 def read_sheet(sheet: Sheet, profile: Profile, file: str) -> SheetResult:
-    """Scores of one sheet, wide or long; a sheet without a score table is marked skipped."""
+    """Scores of one sheet, wide or long; a sheet without a score table is marked skipped.
+
+    A transposed table (units along a row) is turned first; 街道 and 镇 blocks side by side are
+    read one by one and joined (see `mytool.reading.blocks`).
+    """
     grid = padded(sheet.rows)
+    hits = unit_hits(grid, profile)
+    at = SheetAddress(sheet.name)
+    ragged: list[Issue] = []
+    if is_transposed(hits):
+        if sheet.strict_width:
+            ragged = _ragged_rows(grid, _unit_row_width(hits, grid), 0, at, file)
+        sheet = transpose_sheet(sheet, grid)
+        grid = padded(sheet.rows)
+        hits = [list(column) for column in zip(*hits, strict=True)]
+        at = SheetAddress(sheet.name, transposed=True)
+    blocks = side_by_side(grid, hits, profile)
+    if blocks is None:
+        result = _read_table(grid, sheet, profile, file, at)
+    else:
+        parts = [
+            _read_table(masked(grid, start, end), sheet, profile, file, at) for start, end in blocks
+        ]
+        result = _joined(parts, sheet.name)
+    result.issues[:0] = ragged
+    if result.use.layout != "skipped":
+        result.issues.extend(rescale_fractions(result, file))
+    return result
+
+
+def _read_table(
+    grid: list[list[object]], sheet: Sheet, profile: Profile, file: str, at: SheetAddress
+) -> SheetResult:
+    """The one score table in `grid` (a whole sheet, or one block of it)."""
     found = find_unit_column(grid, profile)
     if found is None:
         return SheetResult(SheetUse(sheet.name, "skipped", note=NO_UNIT_COLUMN))
     unit_col, first_unit_row = found
     top, bottom = header_block(grid, profile, unit_col, first_unit_row)
     labels = column_labels(grid, sheet.merged, top, bottom)
-    result = SheetResult(SheetUse(sheet.name, "skipped"), bad_cells=sheet.bad_cells)
+    result = SheetResult(
+        SheetUse(sheet.name, "skipped"),
+        bad_cells=sheet.bad_cells,
+        percent_cells=sheet.percent_cells,
+    )
     result.title_text = [
         str(cell) for row in grid[:top] for cell in row if isinstance(cell, str) and cell.strip()
     ]
     if sheet.strict_width:
-        result.issues.extend(_ragged_rows(grid, labels, bottom, sheet.name, file))
+        width = max((c + 1 for c, column in enumerate(labels) if any(column)), default=0)
+        result.issues.extend(_ragged_rows(grid, width, bottom + 1, at, file))
     long_columns = _long_columns(grid, labels, profile, unit_col, bottom)
     if long_columns:
-        _read_long(grid, sheet.name, profile, file, unit_col, bottom, long_columns, result)
+        _read_long(grid, at, profile, file, unit_col, bottom, long_columns, result)
         layout = "long"
         used = ("长表：街镇、大类、小项、得分",)
     else:
@@ -75,32 +124,73 @@ def read_sheet(sheet: Sheet, profile: Profile, file: str) -> SheetResult:
             for c in range(len(labels))
             if c != unit_col
         }
-        _read_wide(grid, sheet.name, profile, file, unit_col, bottom, meanings, result)
-        layout = "wide"
+        _read_wide(grid, at, profile, file, unit_col, (top, bottom), meanings, result)
+        layout = "transposed" if at.transposed else "wide"
         used = tuple(
-            f"{column_letter(c)}={m.describe()}" for c, m in meanings.items() if m.role == "score"
+            f"{at.line(c)}={m.describe()}" for c, m in meanings.items() if m.role == "score"
         )
     if not result.scores and not any(issue.severity == ERROR for issue in result.issues):
-        note = EMPTY_SCORES if used and layout == "wide" else NO_SCORE_COLUMN
+        note = EMPTY_SCORES if used and layout != "long" else NO_SCORE_COLUMN
         result.use = SheetUse(sheet.name, "skipped", note=note)
         return result
+    note = ""
+    if at.transposed:
+        first, last = at.line(top), at.line(bottom)
+        header = first if top == bottom else f"{first}–{last}"
+        note = f"转置表：街镇在{at.line(unit_col)}，表头在{header}"
     result.use = SheetUse(
         sheet.name,
         layout,
-        header_rows=tuple(range(top + 1, bottom + 2)),
-        unit_column=column_letter(unit_col),
+        header_rows=() if at.transposed else tuple(range(top + 1, bottom + 2)),
+        unit_column=column_letter(unit_col) if not at.transposed else "",
         columns=used,
+        note=note,
     )
     return result
 
 
+def _joined(parts: list[SheetResult], sheet: str) -> SheetResult:
+    """One result from the blocks of a sheet laid side by side."""
+    used = [part for part in parts if part.use.layout != "skipped"]
+    if not used:
+        return parts[0]
+    first = used[0].use
+    joined = SheetResult(
+        SheetUse(
+            sheet,
+            first.layout,
+            header_rows=first.header_rows,
+            unit_column="、".join(part.use.unit_column for part in used if part.use.unit_column),
+            columns=tuple(dict.fromkeys(c for part in used for c in part.use.columns)),
+            note="；".join(filter(None, [first.note, f"街镇分 {len(used)} 块并排，已合并读取"])),
+        ),
+        percent_cells=parts[0].percent_cells,
+    )
+    for part in parts:
+        joined.scores += part.scores
+        joined.units += [u for u in part.units if u not in joined.units]
+        joined.unknown_units += [u for u in part.unknown_units if u not in joined.unknown_units]
+        joined.reference_rows += part.reference_rows
+        joined.periods += part.periods
+        joined.title_text += [t for t in part.title_text if t not in joined.title_text]
+        joined.city_scope = joined.city_scope or part.city_scope
+        joined.issues += [i for i in part.issues if i not in joined.issues]
+        joined.percent_read += part.percent_read
+    return joined
+
+
+def _unit_row_width(hits: list[list[bool]], grid: list[list[object]]) -> int:
+    """Width of a transposed table: up to the last filled cell of its unit row."""
+    row = max(range(len(hits)), key=lambda r: sum(hits[r]))
+    return max((c + 1 for c, cell in enumerate(grid[row]) if display_text(cell)), default=0)
+
+
 def _ragged_rows(
-    grid: list[list[object]], labels: list[list[str]], header_bottom: int, sheet: str, file: str
+    grid: list[list[object]], width: int, first_row: int, at: SheetAddress, file: str
 ) -> list[Issue]:
     """Data rows with values beyond the header's last column (an unquoted comma in CSV)."""
-    width = max((c + 1 for c, column in enumerate(labels) if any(column)), default=0)
     issues = []
-    for r in range(header_bottom + 1, len(grid)):
+    for r in range(first_row, len(grid)):
         extra = [c for c in range(width, len(grid[r])) if display_text(grid[r][c])]
         if width and extra:
             issues.append(
@@ -110,7 +200,7 @@ def _ragged_rows(
                     f"第 {r + 1} 行比表头多出 {len(grid[r]) - width} 列"
                     "（可能是文字中有未加引号的逗号），各列已错位；请在 Excel/WPS 中检查后另存",
                     file,
-                    cell_address(sheet, r, extra[0]),
+                    at.cell(r, extra[0]),
                 )
             )
     return issues
@@ -133,14 +223,15 @@ def _row_kind(cell: object, profile: Profile) -> tuple[str, str]:
 
 def _read_wide(
     grid: list[list[object]],
-    sheet: str,
+    at: SheetAddress,
     profile: Profile,
     file: str,
     unit_col: int,
-    header_bottom: int,
+    header: tuple[int, int],
     meanings: dict[int, ColumnMeaning],
     result: SheetResult,
 ) -> None:
+    header_bottom = header[1]
     score_cols = {c: m for c, m in meanings.items() if m.role == "score"}
     city_ranks = [c for c, m in score_cols.items() if m.measure == CITY_RANK]
     for c in city_ranks[1:]:  # one city-wide rank is kept (e.g. 郊区排名 beside 全市排名)
@@ -149,7 +240,7 @@ def _read_wide(
     if not score_cols:
         return
     result.city_scope = next((m.label for m in score_cols.values() if m.measure == CITY_RANK), "")
-    result.issues.extend(_duplicate_headers(score_cols, sheet, file, header_bottom))
+    result.issues.extend(_duplicate_headers(score_cols, at, file, header_bottom))
     for c, meaning in meanings.items():
         if meaning.role == "unknown" and _column_has_numbers(grid, c, header_bottom):
             result.issues.append(
@@ -158,28 +249,34 @@ def _read_wide(
                     WARNING,
                     f"列「{meaning.label}」不是测评口径中的大类或小项，未使用",
                     file,
-                    cell_address(sheet, header_bottom, c),
+                    at.cell(header_bottom, c),
                 )
             )
         if meaning.role == "score" and not meaning.known:
             result.issues.append(
-                _unknown_scheme_issue(meaning, profile, file, sheet, header_bottom, c)
+                _unknown_scheme_issue(meaning, profile, file, at, header_bottom, c)
             )
     for r in range(header_bottom + 1, len(grid)):
         row = grid[r]
         values = {c: row[c] for c in score_cols}
         has_numbers = any(parse_score(v)[0] is not None for v in values.values())
-        unit = _unit_of_row(row[unit_col], has_numbers, profile, sheet, file, r, unit_col, result)
+        if not has_numbers and not profile.canonical_unit(row[unit_col]):
+            if is_block_label(row, profile):  # "镇" above the second block
+                continue
+            if is_header_row(row, profile):  # the header again, above a second block
+                result.issues.extend(_repeated_header(grid, r, header, at, file))
+                continue
+        unit = _unit_of_row(row[unit_col], has_numbers, profile, at, file, r, unit_col, result)
         if unit is None:
             continue
         for c in period_cols:
             if display_text(row[c]):
-                result.periods.append((display_text(row[c]), cell_address(sheet, r, c)))
+                result.periods.append((display_text(row[c]), at.cell(r, c)))
         for c, meaning in score_cols.items():
             _add_score(
                 result,
                 file,
-                sheet,
+                at,
                 r,
                 c,
                 row[c],
@@ -190,8 +287,34 @@ def _read_wide(
             )
 
 
+def _repeated_header(
+    grid: list[list[object]], r: int, header: tuple[int, int], at: SheetAddress, file: str
+) -> list[Issue]:
+    """A header row repeated above a second block is skipped; one that differs is an error.
+
+    Each of its cells must say what the table's own header says in that column; otherwise the
+    rows below it have other columns and would be read under the wrong headers.
+    """
+    top, bottom = header
+    for c, cell in enumerate(grid[r]):
+        word = normalize(cell)
+        if word and all(normalize(grid[h][c]) != word for h in range(top, bottom + 1)):
+            return [
+                Issue(
+                    "header-mismatch",
+                    ERROR,
+                    f"第 {r + 1} 行又是一行表头，但这一列写的是「{display_text(cell)}」，"
+                    f"与第 {top + 1} 行起的表头不同，下面各行的分数无法对应到列；"
+                    "请把各块表格的列排成一致，或分成两个工作表",
+                    file,
+                    at.cell(r, c),
+                )
+            ]
+    return []
+
+
 def _duplicate_headers(
-    score_cols: dict[int, ColumnMeaning], sheet: str, file: str, header_bottom: int
+    score_cols: dict[int, ColumnMeaning], at: SheetAddress, file: str, header_bottom: int
 ) -> list[Issue]:
     """Two columns that mean the same score: an error, never silently "得分.1"."""
     first: dict[tuple[str, str, str], int] = {}
@@ -203,10 +326,10 @@ def _duplicate_headers(
                 Issue(
                     "duplicate-header",
                     ERROR,
-                    f"表头「{meaning.label}」与 {cell_address(sheet, header_bottom, first[key])} "
+                    f"表头「{meaning.label}」与 {at.cell(header_bottom, first[key])} "
                     "重复，无法判断用哪一列；请删去或改名其中一列",
                     file,
-                    cell_address(sheet, header_bottom, c),
+                    at.cell(header_bottom, c),
                 )
             )
         else:
@@ -215,10 +338,10 @@ def _duplicate_headers(
 
 
 def _unknown_scheme_issue(
-    meaning: ColumnMeaning, profile: Profile, file: str, sheet: str, row: int, col: int
+    meaning: ColumnMeaning, profile: Profile, file: str, at: SheetAddress, row: int, col: int
 ) -> Issue:
     """A category or item outside the profile; an old-scheme category is only noted."""
-    place = cell_address(sheet, row, col)
+    place = at.cell(row, col)
     if meaning.measure == ITEM and meaning.category in profile.lineage:
         return Issue("legacy-item", INFO, f"「{meaning.label}」是旧测评口径的小项", file, place)
     if meaning.measure == CATEGORY and meaning.category in profile.lineage:
@@ -244,7 +367,7 @@ def _unit_of_row(
     cell: object,
     has_numbers: bool,
     profile: Profile,
-    sheet: str,
+    at: SheetAddress,
     file: str,
     r: int,
     unit_col: int,
@@ -252,13 +375,15 @@ def _unit_of_row(
 ) -> str | None:
     """The unit a data row belongs to, recording reference rows, footnotes and unknown units."""
     kind, name = _row_kind(cell, profile)
-    place = cell_address(sheet, r, unit_col)
+    place = at.cell(r, unit_col)
     if kind == "footnote" and has_numbers and not normalize(name).startswith(_FOOTNOTE_STARTS):
         kind = "other"  # a long name with scores is a unit, however odd its name
     if kind == "unit":
         if name not in result.units:
             result.units.append(name)
         return name
+    if kind == "other" and kind_word(name, profile):  # "街道" / "镇" labelling a block
+        kind = "reference" if has_numbers else "empty"
     if kind == "reference":
         result.reference_rows.append(name)
         return None
@@ -292,7 +417,7 @@ def _unit_of_row(
 def _add_score(
     result: SheetResult,
     file: str,
-    sheet: str,
+    at: SheetAddress,
     r: int,
     c: int,
     cell: object,
@@ -302,7 +427,7 @@ def _add_score(
     item: str,
 ) -> None:
     value, understood = parse_score(cell)
-    place = cell_address(sheet, r, c)
+    place = at.cell(r, c)
     if not understood:
         result.issues.append(
             Issue(
@@ -314,6 +439,11 @@ def _add_score(
         if (r, c) in result.bad_cells:
             result.issues.append(_bad_cell_issue(result.bad_cells[(r, c)], file, place, unit))
         return
+    percent = (
+        (r, c) in result.percent_cells and isinstance(cell, int | float) and measure != CITY_RANK
+    )
+    if percent:  # 0.7853 formatted 0.00%: the office sees 78.53
+        value = as_percent(value)
     if measure == CITY_RANK:
         if value < 1 or not float(value).is_integer():
             result.issues.append(
@@ -339,7 +469,10 @@ def _add_score(
             )
         )
         return
-    result.scores.append(Score(unit, measure, value, category, item, place))
+    score = Score(unit, measure, value, category, item, place)
+    result.scores.append(score)
+    if percent:
+        result.percent_read.append(score)
 
 
 def _bad_cell_issue(error: str, file: str, place: str, unit: str) -> Issue:
@@ -420,7 +553,7 @@ def _long_columns(
 
 def _read_long(
     grid: list[list[object]],
-    sheet: str,
+    at: SheetAddress,
     profile: Profile,
     file: str,
     unit_col: int,
@@ -431,13 +564,11 @@ def _read_long(
     for r in range(header_bottom + 1, len(grid)):
         row = grid[r]
         has_number = parse_score(row[columns.score])[0] is not None
-        unit = _unit_of_row(row[unit_col], has_number, profile, sheet, file, r, unit_col, result)
+        unit = _unit_of_row(row[unit_col], has_number, profile, at, file, r, unit_col, result)
         if unit is None:
             continue
         if columns.period is not None and display_text(row[columns.period]):
-            result.periods.append(
-                (display_text(row[columns.period]), cell_address(sheet, r, columns.period))
-            )
+            result.periods.append((display_text(row[columns.period]), at.cell(r, columns.period)))
         measure, category, item = _long_measure(
             row[columns.category], row[columns.item] if columns.item is not None else "", profile
         )
@@ -448,7 +579,7 @@ def _read_long(
                     WARNING,
                     f"「{display_text(row[columns.category])}」不是测评口径中的大类，按原名读取",
                     file,
-                    cell_address(sheet, r, columns.category),
+                    at.cell(r, columns.category),
                     unit,
                 )
             )
@@ -458,7 +589,7 @@ def _read_long(
                 else (CATEGORY, display_text(row[columns.category]))
             )
         _add_score(
-            result, file, sheet, r, columns.score, row[columns.score], unit, measure, category, item
+            result, file, at, r, columns.score, row[columns.score], unit, measure, category, item
         )
 
 
