@@ -70,9 +70,12 @@ def read_sheet(sheet: Sheet, profile: Profile, file: str) -> SheetResult:
     hits = unit_hits(grid, profile)
     at = SheetAddress(sheet.name)
     ragged: list[Issue] = []
+    titles: list[str] = []
     if is_transposed(hits):
         if sheet.strict_width:
             ragged = _ragged_rows(grid, _unit_row_width(hits, grid), 0, at, file)
+        unit_row = max(range(len(hits)), key=lambda r: sum(hits[r]))
+        titles = [str(cell) for row in grid[:unit_row] for cell in row if is_text(cell)]
         sheet = transpose_sheet(sheet, grid)
         grid = padded(sheet.rows)
         hits = [list(column) for column in zip(*hits, strict=True)]
@@ -86,6 +89,7 @@ def read_sheet(sheet: Sheet, profile: Profile, file: str) -> SheetResult:
         ]
         result = _joined(parts, sheet.name)
     result.issues[:0] = ragged
+    result.title_text[:0] = titles  # a transposed table's titles are still rows above it
     if result.use.layout != "skipped":
         result.issues.extend(rescale_fractions(result, file))
     return result
@@ -181,7 +185,7 @@ def _joined(parts: list[SheetResult], sheet: str) -> SheetResult:
 
 def _unit_row_width(hits: list[list[bool]], grid: list[list[object]]) -> int:
     """Width of a transposed table: up to the last filled cell of its unit row."""
-    row = max(range(len(hits)), key=lambda r: sum(hits[r]))
+    row = max(range(len(hits)), key=lambda r: sum(hits[r]))  # the row naming the units
     return max((c + 1 for c, cell in enumerate(grid[row]) if display_text(cell)), default=0)
 
 
