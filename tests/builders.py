@@ -27,14 +27,31 @@ import subprocess
 import tomllib
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, TypedDict
 
 PROFILE_PATH = Path(__file__).resolve().parents[1] / "data" / "profile.toml"
 
-Cell = str | float | int | None
+
+@dataclass(frozen=True)
+class Percent:
+    """A score the office keeps as a fraction formatted 0.00% (0.7853 shown as 78.53%).
+
+    Written to .xlsx/.xls as the fraction with that number format; to text as Excel exports
+    it ("78.53%"). `bare` writes the fraction alone, with no format, in every format.
+    """
+
+    points: float
+    bare: bool = False
+
+    @property
+    def fraction(self) -> float:
+        return float(Decimal(repr(float(self.points))) / 100)
+
+
+Cell = str | float | int | Percent | None
 ItemKey = tuple[str, str]
 Merge = tuple[int, int, int, int]  # first row, first col, last row, last col; 0-based, inclusive
 
@@ -55,7 +72,8 @@ ANNOTATIONS = {"九亭镇": "九亭经济城", "佘山镇": "佘山度假区", "
 UNIT_HEADERS = ("街镇", "街镇名称", "街道(镇)", "单位", "测评单位", "区域")
 COMPOSITE_HEADERS = ("综合满意度", "综合得分", "满意度得分", "总分", "综合评价")
 NO_VALUE_MARKS = ("—", "/", "-", "无", "")
-UNIT_SPELLINGS = ("canonical", "short", "spaces", "ideographic", "annotated", "mixed")
+UNIT_SPELLINGS = ("canonical", "short", "spaces", "ideographic", "annotated", "marked", "mixed")
+FOOTNOTE_MARKS = ("*", "※", "①", "注1", "＊", "⑴")
 CATEGORY_STYLES = ("canonical", "suffix", "alias", "fullwidth")
 CSV_ENCODINGS = ("utf-8", "utf-8-sig", "gbk", "gb18030")
 
@@ -353,6 +371,9 @@ class Quirks:
     offset: bool = False  # table starts at B2, not A1
     extras: bool = False  # 现状感知评价, 进步感知评价, 等级, 郊区排名 columns (wide only)
     blank_rows: bool = False  # an empty row above the header and one among the units
+    score_suffix: str | None = None  # text scores "80.70%" / "78.5分": "%", "分" or "mixed"
+    percent: str | None = None  # 0.00%-formatted fractions: None, "composite" or "all"
+    bare_fractions: bool = False  # with `percent`: fractions without the format (0.7853)
 
     @property
     def period_visible(self) -> bool:
@@ -375,6 +396,7 @@ class Table:
     merges: list[Merge]
     body: list[list[Cell]]
     reference: Callable[[str], list[list[Cell]]]
+    composite_col: int | None = None  # body column of the composite (wide tables)
 
 
 def category_label(category: str, rules: dict[str, Any], style: str) -> str:
@@ -405,17 +427,28 @@ def unit_spelling(unit: str, index: int, spelling: str, rules: dict[str, Any]) -
         return f" {unit} "
     if spelling == "ideographic":
         return "\u3000".join(short) if len(short) == 2 else f"\u3000{unit}"
+    if spelling == "marked":
+        return f"{unit}{FOOTNOTE_MARKS[index % len(FOOTNOTE_MARKS)]}"
     if spelling == "annotated":
         return f"{unit}（含{ANNOTATIONS[unit]}）" if unit in ANNOTATIONS else f"{unit} "
     return unit
 
 
-def format_value(value: Cell, quirks: Quirks, row: int) -> Cell:
+def format_value(value: Cell, quirks: Quirks, row: int, *, composite: bool = False) -> Cell:
     """A score cell as the office typed it."""
     if value is None:
         return quirks.no_value or None
     if isinstance(value, str):
         return value or None
+    if isinstance(value, float) and (
+        quirks.percent == "all" or (quirks.percent == "composite" and composite)
+    ):
+        return Percent(value, bare=quirks.bare_fractions)
+    if quirks.score_suffix and isinstance(value, float):
+        suffix = quirks.score_suffix
+        if suffix == "mixed":
+            suffix = ("%", "分", "")[row % 3]
+        return f"{value:.2f}{suffix}"
     if not (quirks.numbers_as_text or quirks.full_width):
         return value
     text = str(value) if isinstance(value, int) else f"{value:.2f}"
@@ -550,7 +583,15 @@ def wide_table(
         merges: list[Merge] = []
     else:
         header, merges = _two_row_header(quirks.unit_header, columns)
-    return Table(name, header, merges, body, lambda ref: [_mean_row(ref, body, 1)])
+    composite_col = next(
+        (
+            i + 1
+            for i, c in enumerate(columns)
+            if c.top == quirks.composite_header and c.bottom is None
+        ),
+        None,
+    )
+    return Table(name, header, merges, body, lambda ref: [_mean_row(ref, body, 1)], composite_col)
 
 
 def _two_row_header(
@@ -705,6 +746,143 @@ def long_sheets(
 
 
 # --------------------------------------------------------------------------------------------
+# 街道 / 镇 blocks and transposed tables
+
+BLOCK_LABELS = {"街道": "街道", "镇": "镇"}
+BLOCK_SUBTOTALS = {"街道": "街道平均", "镇": "镇小计"}
+
+
+def _core(quirks: Quirks) -> Quirks:
+    """The quirks a block carries itself; titles, notes, footnotes and offset frame the sheet."""
+    return replace(quirks, title_rows=0, unit_note=None, footnotes=False, offset=False)
+
+
+def _blocks(truth: Truth, rules: dict[str, Any]) -> list[tuple[str, Truth]]:
+    kinds = {u["name"]: u.get("kind", "") for u in rules["units"]}
+    streets = {u: s for u, s in truth.items() if kinds.get(u) == "街道"}
+    towns = {u: s for u, s in truth.items() if u not in streets}
+    return [("街道", streets), ("镇", towns)]
+
+
+def _block_sheet(
+    block: Truth, quirks: Quirks, rules: dict[str, Any], table_options: dict[str, Any]
+) -> tuple[Sheet, int]:
+    """One block dressed with the core quirks, and how many header rows it starts with."""
+    table = wide_table(block, quirks=quirks, rules=rules, **table_options)
+    sheet = dress(table, _core(quirks), rules)
+    return sheet, len(table.header) + (1 if quirks.blank_rows else 0)
+
+
+def frame(rows: list[list[Cell]], merges: list[Merge], quirks: Quirks, name: str) -> Sheet:
+    """Titles and the 单位 note above, footnotes below, the offset: as `dress` does."""
+    width = max(len(row) for row in rows)
+    if quirks.footnotes:
+        mark = quirks.no_value or "空白"
+        rows = [*rows, [None] * width, *([note.format(mark=mark)] for note in FOOTNOTES)]
+    above = _rows_above(replace(quirks, blank_rows=False), width)
+    rows = [*above, *rows]
+    merges = [(r1 + len(above), c1, r2 + len(above), c2) for r1, c1, r2, c2 in merges]
+    merges += [(r, 0, r, width - 1) for r in range(quirks.title_rows)]
+    rows = [[*row, *[None] * (width - len(row))] for row in rows]
+    if quirks.offset:
+        rows = [[None] * (width + 1)] + [[None, *row] for row in rows]
+        merges = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1) for r1, c1, r2, c2 in merges]
+    return Sheet(name, rows, merges)
+
+
+def stacked_sheets(
+    truth: Truth,
+    *,
+    labels: str | None = "merged",
+    subtotals: bool = False,
+    repeat_header: bool = False,
+    quirks: Quirks = Quirks(),
+    rules: dict[str, Any] | None = None,
+    **table_options: Any,
+) -> list[Sheet]:
+    """The 街道 block above the 镇 block in one wide table.
+
+    `labels`: a "街道" / "镇" row above each block, "merged" across the table, "plain" (text in
+    the first cell only) or None. `subtotals`: a 街道平均 / 镇小计 row after each block.
+    `repeat_header`: the header again above the second block.
+    """
+    rules = rules or load_profile_rules()
+    rows: list[list[Cell]] = []
+    merges: list[Merge] = []
+    for index, (kind, block) in enumerate(_blocks(truth, rules)):
+        sheet, header_rows = _block_sheet(block, quirks, rules, table_options)
+        width = len(sheet.rows[0])
+        skip = header_rows if index and not repeat_header else 0
+        part = sheet.rows[skip:]
+        part_merges = [
+            (r1 - skip, c1, r2 - skip, c2) for r1, c1, r2, c2 in sheet.merges if r1 >= skip
+        ]
+        if labels:
+            position = header_rows - skip  # just below the header
+            part = [*part[:position], [BLOCK_LABELS[kind]] + [None] * (width - 1), *part[position:]]
+            part_merges = [
+                (r1 + (r1 >= position), c1, r2 + (r1 >= position), c2)
+                for r1, c1, r2, c2 in part_merges
+            ]
+            if labels == "merged":
+                part_merges.append((position, 0, position, width - 1))
+        if subtotals:
+            table = wide_table(block, quirks=quirks, rules=rules, **table_options)
+            mean = table.reference(BLOCK_SUBTOTALS[kind])[0]
+            cells = [format_value(v, quirks, 0) for v in mean[1:]]
+            part.append([mean[0], *cells] if not quirks.serial_column else [None, mean[0], *cells])
+        top = len(rows)
+        rows += part
+        merges += [(r1 + top, c1, r2 + top, c2) for r1, c1, r2, c2 in part_merges]
+    return [frame(rows, merges, quirks, "测评结果")]
+
+
+def side_by_side_sheets(
+    truth: Truth,
+    *,
+    gap: bool = False,
+    quirks: Quirks = Quirks(),
+    rules: dict[str, Any] | None = None,
+    **table_options: Any,
+) -> list[Sheet]:
+    """The 街道 table on the left, the 镇 table on the right (a blank column between, `gap`)."""
+    rules = rules or load_profile_rules()
+    parts = [
+        _block_sheet(block, quirks, rules, table_options)[0] for _, block in _blocks(truth, rules)
+    ]
+    height = max(len(part.rows) for part in parts)
+    rows: list[list[Cell]] = [[] for _ in range(height)]
+    merges: list[Merge] = []
+    left = 0
+    for part in parts:
+        width = len(part.rows[0])
+        for r in range(height):
+            cells = part.rows[r] if r < len(part.rows) else []
+            rows[r] += [*cells, *[None] * (width - len(cells))] + ([None] if gap else [])
+        merges += [(r1, c1 + left, r2, c2 + left) for r1, c1, r2, c2 in part.merges]
+        left += width + (1 if gap else 0)
+    return [frame(rows, merges, quirks, "测评结果")]
+
+
+def transposed_sheets(
+    truth: Truth,
+    *,
+    quirks: Quirks = Quirks(),
+    rules: dict[str, Any] | None = None,
+    **table_options: Any,
+) -> list[Sheet]:
+    """Units as columns, composite / categories / items as rows (a wide table turned)."""
+    rules = rules or load_profile_rules()
+    table = wide_table(truth, quirks=quirks, rules=rules, **table_options)
+    sheet = dress(table, _core(quirks), rules)
+    width = max(len(row) for row in sheet.rows)
+    grid = [[*row, *[None] * (width - len(row))] for row in sheet.rows]
+    rows = [list(column) for column in zip(*grid, strict=True)]
+    merges = [(c1, r1, c2, r2) for r1, c1, r2, c2 in sheet.merges]
+    return [frame(rows, merges, quirks, "测评结果")]
+
+
+# --------------------------------------------------------------------------------------------
 # Dressing a table with quirks
 
 
@@ -714,7 +892,11 @@ def dress(table: Table, quirks: Quirks, rules: dict[str, Any]) -> Sheet:
     body: list[tuple[bool, list[Cell]]] = []
     for index, row in enumerate(table.body):
         spelled = unit_spelling(str(row[0]), units.index(str(row[0])), quirks.unit_spelling, rules)
-        body.append((True, [spelled] + [format_value(v, quirks, index) for v in row[1:]]))
+        cells = [
+            format_value(v, quirks, index, composite=c == table.composite_col)
+            for c, v in enumerate(row[1:], start=1)
+        ]
+        body.append((True, [spelled, *cells]))
     body = _insert_references(table, body, quirks, units)
     if quirks.blank_rows:
         middle = len(body) // 2
@@ -745,7 +927,14 @@ BodyRows = list[tuple[bool, list[Cell]]]  # (is a unit row, cells)
 def _insert_references(table: Table, body: BodyRows, quirks: Quirks, units: list[str]) -> BodyRows:
     def formatted(name: str) -> BodyRows:
         return [
-            (False, [row[0]] + [format_value(v, quirks, 0) for v in row[1:]])
+            (
+                False,
+                [row[0]]
+                + [
+                    format_value(v, quirks, 0, composite=c == table.composite_col)
+                    for c, v in enumerate(row[1:], start=1)
+                ],
+            )
             for row in table.reference(name)
         ]
 
@@ -821,7 +1010,11 @@ def _write_xlsx(sheets: list[Sheet], path: Path) -> None:
         worksheet = workbook.create_sheet(sheet.name)
         for r, row in enumerate(sheet.rows, start=1):
             for c, value in enumerate(row, start=1):
-                if value is not None:
+                if isinstance(value, Percent):
+                    cell = worksheet.cell(row=r, column=c, value=value.fraction)
+                    if not value.bare:
+                        cell.number_format = "0.00%"
+                elif value is not None:
                     worksheet.cell(row=r, column=c, value=value)
         for r1, c1, r2, c2 in sheet.merges:
             worksheet.merge_cells(
@@ -844,9 +1037,15 @@ def _write_xls(sheets: list[Sheet], path: Path) -> None:
         }
         for r1, c1, r2, c2 in sheet.merges:
             worksheet.write_merge(r1, r2, c1, c2, sheet.rows[r1][c1])
+        percent = xlwt.easyxf(num_format_str="0.00%")
         for r, row in enumerate(sheet.rows):
             for c, value in enumerate(row):
-                if value is not None and (r, c) not in covered:
+                if isinstance(value, Percent):
+                    if value.bare:
+                        worksheet.write(r, c, value.fraction)
+                    else:
+                        worksheet.write(r, c, value.fraction, percent)
+                elif value is not None and (r, c) not in covered:
                     worksheet.write(r, c, value)
     workbook.save(str(path))
 
@@ -854,6 +1053,8 @@ def _write_xls(sheets: list[Sheet], path: Path) -> None:
 def _csv_text(value: Cell) -> str:
     if value is None:
         return ""
+    if isinstance(value, Percent):  # as Excel exports what it shows
+        return repr(value.fraction) if value.bare else f"{value.points:.2f}%"
     if isinstance(value, float):
         return str(value).removesuffix(".0")
     return str(value)
@@ -878,6 +1079,9 @@ LAYOUTS: dict[str, Callable[..., list[Sheet]]] = {
     "wide": wide_sheets,
     "multi": multi_sheets,
     "long": long_sheets,
+    "stacked": stacked_sheets,
+    "side": side_by_side_sheets,
+    "transposed": transposed_sheets,
 }
 
 

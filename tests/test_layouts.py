@@ -153,6 +153,39 @@ LAYOUTS: dict[str, Layout] = {
     "long-period-column": Layout(
         "long", (("period_column", True),), composite=False, categories=False
     ),
+    # 街道 and 镇 blocks, and transposed tables (issue 11)
+    "stacked-labels-merged": Layout("stacked", (("labels", "merged"),)),
+    "stacked-labels-plain-subtotals": Layout(
+        "stacked", (("labels", "plain"), ("subtotals", True)), items=False
+    ),
+    "stacked-no-labels": Layout("stacked", (("labels", None),), items=False),
+    "stacked-repeated-header": Layout(
+        "stacked",
+        (("labels", None), ("repeat_header", True), ("header_rows", 2), ("subtotal_label", "小计")),
+    ),
+    "stacked-everything-2rows": Layout(
+        "stacked",
+        (
+            ("labels", "merged"),
+            ("subtotals", True),
+            ("repeat_header", True),
+            ("header_rows", 2),
+            ("subtotal_label", "小计"),
+        ),
+    ),
+    "stacked-computed": Layout(
+        "stacked", (("labels", "merged"), ("header_rows", 2)), composite=False, categories=False
+    ),
+    "side": Layout("side", items=False),
+    "side-gap-2rows": Layout(
+        "side", (("gap", True), ("header_rows", 2), ("subtotal_label", "小计"))
+    ),
+    "transposed": Layout("transposed", items=False),
+    "transposed-2rows": Layout("transposed", (("header_rows", 2), ("subtotal_label", "小计"))),
+    "transposed-computed": Layout("transposed", composite=False, categories=False),
+}
+BLOCK_LAYOUTS = {
+    name for name, spec in LAYOUTS.items() if spec.layout in ("stacked", "side", "transposed")
 }
 
 TYPICAL = Quirks(
@@ -204,7 +237,7 @@ def quirk_scenarios() -> dict[str, Quirks]:
         "blank-rows": Quirks(blank_rows=True, title_rows=1),
         "everything": EVERYTHING,
     }
-    for spelling in ("short", "spaces", "ideographic", "annotated", "mixed"):
+    for spelling in ("short", "spaces", "ideographic", "annotated", "marked", "mixed"):
         scenarios[f"units-{spelling}"] = Quirks(unit_spelling=spelling)
     for mark, label in (("/", "slash"), ("-", "hyphen"), ("无", "wu"), ("", "empty")):
         scenarios[f"no-value-{label}"] = Quirks(no_value=mark)
@@ -215,6 +248,10 @@ def quirk_scenarios() -> dict[str, Quirks]:
         )
     for style in CATEGORY_STYLES[1:]:
         scenarios[f"categories-{style}"] = Quirks(category_style=style)
+    for suffix, label in (("%", "percent"), ("分", "fen"), ("mixed", "mixed")):
+        scenarios[f"suffix-{label}"] = Quirks(score_suffix=suffix)
+    scenarios["percent-format-composite"] = Quirks(percent="composite", title_rows=1)
+    scenarios["percent-format-all"] = Quirks(percent="all", reference_rows="below")
     return scenarios
 
 
@@ -257,6 +294,8 @@ def generated_cases() -> list[Case]:
     rotation = ["xls", *(f"csv-{encoding}" for encoding in CSV_ENCODINGS), "xlsx"]
     for index, (name, spec) in enumerate(LAYOUTS.items()):
         formats = [rotation[(index + shift) % len(rotation)] for shift in (0, 3)]
+        if name in BLOCK_LAYOUTS:
+            formats = [TEXT_ROTATION[(index + shift) % len(TEXT_ROTATION)] for shift in (0, 3)]
         if not spec.csv_ok:
             formats = ["xls", "xlsx"]
         cases.append(Case(f"layout-{name}-xlsx", name, Quirks(), "xlsx", 200 + index))
@@ -267,6 +306,8 @@ def generated_cases() -> list[Case]:
     return cases
 
 
+# Block layouts also go through the text exports: UTF-16 "Unicode 文本" and tab-separated .txt
+TEXT_ROTATION = ["csv-utf-16", "txt-utf-8", "xls", "txt-gbk", "txt-utf-16", "csv-gbk", "xlsx"]
 CASES = generated_cases()
 
 
@@ -383,6 +424,10 @@ RESAVE_CASES = {
     "wide2-typical": Case("lo-wide2", "wide2-xiaoji", TYPICAL, "xlsx", 41),
     "multi-titled": Case("lo-multi", "multi", Quirks(title_rows=1, offset=True), "xlsx", 42),
     "long-period": Case("lo-long", "long-period-column", Quirks(no_value=""), "xlsx", 43),
+    "stacked-merged": Case("lo-stacked", "stacked-everything-2rows", TYPICAL, "xlsx", 44),
+    "transposed": Case("lo-transposed", "transposed-2rows", Quirks(title_rows=1), "xlsx", 45),
+    "side-gap": Case("lo-side", "side-gap-2rows", Quirks(serial_column=True), "xlsx", 46),
+    "percent": Case("lo-percent", "wide2-xiaoji", Quirks(percent="all", title_rows=1), "xlsx", 47),
 }
 
 
@@ -418,3 +463,78 @@ def test_the_corpus_is_varied() -> None:
     assert len({case.id for case in CASES}) == len(CASES)
     assert {case.layout for case in CASES} == set(LAYOUTS)
     assert replace(TYPICAL, title_rows=0).period_visible is False
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 11: layouts offices still send, and scores on another scale
+
+
+def stderr_of(result: Any) -> str:
+    return getattr(result, "stderr", None) or result.output
+
+
+@pytest.mark.parametrize(
+    "fmt", ["xlsx", "xls", "csv-utf-8-sig", "csv-gbk", "csv-utf-16", "txt-utf-16", "txt-gb18030"]
+)
+@pytest.mark.parametrize(
+    ("layout", "quirks"),
+    [
+        ("wide1-categories-items", Quirks(unit_spelling="marked", score_suffix="mixed")),
+        ("stacked-labels-merged", Quirks(unit_spelling="mixed", score_suffix="%", title_rows=1)),
+        ("transposed", Quirks(unit_spelling="marked", score_suffix="分", serial_column=True)),
+    ],
+    ids=["wide", "stacked", "transposed"],
+)
+def test_footnote_marks_and_suffixes_in_every_format(
+    layout: str, quirks: Quirks, fmt: str, tmp_path: Path
+) -> None:
+    case = Case("marks", layout, quirks, fmt, 51)
+    truth, path = case.build(tmp_path)
+    result, data = run_rank(path)
+    check_output(data, truth, path=path, period=case.period)
+    assert "不在测评口径的街镇名单中" not in stderr_of(result)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "percent", "note"),
+    [
+        ("xlsx", "composite", "percent-format"),
+        ("xlsx", "all", "percent-format"),
+        ("xls", "composite", "fraction-rescaled"),  # no number formats from .xls: a warning
+        ("csv-utf-8", "all", None),  # Excel exports what it shows: "78.53%"
+        ("txt-utf-16", "composite", None),
+    ],
+)
+def test_percent_formatted_scores_read_as_the_office_sees_them(
+    fmt: str, percent: str, note: str | None, tmp_path: Path
+) -> None:
+    case = Case("percent", "wide2-xiaoji", Quirks(percent=percent, title_rows=1), fmt, 61)
+    truth, path = case.build(tmp_path)
+    result, data = run_rank(path)
+    check_output(data, truth, path=path, period=PERIOD)
+    report = read_report_of(path)
+    codes = {issue.code for issue in report.issues}
+    if note:
+        assert note in codes
+    assert not codes & {"score-scale-mixed", "score-scale-unknown"}
+    if note == "fraction-rescaled":
+        assert "乘以 100" in stderr_of(result)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv-utf-8", "txt-utf-16"])
+@pytest.mark.parametrize("percent", ["composite", "all"])
+def test_bare_fractions_are_rescaled_with_a_warning(fmt: str, percent: str, tmp_path: Path) -> None:
+    quirks = Quirks(percent=percent, bare_fractions=True)
+    case = Case("fractions", "wide1-categories-items", quirks, fmt, 62)
+    truth, path = case.build(tmp_path)
+    result, data = run_rank(path)
+    check_output(data, truth, path=path, period=None)
+    warning = next(line for line in stderr_of(result).splitlines() if "0–1" in line)
+    assert "综合满意度" in warning and "乘以 100" in warning and path.name in warning
+
+
+def read_report_of(path: Path) -> Any:
+    from mytool.profile import load_profile
+    from mytool.reading.scores import read_report
+
+    return read_report(path, load_profile())
