@@ -58,6 +58,7 @@ class SheetResult:
     bad_cells: dict[tuple[int, int], str] = field(default_factory=dict)  # from the pre-scan
     percent_cells: frozenset[tuple[int, int]] = frozenset()  # formatted 0.00% (pre-scan)
     percent_read: list[Score] = field(default_factory=list)  # scores read from those, ×100
+    block_rows: list[int] = field(default_factory=list)  # block labels, repeated headers
 
 
 def read_sheet(sheet: Sheet, profile: Profile, file: str) -> SheetResult:
@@ -138,10 +139,13 @@ def _read_table(
         result.use = SheetUse(sheet.name, "skipped", note=note)
         return result
     note = ""
-    if at.transposed:
-        first, last = at.line(top), at.line(bottom)
+    if at.transposed:  # grid rows are the sheet's columns
+        first, last = column_letter(top), column_letter(bottom)
         header = first if top == bottom else f"{first}–{last}"
-        note = f"转置表：街镇在{at.line(unit_col)}，表头在{header}"
+        note = f"街镇在{at.line(unit_col)}，表头在 {header} 列"
+    elif result.block_rows:
+        rows = "、".join(str(r + 1) for r in result.block_rows)
+        note = f"街镇分上下几块（第 {rows} 行是分块标题或重复的表头），已合并读取"
     result.use = SheetUse(
         sheet.name,
         layout,
@@ -266,8 +270,10 @@ def _read_wide(
         has_numbers = any(parse_score(v)[0] is not None for v in values.values())
         if not has_numbers and not profile.canonical_unit(row[unit_col]):
             if is_block_label(row, profile):  # "镇" above the second block
+                result.block_rows.append(r)
                 continue
             if is_header_row(row, profile):  # the header again, above a second block
+                result.block_rows.append(r)
                 result.issues.extend(_repeated_header(grid, r, header, at, file))
                 continue
         unit = _unit_of_row(row[unit_col], has_numbers, profile, at, file, r, unit_col, result)

@@ -9,6 +9,7 @@ _SEVERITY = {ERROR: "错误", WARNING: "警告", INFO: "说明"}
 _LAYOUT = {
     "wide": "宽表（每行一个街镇）",
     "long": "长表（街镇、大类、小项、得分）",
+    "transposed": "转置表（每列一个街镇）",
     "skipped": "未使用",
     "respondents": "逐份答卷（问卷导出，已汇总为街镇得分）",
 }
@@ -66,11 +67,14 @@ def validation_text(report: Report) -> str:
     ]
     for sheet in report.sheets:
         detail = _LAYOUT.get(sheet.layout, sheet.layout)
-        if sheet.layout != "skipped":
+        if sheet.layout == "transposed":
+            detail += f"；{sheet.note}；读取 {len(sheet.columns)} 行"  # 第3行=综合满意度 …
+        elif sheet.layout != "skipped":
             rows = "、".join(str(r) for r in sheet.header_rows) or "无"
             detail += (
                 f"；表头第 {rows} 行；街镇列 {sheet.unit_column}；读取 {len(sheet.columns)} 列"
             )
+            detail += f"；{sheet.note}" if sheet.note else ""
         elif sheet.note:
             detail += f"（{sheet.note}）"
         lines.append(f"  - {sheet.name}：{detail}")
