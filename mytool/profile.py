@@ -87,6 +87,7 @@ class Profile:
     reference_exact: tuple[str, ...]
     reference_contains: tuple[str, ...]
     checklist: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    other_areas: tuple[str, ...] = ()  # places that are not units and no alias of any
     _unit_index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _category_index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _item_index: dict[str, list[tuple[str, str]]] = field(
@@ -137,6 +138,32 @@ class Profile:
             if candidate in self._unit_index:
                 return self._unit_index[candidate]
         return None
+
+    def is_other_area(self, text: object) -> bool:
+        """True for a place the profile lists as not a unit (佘山度假区, 松江工业区 …)."""
+        name = strip_numbering(normalize(text))
+        names = {normalize(area) for area in self.other_areas}
+        return name in names or _PARENS.sub("", name) in names
+
+    def suggest_unit(self, text: object) -> str | None:
+        """The unit a misspelt name most likely means ("九庭镇" → 九亭镇), or None.
+
+        Only a close spelling counts: one character off (two for names of five or more), and
+        only when a single unit is that close. Places that are not units get no suggestion.
+        """
+        name = _PARENS.sub("", strip_numbering(normalize(text)))
+        if len(name) < 2 or self.is_other_area(text):
+            return None
+        best: dict[str, int] = {}
+        for spelling, unit in self._unit_index.items():
+            distance = edit_distance(name, spelling)
+            best[unit] = min(distance, best.get(unit, distance))
+        if not best:
+            return None
+        nearest = min(best.values())
+        allowed = 2 if len(name) >= 5 else 1
+        winners = [unit for unit, distance in best.items() if distance == nearest]
+        return winners[0] if nearest <= allowed and len(winners) == 1 else None
 
     def is_reference_row(self, text: object) -> bool:
         """True for rows such as 全区平均, 合计 that are references, not units."""
@@ -241,6 +268,19 @@ def _without_marks(name: str) -> str:
         previous = name
         name = _LEADING_MARK.sub("", _TRAILING_MARK.sub("", name))
     return name
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance: insertions, deletions and substitutions of one character."""
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            )
+        previous = current
+    return previous[-1]
 
 
 def _header_candidates(header: object) -> list[str]:
@@ -349,6 +389,8 @@ def _build(data: dict, source: str, text: str) -> Profile:
     if ranking not in ("competition", "dense"):
         raise ValueError(f"ranking = {ranking!r}（应为 competition 或 dense）")
     references = data.get("reference_rows", {})
+    other_areas = tuple(str(a) for a in data.get("other_areas", ()))
+    _check_aliases(units, other_areas)
     return Profile(
         name=str(data.get("name", "")),
         source=source,
@@ -374,4 +416,23 @@ def _build(data: dict, source: str, text: str) -> Profile:
         checklist={
             str(k): tuple(str(line) for line in v) for k, v in data.get("checklist", {}).items()
         },
+        other_areas=other_areas,
     )
+
+
+def _check_aliases(units: tuple[Unit, ...], other_areas: tuple[str, ...]) -> None:
+    """An alias names the same place: never another unit, never a place listed as not a unit."""
+    owner: dict[str, str] = {}
+    areas = {normalize(area) for area in other_areas}
+    for unit in units:
+        for spelling in (unit.name, unit.short, *unit.aliases):
+            key = normalize(spelling)
+            if not key:
+                continue
+            if key in areas:
+                raise ValueError(
+                    f"「{spelling}」列在 other_areas（不是街镇的区域）中，"
+                    f"不能是「{unit.name}」的别名"
+                )
+            if owner.setdefault(key, unit.name) != unit.name:
+                raise ValueError(f"「{spelling}」同时是「{owner[key]}」和「{unit.name}」的写法")

@@ -26,6 +26,7 @@ class Score:
     category: str = ""
     item: str = ""
     place: str = ""
+    spelling: str = ""  # the unit as the row writes it ("九亭", "佘山度假区"), for messages
 
 
 @dataclass(frozen=True)

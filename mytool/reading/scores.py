@@ -147,13 +147,19 @@ def _merge_scores(results: list[SheetResult], file: str) -> tuple[list[Score], l
                         "duplicate-unit-conflict",
                         ERROR,
                         f"「{score.unit}」的「{what}」出现两次且数值不一致："
-                        f"{first.place} 为 {first.value:g}，{score.place} 为 {score.value:g}",
+                        f"{_row_text(first)}为 {first.value:g}，"
+                        f"{_row_text(score)}为 {score.value:g}",
                         file,
                         score.place,
                         score.unit,
                     )
                 )
     return list(seen.values()), issues
+
+
+def _row_text(score: Score) -> str:
+    """Where a score was read, with the unit as that row spells it: B3（「九亭」）."""
+    return f"{score.place}（「{score.spelling}」）" if score.spelling else f"{score.place} "
 
 
 def _detect_period(

@@ -294,6 +294,7 @@ def _read_wide(
                 meaning.measure,
                 meaning.category,
                 meaning.item,
+                display_text(row[unit_col]),
             )
 
 
@@ -400,16 +401,7 @@ def _unit_of_row(
     if kind == "other" and has_numbers:
         if name not in result.unknown_units:
             result.unknown_units.append(name)
-            result.issues.append(
-                Issue(
-                    "unknown-unit",
-                    WARNING,
-                    f"「{name}」不在测评口径的街镇名单中，按原名参与排名",
-                    file,
-                    place,
-                    name,
-                )
-            )
+            result.issues.append(unknown_unit_issue(name, profile, file, place))
         if name not in result.units:
             result.units.append(name)
         return name
@@ -424,6 +416,24 @@ def _unit_of_row(
     return None
 
 
+def unknown_unit_issue(name: str, profile: Profile, file: str, place: str) -> Issue:
+    """A row naming no unit: a place the profile lists as not a unit, or a likely misspelling."""
+    if profile.is_other_area(name):
+        return Issue(
+            "other-area",
+            WARNING,
+            f"「{name}」不是测评口径中的街镇（是单列的区域，不并入任何街镇），按原名参与排名",
+            file,
+            place,
+            name,
+        )
+    message = f"「{name}」不在测评口径的街镇名单中，按原名参与排名"
+    suggestion = profile.suggest_unit(name)
+    if suggestion:
+        message += f"；是否为「{suggestion}」？"
+    return Issue("unknown-unit", WARNING, message, file, place, name)
+
+
 def _add_score(
     result: SheetResult,
     file: str,
@@ -435,6 +445,7 @@ def _add_score(
     measure: str,
     category: str,
     item: str,
+    spelling: str = "",
 ) -> None:
     value, understood = parse_score(cell)
     place = at.cell(r, c)
@@ -479,7 +490,7 @@ def _add_score(
             )
         )
         return
-    score = Score(unit, measure, value, category, item, place)
+    score = Score(unit, measure, value, category, item, place, spelling)
     result.scores.append(score)
     if percent:
         result.percent_read.append(score)
@@ -599,7 +610,17 @@ def _read_long(
                 else (CATEGORY, display_text(row[columns.category]))
             )
         _add_score(
-            result, file, at, r, columns.score, row[columns.score], unit, measure, category, item
+            result,
+            file,
+            at,
+            r,
+            columns.score,
+            row[columns.score],
+            unit,
+            measure,
+            category,
+            item,
+            display_text(row[unit_col]),
         )
 
 
