@@ -4,6 +4,7 @@ and each category's district score over time (old-scheme categories mapped to th
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,16 +28,9 @@ class UnitTrend:
     scores: tuple[float | None, ...]
     ranks: tuple[int | None, ...]
     flagged: tuple[bool | None, ...]
-
-    @property
-    def flagged_streak(self) -> int:
-        """How many periods in a row, up to the latest, the unit has been flagged (连续 N 期)."""
-        streak = 0
-        for flagged in reversed(self.flagged):
-            if not flagged:
-                break
-            streak += 1
-        return streak
+    # Half-years in a row, up to the latest, the unit has been flagged (连续 N 期); a half-year
+    # missing from the reports breaks the run like a period it was not flagged in.
+    flagged_streak: int = 0
 
 
 @dataclass(frozen=True)
@@ -63,6 +57,7 @@ class Trend:
     district_means: tuple[float | None, ...]  # plain mean of the ranked units' scores
     categories: tuple[CategoryTrend, ...]
     issues: tuple[Issue, ...]
+    missing_periods: tuple[str, ...] = ()  # half-years between the first and the latest not given
 
     @property
     def flagged_now(self) -> tuple[UnitTrend, ...]:
@@ -122,16 +117,46 @@ def build_trend(rankings: Sequence[Ranking], profile: Profile) -> Trend:
     latest = ordered[-1]
     names = sorted({u.unit for r in ordered for u in r.units})
     order = [u.unit for u in latest.units] + [n for n in names if latest.unit(n) is None]
+    periods = [r.period or "" for r in ordered]
     units = tuple(_unit_trend(name, ordered) for name in order)
     means = tuple(mean2(u.score for u in r.units) for r in ordered)
+    missing = missing_periods(periods)
+    issues = []
+    if missing:
+        issues.append(
+            Issue(
+                "missing-periods",
+                WARNING,
+                f"缺少 {len(missing)} 期的测评结果：{'、'.join(missing)}；"
+                "“连续排名靠后”只计相邻的半年度，缺期处中断",
+            )
+        )
     return Trend(
-        periods=tuple(r.period or "" for r in ordered),
+        periods=tuple(periods),
         sources=tuple(r.source for r in ordered),
         units=units,
         district_means=means,
         categories=_category_trends(ordered, profile),
-        issues=(),
+        issues=tuple(issues),
+        missing_periods=missing,
     )
+
+
+def next_half_year(period: str) -> str:
+    """The half-year after `period`: 2023H2 → 2024H1, 2024H1 → 2024H2."""
+    year, half = int(period[:4]), period[-1]
+    return f"{year}H2" if half == "1" else f"{year + 1}H1"
+
+
+def missing_periods(periods: Sequence[str]) -> tuple[str, ...]:
+    """Half-years between the first and the last of `periods` (in order) that are not among them."""
+    missing: list[str] = []
+    for before, after in itertools.pairwise(periods):
+        gap = next_half_year(before)
+        while gap < after:
+            missing.append(gap)
+            gap = next_half_year(gap)
+    return tuple(missing)
 
 
 def _by_period(rankings: Sequence[Ranking]) -> list[Ranking]:
@@ -154,11 +179,21 @@ def _by_period(rankings: Sequence[Ranking]) -> list[Ranking]:
 
 def _unit_trend(name: str, rankings: Sequence[Ranking]) -> UnitTrend:
     results = [r.unit(name) for r in rankings]
+    streak = 0
+    for index in range(len(rankings) - 1, -1, -1):
+        found = results[index]
+        if not (found and found.flagged):
+            break
+        streak += 1
+        before = rankings[index - 1].period if index > 0 else None
+        if before is None or next_half_year(before) != rankings[index].period:
+            break  # the half-year before this one is missing: the run stops here
     return UnitTrend(
         unit=name,
         scores=tuple(u.score if u else None for u in results),
         ranks=tuple(u.rank if u else None for u in results),
         flagged=tuple(u.flagged if u else None for u in results),
+        flagged_streak=streak,
     )
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import openpyxl
 from conftest import write_xlsx
-from halfyears import UNITS
+from halfyears import UNITS, composites, write_report
 from typer.testing import CliRunner
 
 from mytool.cli import app
@@ -74,3 +75,60 @@ def test_a_profile_that_makes_a_non_unit_area_an_alias_is_refused(tmp_path):
     assert result.exit_code == 2
     expected = "「佘山度假区」列在 other_areas（不是街镇的区域）中，不能是「佘山镇」的别名"
     assert expected in result.stderr
+
+
+# Item 7: trend counts consecutive half-years only -----------------------------------------------
+
+
+def three_gapped_periods(tmp_path: Path) -> tuple[Path, list[str]]:
+    """2021H2, 2023H2 and 2024H1 with the same scores: the same six units at the bottom."""
+    folder = tmp_path / "各期"
+    folder.mkdir()
+    scores = composites(0)
+    for period in ("2021H2", "2023H2", "2024H1"):
+        write_report(folder / f"松江-{period}.xlsx", scores)
+    bottom = sorted(scores, key=scores.get)[:6]
+    return folder, bottom
+
+
+def test_trend_streak_stops_at_a_missing_half_year_and_lists_the_gap(tmp_path):
+    folder, bottom = three_gapped_periods(tmp_path)
+    result = runner.invoke(app, ["trend", str(folder), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["missing_periods"] == ["2022H1", "2022H2", "2023H1"]
+    streaks = {u["unit"]: u["flagged_streak"] for u in data["units"]}
+    assert {unit for unit, streak in streaks.items() if streak} == set(bottom)
+    assert {streaks[unit] for unit in bottom} == {2}  # 2023H2 and 2024H1; 2021H2 is not adjacent
+    assert all(u["flagged"] == [True, True, True] for u in data["units"] if u["unit"] in bottom)
+    assert (
+        "提示：缺少 3 期的测评结果：2022H1、2022H2、2023H1；"
+        "“连续排名靠后”只计相邻的半年度，缺期处中断" in result.stderr
+    )
+
+
+def test_trend_table_markdown_and_xlsx_list_the_missing_periods(tmp_path):
+    folder, _ = three_gapped_periods(tmp_path)
+    note = "缺少的期次：2022H1、2022H2、2023H1（共 3 期）"
+    table = runner.invoke(app, ["trend", str(folder), "-q"])
+    assert table.exit_code == 0 and note in table.stdout
+    assert "连续 3 期" not in table.stdout and "连续 2 期排名靠后" in table.stdout
+    markdown = runner.invoke(app, ["trend", str(folder), "-f", "md", "-q"])
+    assert note in markdown.stdout and "连续 3 期" not in markdown.stdout
+    out = tmp_path / "走势.xlsx"
+    assert runner.invoke(app, ["trend", str(folder), "-f", "xlsx", "-o", str(out)]).exit_code == 0
+    sheet = openpyxl.load_workbook(out)["街镇得分"]
+    texts = [c for row in sheet.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert any(note in text for text in texts)
+    streak_column = [row[4] for row in sheet.iter_rows(min_row=2, max_row=18, values_only=True)]
+    assert sorted(streak_column) == [0] * 11 + [2] * 6
+
+
+def test_trend_of_adjacent_half_years_lists_nothing_missing(tmp_path):
+    folder = tmp_path / "各期"
+    folder.mkdir()
+    for period in ("2023H2", "2024H1"):
+        write_report(folder / f"{period}.xlsx", composites(0))
+    data = json.loads(runner.invoke(app, ["trend", str(folder), "-f", "json"]).stdout)
+    assert data["missing_periods"] == [] and data["warnings"] == []
+    assert sorted(u["flagged_streak"] for u in data["units"]) == [0] * 11 + [2] * 6

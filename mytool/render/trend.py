@@ -63,6 +63,14 @@ def mapping_notes(trend: Trend) -> list[str]:
     return notes
 
 
+def missing_note(trend: Trend) -> str:
+    """The half-years missing between the first and the latest, and what that does to streaks."""
+    return (
+        f"缺少的期次：{'、'.join(trend.missing_periods)}（共 {len(trend.missing_periods)} 期）；"
+        "连续排名靠后的期数只计相邻的半年度，遇缺期中断。"
+    )
+
+
 def streak_summary(trend: Trend) -> str:
     """The units flagged now, longest run first: "新浜镇（连续 5 期排名靠后）、…"."""
     units = sorted(trend.flagged_now, key=lambda u: (-u.flagged_streak, u.unit))
@@ -114,6 +122,7 @@ def trend_to_dict(trend: Trend) -> dict:
             }
             for c in trend.categories
         ],
+        "missing_periods": list(trend.missing_periods),
         "warnings": [i.located() for i in trend.issues if i.severity in (WARNING, ERROR)],
     }
 
@@ -147,6 +156,7 @@ def trend_markdown(trend: Trend, chart: str) -> str:
         "## 街镇综合得分（排名）",
         table(["街镇", *periods, "走势", "连续靠后"], unit_rows),
         md_text(streak_summary(trend)),
+        *([md_text(missing_note(trend))] if trend.missing_periods else []),
         f"## {chart_title(trend)}",
         chart.strip(),
         "## 大类全区得分",
@@ -199,6 +209,8 @@ def print_trend(trend: Trend, console: Console) -> None:
         soft_wrap=True,
     )
     console.print(streak_summary(trend), markup=False, soft_wrap=True)
+    if trend.missing_periods:
+        console.print(missing_note(trend), markup=False, soft_wrap=True)
     categories = Table(title="大类全区得分", title_justify="left", header_style="bold")
     categories.add_column("大类")
     for period in periods:

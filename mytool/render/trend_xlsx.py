@@ -15,6 +15,7 @@ from mytool.render.trend import (
     DISTRICT_MEAN,
     chart_title,
     mapping_notes,
+    missing_note,
     streak_text,
 )
 from mytool.trend import Trend
@@ -72,6 +73,8 @@ def _score_sheet(sheet: Any, trend: Trend) -> None:
     for index, mean in enumerate(trend.district_means):
         _put(sheet, mean_row, 2 + index, mean)
     _put(sheet, mean_row + 1, 1, "底色标出的为该期排名靠后的街镇。")
+    if trend.missing_periods:
+        _put(sheet, mean_row + 2, 1, missing_note(trend))
     sheet.column_dimensions[_letter(3 + periods)].width = 18
     flagged_rows = [rows[u.unit] for u in trend.flagged_now]
     values = [v for u in trend.flagged_now for v in u.scores if v is not None]
