@@ -33,6 +33,7 @@ from mytool.diagnostics import INFO, WARNING, Issue
 from mytool.numbers import round2
 from mytool.profile import Profile
 from mytool.ranking import Ranking, UnitResult, rank_report
+from mytool.reading.certainty import missing_units
 from mytool.reading.respondents import Progress, Respondents, read_respondents
 from mytool.report import ITEM, Report, Score
 
@@ -148,9 +149,9 @@ def aggregate(respondents: Respondents, profile: Profile) -> Aggregation:
         )
         for result in ranking.units
     )
-    report = replace(
-        base, issues=(*base.issues, *_findings(results, respondents, profile, base.source))
-    )
+    findings = _findings(results, respondents, profile, base.source)
+    missing = missing_units(respondents.units, profile, base.source)
+    report = replace(base, issues=(*base.issues, *findings, *missing))
     return Aggregation(
         period=respondents.period,
         source=respondents.source,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+_CELL = re.compile(r"^\$?[A-Z]{1,3}\$?[0-9]+(?::\$?[A-Z]{1,3}\$?[0-9]+)?$")
 
 ERROR = "error"
 WARNING = "warning"
@@ -23,6 +26,31 @@ class Issue:
     file: str = ""
     place: str = ""
     unit: str = ""
+
+    @property
+    def sheet(self) -> str:
+        """The sheet part of `place` ("大类" of ``大类!C7``; a place without a cell is a sheet)."""
+        if "!" in self.place:
+            return self.place.rpartition("!")[0]
+        return "" if _CELL.match(self.place) else self.place
+
+    @property
+    def cell(self) -> str:
+        """The cell (or range) part of `place` ("C7" of ``大类!C7``), or ""."""
+        tail = self.place.rpartition("!")[2]
+        return tail if _CELL.match(tail) else ""
+
+    def as_dict(self, source: str = "") -> dict:
+        """The JSON object of an issue: code, severity, message, file, sheet, cell, unit."""
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "file": self.file or source or None,
+            "sheet": self.sheet or None,
+            "cell": self.cell or None,
+            "unit": self.unit or None,
+        }
 
     def located(self) -> str:
         """The message prefixed by file and place, as printed to a user."""

@@ -59,7 +59,13 @@ class Ranking:
     units: tuple[UnitResult, ...]
     categories: tuple[CategoryResult, ...]
     city_scope: str
-    issues: tuple[Issue, ...]
+    issues: tuple[Issue, ...]  # found while ranking
+    report_issues: tuple[Issue, ...] = ()  # found while reading the report ranked
+
+    @property
+    def all_issues(self) -> tuple[Issue, ...]:
+        """What reading and ranking found, in that order (what `rank` prints and writes)."""
+        return (*self.report_issues, *self.issues)
 
     @property
     def flagged(self) -> tuple[UnitResult, ...]:
@@ -203,6 +209,7 @@ def rank_report(report: Report, profile: Profile, bottom_n: int | None = None) -
         categories=_rank_categories(categories, [u.unit for u in units], district_means, profile),
         city_scope=report.city_scope,
         issues=tuple(issues),
+        report_issues=report.issues,
     )
 
 

@@ -109,6 +109,7 @@ def test_validate_reports_what_it_found_and_exits_by_problems(tmp_path):
         ("unknown-unit", "Sheet1!A2"),
         ("not-a-number", "Sheet1!B3"),
         ("unit-without-scores", None),
+        ("units-missing", None),
         ("no-period", None),
     }
     unreadable = runner.invoke(app, ["validate", str(tmp_path / "none.csv")])

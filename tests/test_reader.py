@@ -117,7 +117,7 @@ def test_unknown_units_are_kept_with_a_warning(tmp_path, profile):
     path = write_xlsx(tmp_path / "t.xlsx", [["街镇", "综合满意度"], ["测试镇", 70], ["九亭镇", 71]])
     report = read_report(path, profile)
     assert report.units == ("测试镇", "九亭镇")
-    assert [i.code for i in report.warnings] == ["unknown-unit"]
+    assert [i.code for i in report.warnings] == ["unknown-unit", "units-missing"]
     assert report.warnings[0].place == "Sheet1!A2"
 
 
@@ -210,8 +210,8 @@ def test_old_13_category_report_keeps_its_categories(tmp_path, profile):
     )
     report = read_report(path, profile)
     assert set(report.categories) == set(old)
-    assert not report.items and not report.warnings
-    assert {i.code for i in report.issues} == {"legacy-category"}
+    assert not report.items and [w.code for w in report.warnings] == ["units-missing"]
+    assert {i.code for i in report.issues} == {"legacy-category", "units-missing"}
 
 
 def test_short_item_names_without_categories_stay_current_items(tmp_path, profile):

@@ -132,3 +132,107 @@ def test_trend_of_adjacent_half_years_lists_nothing_missing(tmp_path):
     data = json.loads(runner.invoke(app, ["trend", str(folder), "-f", "json"]).stdout)
     assert data["missing_periods"] == [] and data["warnings"] == []
     assert sorted(u["flagged_streak"] for u in data["units"]) == [0] * 11 + [2] * 6
+
+
+# Item 1: never silent ---------------------------------------------------------------------------
+
+
+def test_a_unit_missing_from_the_file_is_listed_by_rank_and_validate(tmp_path):
+    scores = {u: s for u, s in all_units().items() if u not in ("新浜镇", "岳阳街道")}
+    path = write_xlsx(tmp_path / "2023H2.xlsx", composite_rows(scores))
+    line = "2023H2.xlsx：报告中没有这 2 个街镇：岳阳街道、新浜镇（测评口径共 17 个街镇）"
+    result = rank(str(path), "-f", "json")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [f"提示：{line}"]
+    data = json.loads(result.stdout)
+    assert data["warnings"] == [line]
+    assert {
+        "code": "units-missing",
+        "severity": "warning",
+        "message": "报告中没有这 2 个街镇：岳阳街道、新浜镇（测评口径共 17 个街镇）",
+        "file": "2023H2.xlsx",
+        "sheet": None,
+        "cell": None,
+        "unit": None,
+    } in data["issues"]
+    checked = runner.invoke(app, ["validate", str(path)])
+    assert checked.exit_code == 1
+    assert f"  [警告] {line}" in checked.stdout.splitlines()
+
+
+def test_a_misspelt_unit_gets_the_nearest_name_and_a_foreign_one_none(tmp_path):
+    scores = {("九庭镇" if u == "九亭镇" else u): s for u, s in all_units().items()}
+    rows = [*composite_rows(scores), ["测试镇", 60.5]]
+    path = write_xlsx(tmp_path / "2023H2.xlsx", rows)
+    result = rank(str(path), "-f", "json")
+    assert result.exit_code == 0
+    row = 1 + UNITS.index("九亭镇") + 1  # header, then the units in order
+    assert (
+        f"提示：2023H2.xlsx：Sheet1!A{row}："
+        "「九庭镇」不在测评口径的街镇名单中，按原名参与排名；是否为「九亭镇」？" in result.stderr
+    )
+    assert "「测试镇」不在测评口径的街镇名单中，按原名参与排名\n" in result.stderr
+    issues = json.loads(result.stdout)["issues"]
+    unknown = [i for i in issues if i["code"] == "unknown-unit"]
+    assert [(i["sheet"], i["cell"], i["unit"]) for i in unknown] == [
+        ("Sheet1", f"A{row}", "九庭镇"),
+        ("Sheet1", "A19", "测试镇"),
+    ]
+    assert "是否为「九亭镇」？" in unknown[0]["message"]
+    assert "九亭镇" in next(i["message"] for i in issues if i["code"] == "units-missing")
+
+
+def test_a_published_composite_that_cannot_be_read_is_an_error_not_a_recompute(tmp_path):
+    """综合满意度 over 本期 / 较上期: 本期 cannot be placed, so rank refuses, never computes."""
+    rows = [
+        ["街镇", "综合满意度", None, "居住区", "城市道路"],
+        [None, "本期", "较上期", None, None],
+    ]
+    for i, unit in enumerate(UNITS):
+        rows.append([unit, 80 - i * 0.5, 0.4 - i * 0.1, 70 + i, 75 - i * 0.3])
+    path = write_xlsx(tmp_path / "t.xlsx", rows, merges=("B1:C1", "A1:A2", "D1:D2", "E1:E2"))
+    result = rank(str(path))
+    assert result.exit_code == 2
+    assert (
+        "t.xlsx：Sheet1!B2：列「综合满意度/本期」是报告公布的综合满意度，但表头读成了「不认识的列」，"
+        "无法使用；不会改用大类分数重新计算。" in result.stderr
+    )
+    checked = runner.invoke(app, ["validate", str(path), "-f", "json"])
+    assert checked.exit_code == 1
+    errors = [i for i in json.loads(checked.stdout)["issues"] if i["severity"] == "error"]
+    assert [(i["code"], i["sheet"], i["cell"]) for i in errors] == [
+        ("composite-not-read", "Sheet1", "B2")
+    ]
+
+
+def test_composite_under_a_block_subheader_is_never_silently_recomputed(tmp_path):
+    """The stacked-block header (综合满意度 over a 街道 row): refused, or read as published."""
+    rows = [["街镇", "综合满意度", "居住区", "城市道路"], [None, "街道", "街道", "街道"]]
+    published = {}
+    for i, unit in enumerate(UNITS):
+        published[unit] = round(86 - i * 0.7, 2)
+        rows.append([unit, published[unit], 70 + i * 0.3, 90 - i * 0.2])
+    path = write_xlsx(tmp_path / "t.xlsx", rows)
+    result = rank(str(path), "-f", "json")
+    if result.exit_code == 0:
+        data = json.loads(result.stdout)
+        assert data["score_source"] == "reported"
+        assert {u["unit"]: u["score"] for u in data["units"]} == published
+    else:
+        assert result.exit_code == 2 and "是报告公布的综合满意度" in result.stderr
+
+
+def test_a_numeric_column_the_reader_sets_aside_is_reported_with_its_cell(tmp_path):
+    rows = [["街镇", "综合满意度", "居住区", "样本量", "镇"]]
+    for i, unit in enumerate(UNITS):
+        rows.append([unit, 80 - i * 0.5, 75 + i * 0.2, 300 + i, 2 + i])
+    path = write_xlsx(tmp_path / "2023H2.xlsx", rows)
+    result = rank(str(path), "-f", "json")
+    assert result.exit_code == 0
+    issues = json.loads(result.stdout)["issues"]
+    assert {(i["code"], i["sheet"], i["cell"]) for i in issues} == {
+        ("unknown-column", "Sheet1", "D1"),
+        ("unknown-column", "Sheet1", "E1"),
+        ("category-missing", None, None),  # only 居住区 among the 11
+    }
+    assert "列「镇」有分数，但表头不是测评口径中的大类或小项，未使用" in result.stderr

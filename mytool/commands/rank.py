@@ -33,8 +33,8 @@ def rank(
     """给街镇和大类排名，标记排名靠后的街镇。"""
     from mytool.analysis import load_ranking
 
-    loaded_profile, ranking, report = load_ranking(file, profile, bottom)
-    print_warnings([*report.issues, *ranking.issues], quiet)
+    loaded_profile, ranking, _ = load_ranking(file, profile, bottom)
+    print_warnings(ranking.all_issues, quiet)
     if format is TableFormat.json:
         from mytool.render.machine import ranking_to_dict, to_json
 

@@ -294,3 +294,8 @@ def _legacy_meaning(
         known = old in profile.category_names  # 居住区, 工地 … kept their names
         return ColumnMeaning("score", CATEGORY, category=old, known=known, label=label)
     return None
+
+
+# For the checks in `mytool.reading.certainty`.
+measure_of = _measure_of
+rank_scope = _rank_scope

@@ -9,6 +9,7 @@ from mytool.errors import InputError
 from mytool.files import shown
 from mytool.numbers import round2
 from mytool.profile import Profile
+from mytool.reading.certainty import missing_units
 from mytool.reading.guard import RangeTooLarge
 from mytool.reading.period import find_period
 from mytool.reading.respondents import Respondents, read_respondents, respondents_from_workbook
@@ -89,6 +90,7 @@ def report_from_workbook(workbook: Workbook, profile: Profile) -> Report:
                     unit=unit,
                 )
             )
+    issues.extend(missing_units(units, profile, file))
     references = list(dict.fromkeys(name for r in results for name in r.reference_rows))
     issues.extend(_missing_categories(scores, profile, file))
     period, origin, period_issues = _detect_period(workbook, results, file)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from mytool.diagnostics import ERROR, INFO, WARNING, Issue, column_letter
 from mytool.profile import Profile
 from mytool.reading.blocks import is_block_label, kind_word, masked, side_by_side
+from mytool.reading.certainty import column_issues
 from mytool.reading.headers import (
     COMPOSITE_HEADERS,
     CURRENT_HEADERS,
@@ -130,6 +131,9 @@ def _read_table(
             if c != unit_col
         }
         _read_wide(grid, at, profile, file, unit_col, (top, bottom), meanings, result)
+        result.issues.extend(
+            column_issues(grid, labels, meanings, at=at, file=file, header_bottom=bottom)
+        )
         layout = "transposed" if at.transposed else "wide"
         used = tuple(
             f"{at.line(c)}={m.describe()}" for c, m in meanings.items() if m.role == "score"

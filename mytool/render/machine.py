@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+from mytool.diagnostics import ERROR, WARNING
 from mytool.ranking import Ranking, UnitResult
 
 UNIT_CSV_COLUMNS = ("unit", "score", "rank", "grade", "flagged", "flag_reasons", "score_source")
@@ -32,7 +33,10 @@ def ranking_to_dict(ranking: Ranking) -> dict:
             }
             for c in ranking.categories
         ],
-        "warnings": [issue.located() for issue in ranking.issues],
+        "warnings": [
+            issue.located() for issue in ranking.all_issues if issue.severity in (WARNING, ERROR)
+        ],
+        "issues": [issue.as_dict(ranking.source) for issue in ranking.all_issues],
     }
 
 

@@ -45,16 +45,7 @@ def validation_dict(report: Report) -> dict:
         "categories": list(report.categories),
         "items": [f"{c}/{i}" for c, i in report.items],
         "reference_rows": list(report.reference_rows),
-        "issues": [
-            {
-                "code": i.code,
-                "severity": i.severity,
-                "message": i.message,
-                "place": i.place or None,
-                "unit": i.unit or None,
-            }
-            for i in report.issues
-        ],
+        "issues": [{**i.as_dict(report.source), "place": i.place or None} for i in report.issues],
     }
 
 
