@@ -8,23 +8,65 @@ from pathlib import Path
 from mytool.aggregation import report_from_respondents
 from mytool.brief import BriefSet, build_briefs
 from mytool.comparison import compare_rankings
-from mytool.diagnostics import Issue
+from mytool.diagnostics import WARNING, Issue
 from mytool.errors import InputError, UsageError
 from mytool.profile import Profile, load_profile
 from mytool.ranking import Ranking, rank_report
 from mytool.reading.casework import Casework, read_casework, read_casework_file
 from mytool.reading.respondents import Respondents, feedback_from_respondents
-from mytool.reading.scores import open_source, read_report, report_from_workbook
+from mytool.reading.scores import open_source, read_report, read_reports, report_from_workbook
 from mytool.report import Report
 
 
 def load_ranking(
-    path: str | Path, profile: str | Path | Profile | None = None, bottom_n: int | None = None
+    path: str | Path,
+    profile: str | Path | Profile | None = None,
+    bottom_n: int | None = None,
+    *,
+    period: str | None = None,
+    sheet: str | None = None,
 ) -> tuple[Profile, Ranking, Report]:
-    """Read the report at `path` and rank it; errors in the data stop here with `InputError`."""
+    """Read the report at `path` and rank it; errors in the data stop here with `InputError`.
+
+    A workbook with a sheet per half-year is refused unless `period` or `sheet` picks one.
+    """
     loaded = profile if isinstance(profile, Profile) else load_profile(profile)
-    report = read_report(path, loaded)
+    report = read_report(path, loaded, period=period, sheet=sheet)
     return loaded, ranked(report, loaded, bottom_n), report
+
+
+def load_rankings(
+    path: str | Path, profile: Profile, bottom_n: int | None = None
+) -> list[tuple[Ranking, Report]]:
+    """Every half-year in the file at `path` ranked, oldest first (compare, trend)."""
+    return [(ranked(report, profile, bottom_n), report) for report in read_reports(path, profile)]
+
+
+def load_two_periods(
+    path: str | Path, profile: Profile
+) -> tuple[tuple[Ranking, Report], tuple[Ranking, Report], list[Issue]]:
+    """The two latest half-years of a workbook with a sheet per period (compare with one file)."""
+    found = load_rankings(path, profile)
+    name = Path(path).name
+    if len(found) < 2:
+        only = found[0][0].period or "期次未知"
+        raise UsageError(
+            f"{name} 只有一期测评结果（{only}）；比较需要两个文件（上期 本期），"
+            "或一个每期一个工作表的文件"
+        )
+    notes = []
+    if len(found) > 2:
+        periods = "、".join(r.period or "" for r, _ in found)
+        notes.append(
+            Issue(
+                "several-periods",
+                WARNING,
+                f"文件含 {len(found)} 期（{periods}），比较最近两期 "
+                f"{found[-2][0].period} 和 {found[-1][0].period}；更多期次请用 mytool trend",
+                name,
+            )
+        )
+    return found[-2], found[-1], notes
 
 
 def ranked(report: Report, profile: Profile, bottom_n: int | None = None) -> Ranking:
@@ -49,6 +91,8 @@ def load_briefs(
     feedback: str | Path | None = None,
     previous: str | Path | None = None,
     deadline: dt.date | None = None,
+    period: str | None = None,
+    sheet: str | None = None,
 ) -> tuple[Profile, BriefSet, list[Issue]]:
     """Everything `mytool brief` needs, read once: ranking, casework, previous period."""
     loaded = profile if isinstance(profile, Profile) else load_profile(profile)
@@ -57,7 +101,7 @@ def load_briefs(
         report = report_from_respondents(source, loaded)
         casework = Casework(feedback=feedback_from_respondents(source))
     else:
-        report = report_from_workbook(source, loaded)
+        report = report_from_workbook(source, loaded, period=period, sheet=sheet)
         casework = read_casework(source, loaded)
     ranking = ranked(report, loaded, bottom_n)
     issues = [*report.issues, *ranking.issues]

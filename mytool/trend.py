@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from mytool.analysis import load_ranking
+from mytool.analysis import load_rankings
 from mytool.diagnostics import WARNING, Issue
 from mytool.errors import InputError, UsageError
 from mytool.lineage import SchemeScore, in_scheme
@@ -99,14 +99,15 @@ def load_trend(
     issues: list[Issue] = []
     for path, in_folder in report_files(paths):
         try:
-            _, ranking, report = load_ranking(path, loaded)
+            found = load_rankings(path, loaded)  # several for a workbook with a sheet per period
         except InputError as exc:
             if not in_folder:
                 raise
             issues.append(Issue("skipped-file", WARNING, f"已跳过：{exc.message}"))
             continue
-        rankings.append(ranking)
-        issues += [*report.issues, *ranking.issues]
+        for ranking, report in found:
+            rankings.append(ranking)
+            issues += [*report.issues, *ranking.issues]
     trend = build_trend(rankings, loaded)
     return loaded, replace(trend, issues=(*issues, *trend.issues))
 

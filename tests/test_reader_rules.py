@@ -236,3 +236,140 @@ def test_a_numeric_column_the_reader_sets_aside_is_reported_with_its_cell(tmp_pa
         ("category-missing", None, None),  # only 居住区 among the 11
     }
     assert "列「镇」有分数，但表头不是测评口径中的大类或小项，未使用" in result.stderr
+
+
+# Item 3: workbooks with a sheet per half-year -------------------------------------------------
+
+H2_SCORES = all_units(85.0, 0.8)
+H1_SCORES = {
+    unit: round(score + 1.5 - 0.1 * i, 2) for i, (unit, score) in enumerate(H2_SCORES.items())
+}
+
+
+def period_sheet(scores: dict[str, float], title: str | None = None) -> list[list[object]]:
+    rows: list[list[object]] = [[title]] if title else []
+    return rows + composite_rows(scores)
+
+
+def two_period_workbook(tmp_path: Path, *, titles: bool = False) -> Path:
+    """2023年下半年 and 2024上半年 on their own sheets (named so, or titled so)."""
+    if titles:
+        return write_xlsx(
+            tmp_path / "两期.xlsx",
+            period_sheet(H2_SCORES, "2023年下半年度松江区测评结果"),
+            sheet="Sheet1",
+            extra_sheets={"Sheet2": period_sheet(H1_SCORES, "2024年上半年度松江区测评结果")},
+        )
+    return write_xlsx(
+        tmp_path / "两期.xlsx",
+        period_sheet(H2_SCORES),
+        sheet="2023年下半年",
+        extra_sheets={"2024上半年": period_sheet(H1_SCORES), "说明": [["本表为测试数据"]]},
+    )
+
+
+def test_a_two_period_workbook_is_refused_naming_its_sheets_and_periods(tmp_path):
+    path = two_period_workbook(tmp_path)
+    for command in (["rank", str(path)], ["brief", str(path), "-d", str(tmp_path / "简报")]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2
+        assert result.stderr.splitlines() == [
+            "错误：两期.xlsx 含 2 期测评结果，每期一个工作表："
+            "「2023年下半年」为 2023年下半年（2023H2），「2024上半年」为 2024年上半年（2024H1）。"
+            "请用 --period 2024H1（或 --sheet 工作表名）选择一期；"
+            "比较各期请用 mytool compare 两期.xlsx 或 mytool trend 两期.xlsx"
+        ]
+    assert not (tmp_path / "简报").exists()
+
+
+def test_period_or_sheet_picks_one_half_year(tmp_path):
+    path = two_period_workbook(tmp_path)
+    picked = rank(str(path), "--period", "2024H1", "-f", "json")
+    assert picked.exit_code == 0, picked.output
+    data = json.loads(picked.stdout)
+    assert data["period"] == "2024H1"
+    assert {u["unit"]: u["score"] for u in data["units"]} == H1_SCORES
+    assert data["warnings"] == []  # no period disagreement from the other sheet
+    same = rank(str(path), "--period", "2024上半年", "-f", "json")
+    assert json.loads(same.stdout)["units"] == data["units"]
+    by_sheet = json.loads(rank(str(path), "--sheet", "2023年下半年", "-f", "json").stdout)
+    assert by_sheet["period"] == "2023H2"
+    assert {u["unit"]: u["score"] for u in by_sheet["units"]} == H2_SCORES
+    absent = rank(str(path), "--period", "2022H1")
+    assert absent.exit_code == 2
+    assert absent.stderr == "错误：两期.xlsx 中没有 2022H1 期；文件中的期次：2023H2、2024H1\n"
+    no_sheet = rank(str(path), "--sheet", "汇总")
+    assert no_sheet.exit_code == 2
+    assert no_sheet.stderr == (
+        "错误：两期.xlsx：工作表「汇总」不存在；现有工作表：2023年下半年、2024上半年、说明\n"
+    )
+    brief = runner.invoke(
+        app, ["brief", str(path), "--period", "2023H2", "-d", str(tmp_path / "简报"), "-q"]
+    )
+    assert brief.exit_code == 0, brief.output
+    assert (tmp_path / "简报" / "2023H2-全区总览.md").exists()
+
+
+def test_periods_told_by_sheet_titles_count_too(tmp_path):
+    path = two_period_workbook(tmp_path, titles=True)
+    refused = rank(str(path))
+    assert refused.exit_code == 2
+    assert (
+        "「Sheet1」为 2023年下半年（2023H2），「Sheet2」为 2024年上半年（2024H1）" in refused.stderr
+    )
+    data = json.loads(rank(str(path), "--period", "2023H2", "-f", "json").stdout)
+    assert {u["unit"]: u["score"] for u in data["units"]} == H2_SCORES
+
+
+def test_period_of_a_one_period_file_must_match(tmp_path):
+    path = write_xlsx(tmp_path / "2023H2.xlsx", composite_rows(all_units()))
+    assert rank(str(path), "--period", "2023H2").exit_code == 0
+    wrong = rank(str(path), "--period", "2024H1")
+    assert wrong.exit_code == 2
+    assert wrong.stderr == (
+        "错误：2023H2.xlsx 是 2023年下半年（2023H2）的测评结果，不是 --period 指定的 2024H1\n"
+    )
+
+
+def test_compare_and_trend_read_a_two_period_workbook_as_two_periods(tmp_path):
+    path = two_period_workbook(tmp_path)
+    compared = runner.invoke(app, ["compare", str(path), "-f", "json"])
+    assert compared.exit_code == 0, compared.output
+    data = json.loads(compared.stdout)
+    assert (data["previous"]["period"], data["current"]["period"]) == ("2023H2", "2024H1")
+    changes = {u["unit"]: u["score_change"] for u in data["units"]}
+    assert changes == {u: round(H1_SCORES[u] - H2_SCORES[u], 2) for u in UNITS}
+    trend = runner.invoke(app, ["trend", str(path), "-f", "json"])
+    assert trend.exit_code == 0, trend.output
+    series = json.loads(trend.stdout)
+    assert [p["period"] for p in series["periods"]] == ["2023H2", "2024H1"]
+    assert {u["unit"]: u["scores"] for u in series["units"]} == {
+        u: [H2_SCORES[u], H1_SCORES[u]] for u in UNITS
+    }
+    one = write_xlsx(tmp_path / "2023H2.xlsx", composite_rows(all_units()))
+    alone = runner.invoke(app, ["compare", str(one)])
+    assert alone.exit_code == 2
+    assert "2023H2.xlsx 只有一期测评结果（2023H2）；比较需要两个文件" in alone.stderr
+
+
+def test_validate_lists_the_periods_of_a_two_period_workbook(tmp_path):
+    path = two_period_workbook(tmp_path)
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:5] == [
+        "文件：两期.xlsx",
+        "含 2 期测评结果（每期一个工作表）：",
+        "  - 2023H2（2023年下半年）：工作表「2023年下半年」",
+        "  - 2024H1（2024年上半年）：工作表「2024上半年」",
+        "rank、brief 需用 --period（如 --period 2024H1）或 --sheet 选择一期；"
+        "compare、trend 直接读这个文件即为多期。",
+    ]
+    assert "conflict" not in result.stdout and "不一致" not in result.stdout
+    data = json.loads(runner.invoke(app, ["validate", str(path), "-f", "json"]).stdout)
+    assert data["periods"] == [
+        {"period": "2023H2", "sheets": ["2023年下半年"]},
+        {"period": "2024H1", "sheets": ["2024上半年"]},
+    ]
+    assert [r["period"] for r in data["reports"]] == ["2023H2", "2024H1"]
+    one = runner.invoke(app, ["validate", str(path), "--period", "2024H1", "-f", "json"])
+    assert json.loads(one.stdout)["periods"] == [{"period": "2024H1", "sheets": ["2024上半年"]}]

@@ -13,10 +13,13 @@ from mytool.commands.common import (
     BottomOption,
     DebugOption,
     InputArgument,
+    PeriodOption,
     ProfileOption,
     QuietOption,
+    SheetOption,
     handles_errors,
     option_date,
+    option_period,
     print_warnings,
     stdout_console,
 )
@@ -94,6 +97,8 @@ def brief(
         ),
     ] = None,
     bottom: BottomOption = None,
+    period: PeriodOption = None,
+    sheet: SheetOption = None,
     profile: ProfileOption = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,
@@ -112,6 +117,8 @@ def brief(
         feedback=feedback,
         previous=previous,
         deadline=option_date(deadline, "--deadline") if deadline else None,
+        period=option_period(period),
+        sheet=sheet,
     )
     if ledger:
         briefs = _with_ledger(briefs, ledger, issues)

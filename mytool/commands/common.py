@@ -51,6 +51,31 @@ BottomOption = Annotated[
     ),
 ]
 
+PeriodOption = Annotated[
+    str | None,
+    typer.Option(
+        "--period",
+        help="文件中每个工作表一期时，选用哪一期（如 2024H1、2024上半年）。",
+        show_default=False,
+    ),
+]
+SheetOption = Annotated[
+    str | None,
+    typer.Option("--sheet", help="只读这个工作表（按名称）。", show_default=False),
+]
+
+
+def option_period(text: str | None) -> str | None:
+    """The period an option names, as "2024H1"; a usage error when it names none."""
+    if text is None:
+        return None
+    from mytool.reading.period import find_period
+
+    found = find_period(text)
+    if found is None:
+        raise UsageError(f"--period「{text}」不是期次，请写成 2024H1（2024年上半年）或 2023H2")
+    return found
+
 
 class TableFormat(StrEnum):
     """Formats of a command whose result is a table: rank, compare."""

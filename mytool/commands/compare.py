@@ -23,8 +23,16 @@ from mytool.commands.common import (
 
 @handles_errors
 def compare(
-    previous: Annotated[Path, typer.Argument(help="上期测评结果文件。", show_default=False)],
-    current: Annotated[Path, typer.Argument(help="本期测评结果文件。", show_default=False)],
+    previous: Annotated[
+        Path,
+        typer.Argument(
+            help="上期测评结果文件；只给这一个文件时，它应每期一个工作表，比较其中最近两期。",
+            show_default=False,
+        ),
+    ],
+    current: Annotated[
+        Path | None, typer.Argument(help="本期测评结果文件。", show_default=False)
+    ] = None,
     profile: ProfileOption = None,
     format: TableFormatOption = TableFormat.table,
     output: OutputOption = None,
@@ -32,15 +40,19 @@ def compare(
     debug: DebugOption = False,
 ) -> None:
     """比较两期测评结果：得分和名次变化、等级变化、进出排名靠后名单、大类变化。"""
-    from mytool.analysis import load_ranking
+    from mytool.analysis import load_ranking, load_two_periods
     from mytool.comparison import compare_rankings
     from mytool.profile import load_profile
 
     loaded = load_profile(profile)
-    _, before, before_report = load_ranking(previous, loaded)
-    _, now, now_report = load_ranking(current, loaded)
+    notes = []
+    if current is None:  # one workbook with a sheet per half-year
+        (before, before_report), (now, now_report), notes = load_two_periods(previous, loaded)
+    else:
+        _, before, before_report = load_ranking(previous, loaded)
+        _, now, now_report = load_ranking(current, loaded)
     comparison = compare_rankings(before, now, loaded)
-    issues = [*before_report.issues, *before.issues, *now_report.issues, *now.issues]
+    issues = [*before_report.issues, *before.issues, *now_report.issues, *now.issues, *notes]
     print_warnings([*issues, *comparison.issues], quiet)
     from mytool.render import compare as render
 

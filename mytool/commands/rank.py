@@ -9,13 +9,16 @@ from mytool.commands.common import (
     DebugOption,
     InputArgument,
     OutputOption,
+    PeriodOption,
     ProfileOption,
     QuietOption,
+    SheetOption,
     TableFormat,
     TableFormatOption,
     emit,
     emit_view,
     handles_errors,
+    option_period,
     print_warnings,
 )
 
@@ -27,13 +30,17 @@ def rank(
     bottom: BottomOption = None,
     format: TableFormatOption = TableFormat.table,
     output: OutputOption = None,
+    period: PeriodOption = None,
+    sheet: SheetOption = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
     """给街镇和大类排名，标记排名靠后的街镇。"""
     from mytool.analysis import load_ranking
 
-    loaded_profile, ranking, _ = load_ranking(file, profile, bottom)
+    loaded_profile, ranking, _ = load_ranking(
+        file, profile, bottom, period=option_period(period), sheet=sheet
+    )
     print_warnings(ranking.all_issues, quiet)
     if format is TableFormat.json:
         from mytool.render.machine import ranking_to_dict, to_json

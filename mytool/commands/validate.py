@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from mytool.commands.common import DebugOption, InputArgument, ProfileOption, emit, handles_errors
+from mytool.commands.common import (
+    DebugOption,
+    InputArgument,
+    PeriodOption,
+    ProfileOption,
+    SheetOption,
+    emit,
+    handles_errors,
+    option_period,
+)
 from mytool.errors import EXIT_PROBLEMS
 
 
@@ -23,21 +32,30 @@ def validate(
     format: Annotated[
         ValidateFormat, typer.Option("--format", "-f", help="输出格式：text 或 json。")
     ] = ValidateFormat.text,
+    period: PeriodOption = None,
+    sheet: SheetOption = None,
     debug: DebugOption = False,
 ) -> None:
-    """检查测评结果文件：读到了什么，哪里有问题（工作表和单元格）。有问题时退出码为 1。"""
+    """检查测评结果文件：读到了什么，哪里有问题（工作表和单元格）。有问题时退出码为 1。
+
+    每期一个工作表的文件：列出各期，逐期检查；--period 或 --sheet 只检查其中一期。
+    """
     from mytool.profile import load_profile
-    from mytool.reading.scores import read_report
+    from mytool.reading.scores import read_report, read_reports
     from mytool.render.validation import validation_dict, validation_text
 
-    report = read_report(file, load_profile(profile))
+    loaded = load_profile(profile)
+    if period or sheet:
+        reports = [read_report(file, loaded, period=option_period(period), sheet=sheet)]
+    else:
+        reports = read_reports(file, loaded)
     if format is ValidateFormat.json:
         from mytool.render.machine import to_json
 
-        emit(to_json(validation_dict(report)), None)
+        emit(to_json(validation_dict(*reports)), None)
     else:
-        emit(validation_text(report), None)
-    if report.errors or report.warnings:
+        emit(validation_text(*reports), None)
+    if any(report.errors or report.warnings for report in reports):
         raise typer.Exit(EXIT_PROBLEMS)
 
 

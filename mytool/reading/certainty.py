@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping
 
 from mytool.diagnostics import ERROR, WARNING, Issue
 from mytool.profile import Profile
-from mytool.reading.transpose import SheetAddress
 from mytool.reading.headers import (
     CATEGORY_SCORE_HEADERS,
     IGNORED_HEADERS,
@@ -22,6 +21,7 @@ from mytool.reading.headers import (
     measure_of,
     rank_scope,
 )
+from mytool.reading.transpose import SheetAddress
 from mytool.report import CATEGORY, COMPOSITE, CURRENT, PROGRESS
 from mytool.text import parse_score
 

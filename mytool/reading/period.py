@@ -26,3 +26,11 @@ def find_period(text: object) -> str | None:
                 half, year = year, half
             return f"{year}H{_HALF[half]}"
     return None
+
+
+def period_label(period: str) -> str:
+    """2023H2 → 2023年下半年, as people write it; anything else as it is."""
+    match = re.fullmatch(r"(\d{4})H([12])", period)
+    if not match:
+        return period
+    return f"{match.group(1)}年{'上' if match.group(2) == '1' else '下'}半年"

@@ -5,30 +5,55 @@ from __future__ import annotations
 from pathlib import Path
 
 from mytool.diagnostics import ERROR, INFO, WARNING, Issue
-from mytool.errors import InputError
+from mytool.errors import InputError, UsageError
 from mytool.files import shown
 from mytool.numbers import round2
 from mytool.profile import Profile
 from mytool.reading.certainty import missing_units
 from mytool.reading.guard import RangeTooLarge
-from mytool.reading.period import find_period
+from mytool.reading.period import find_period, period_label
 from mytool.reading.respondents import Respondents, read_respondents, respondents_from_workbook
-from mytool.reading.sources import Workbook, open_workbook
+from mytool.reading.sources import Sheet, Workbook, open_workbook
 from mytool.reading.tables import EMPTY_SCORES, NO_UNIT_COLUMN, SheetResult, read_sheet
 from mytool.report import Report, Score, SheetUse
 
 
-def read_report(path: str | Path, profile: Profile) -> Report:
+def read_report(
+    path: str | Path, profile: Profile, *, period: str | None = None, sheet: str | None = None
+) -> Report:
     """Read the score workbook at `path`; raise `InputError` when it holds no usable scores.
 
     A respondent-level questionnaire export (told by its shape) is aggregated into unit scores.
+    A workbook with a sheet per half-year needs `period` or `sheet` to pick one.
     """
     source = open_source(path, profile)
     if isinstance(source, Respondents):
-        from mytool.aggregation import report_from_respondents
+        return _checked_period(_report_of_respondents(source, profile), period)
+    return report_from_workbook(source, profile, period=period, sheet=sheet)
 
-        return report_from_respondents(source, profile)
-    return report_from_workbook(source, profile)
+
+def read_reports(path: str | Path, profile: Profile) -> list[Report]:
+    """Every half-year in the file at `path`, oldest first: several for a workbook with a sheet
+    per period, else one."""
+    source = open_source(path, profile)
+    if isinstance(source, Respondents):
+        return [_report_of_respondents(source, profile)]
+    return reports_by_period(source, profile)
+
+
+def _report_of_respondents(respondents: Respondents, profile: Profile) -> Report:
+    from mytool.aggregation import report_from_respondents
+
+    return report_from_respondents(respondents, profile)
+
+
+def _checked_period(report: Report, period: str | None) -> Report:
+    if period is not None and report.period is not None and report.period != period:
+        raise UsageError(
+            f"{report.source} 是 {period_label(report.period)}（{report.period}）的测评结果，"
+            f"不是 --period 指定的 {period}"
+        )
+    return report
 
 
 def open_source(path: str | Path, profile: Profile) -> Workbook | Respondents:
@@ -48,20 +73,140 @@ def open_source(path: str | Path, profile: Profile) -> Workbook | Respondents:
     return workbook if respondents is None else respondents
 
 
-def report_from_workbook(workbook: Workbook, profile: Profile) -> Report:
-    """Join the score tables of every sheet on the unit (hidden ones are listed by the door)."""
+class SeveralPeriods(InputError):
+    """A workbook holding several half-years, one per sheet, read without choosing one."""
+
+    def __init__(self, file: str, periods: dict[str, list[str]]) -> None:
+        listed = "，".join(
+            "、".join(f"「{name}」" for name in sheets) + f"为 {period_label(p)}（{p}）"
+            for p, sheets in periods.items()
+        )
+        latest = max(periods)
+        super().__init__(
+            f"{file} 含 {len(periods)} 期测评结果，每期一个工作表：{listed}。"
+            f"请用 --period {latest}（或 --sheet 工作表名）选择一期；"
+            f"比较各期请用 mytool compare {file} 或 mytool trend {file}"
+        )
+        self.periods = periods
+
+
+Reading = tuple[Sheet, SheetResult]
+
+
+def report_from_workbook(
+    workbook: Workbook, profile: Profile, *, period: str | None = None, sheet: str | None = None
+) -> Report:
+    """Join the score tables of every sheet on the unit (hidden ones are listed by the door).
+
+    A workbook with a sheet per half-year is refused unless `period` ("2024H1") or `sheet` picks
+    one; `period` given for a one-period file must be its period.
+    """
+    file = shown(workbook.path.name)
+    readings = _read_sheets(workbook, profile)
+    if sheet is not None:
+        readings = [_pick_sheet(readings, sheet, file)]
+        report = _build_report(workbook, readings, profile, with_file_name=True)
+    else:
+        groups = _period_groups(readings)
+        if len(groups) > 1:
+            if period is None:
+                raise SeveralPeriods(file, {p: [s.name for s, _ in g] for p, g in groups.items()})
+            if period not in groups:
+                raise UsageError(f"{file} 中没有 {period} 期；文件中的期次：{'、'.join(groups)}")
+            report = _build_report(workbook, _with_skipped(readings, groups[period]), profile)
+        else:
+            report = _build_report(workbook, readings, profile, with_file_name=True)
+    return _checked_period(report, period)
+
+
+def reports_by_period(workbook: Workbook, profile: Profile) -> list[Report]:
+    """One report per half-year of a workbook with a sheet per period, oldest first; else one."""
+    readings = _read_sheets(workbook, profile)
+    groups = _period_groups(readings)
+    if len(groups) <= 1:
+        return [_build_report(workbook, readings, profile, with_file_name=True)]
+    return [
+        _build_report(workbook, _with_skipped(readings, groups[p]), profile) for p in sorted(groups)
+    ]
+
+
+def workbook_periods(workbook: Workbook, profile: Profile) -> dict[str, list[str]]:
+    """The half-years of a workbook with a sheet per period and their sheets ({} for one period)."""
+    groups = _period_groups(_read_sheets(workbook, profile))
+    if len(groups) <= 1:
+        return {}
+    return {p: [s.name for s, _ in groups[p]] for p in sorted(groups)}
+
+
+def _read_sheets(workbook: Workbook, profile: Profile) -> list[Reading]:
     file = shown(workbook.path.name)
     if not workbook.sheets:
         raise InputError(f"{file}：文件中没有任何表格")
+    return [(sheet, read_sheet(sheet, profile, file)) for sheet in workbook.sheets]
+
+
+def _pick_sheet(readings: list[Reading], name: str, file: str) -> Reading:
+    for reading in readings:
+        if reading[0].name == name:
+            return reading
+    names = "、".join(sheet.name for sheet, _ in readings)
+    raise UsageError(f"{file}：工作表「{name}」不存在；现有工作表：{names}")
+
+
+def _sheet_period(sheet: Sheet, result: SheetResult) -> str | None:
+    """The half-year a score sheet is about: its name, else its title."""
+    return find_period(sheet.name) or next(
+        (found for text in result.title_text if (found := find_period(text))), None
+    )
+
+
+def _period_groups(readings: list[Reading]) -> dict[str, list[Reading]]:
+    """Score sheets grouped by the half-year each names, in the workbook's order."""
+    groups: dict[str, list[Reading]] = {}
+    for sheet, result in readings:
+        if result.use.layout == "skipped":
+            continue
+        period = _sheet_period(sheet, result)
+        if period:
+            groups.setdefault(period, []).append((sheet, result))
+    return groups
+
+
+def _with_skipped(readings: list[Reading], chosen: list[Reading]) -> list[Reading]:
+    """The chosen score sheets, the sheets without scores, and the score sheets of no period
+    (the last are reported, not used: which period they belong to cannot be told)."""
+    kept = []
+    for sheet, result in readings:
+        if any(sheet is other for other, _ in chosen) or result.use.layout == "skipped":
+            kept.append((sheet, result))
+        elif _sheet_period(sheet, result) is None:
+            note = "未注明期次，未使用"
+            kept.append((sheet, SheetResult(SheetUse(sheet.name, "skipped", note=note))))
+    return kept
+
+
+def _build_report(
+    workbook: Workbook, readings: list[Reading], profile: Profile, *, with_file_name: bool = False
+) -> Report:
+    file = shown(workbook.path.name)
     issues = list(workbook.issues)
     results: list[SheetResult] = []
     uses: list[SheetUse] = []
-    for sheet in workbook.sheets:
-        result = read_sheet(sheet, profile, file)
+    for _, result in readings:
         uses.append(result.use)
         issues.extend(result.issues)
         if result.use.layout != "skipped":
             results.append(result)
+        elif result.use.note == "未注明期次，未使用":
+            issues.append(
+                Issue(
+                    "sheet-without-period",
+                    WARNING,
+                    f"工作表「{result.use.name}」有分数但未注明期次，不知属于哪一期，未使用",
+                    file,
+                    result.use.name,
+                )
+            )
     if not results:
         notes = {u.note for u in uses}
         if notes == {NO_UNIT_COLUMN}:
@@ -72,7 +217,7 @@ def report_from_workbook(workbook: Workbook, profile: Profile) -> Report:
             reason = "没有找到分数列"
         raise InputError(
             f"{file}：{reason}，无法读取测评结果"
-            f"（已查看工作表：{'、'.join(s.name for s in workbook.sheets)}）"
+            f"（已查看工作表：{'、'.join(sheet.name for sheet, _ in readings)}）"
         )
     scores, conflicts = _merge_scores(results, file)
     issues.extend(conflicts)
@@ -93,7 +238,13 @@ def report_from_workbook(workbook: Workbook, profile: Profile) -> Report:
     issues.extend(missing_units(units, profile, file))
     references = list(dict.fromkeys(name for r in results for name in r.reference_rows))
     issues.extend(_missing_categories(scores, profile, file))
-    period, origin, period_issues = _detect_period(workbook, results, file)
+    # One period of several: only its own score sheets' names say which; else every sheet's.
+    sheet_names = [sheet.name for sheet, result in readings if result.use.layout != "skipped"]
+    if with_file_name and len(readings) == len(workbook.sheets):
+        sheet_names = [sheet.name for sheet in workbook.sheets]
+    period, origin, period_issues = _detect_period(
+        workbook.path if with_file_name else None, sheet_names, results, file
+    )
     issues.extend(period_issues)
     city_scope = next((r.city_scope for r in results if r.city_scope), "")
     return Report(
@@ -165,9 +316,13 @@ def _row_text(score: Score) -> str:
 
 
 def _detect_period(
-    workbook: Workbook, results: list[SheetResult], file: str
+    path: Path | None, sheet_names: list[str], results: list[SheetResult], file: str
 ) -> tuple[str | None, str, list[Issue]]:
-    """The report's period, from a period column, a title, a sheet name or the file name."""
+    """The report's period, from a period column, a title, a sheet name or the file name.
+
+    `path` is None for one period of a workbook holding several: its file name says nothing
+    about which.
+    """
     issues: list[Issue] = []
     column_periods = {find_period(v) or v for r in results for v, _ in r.periods}
     if len(column_periods) > 1:
@@ -185,10 +340,10 @@ def _detect_period(
             if found := find_period(text):
                 candidates.append((found, f"标题「{text.strip()[:40]}」"))
                 break
-    for sheet in workbook.sheets:
-        if found := find_period(sheet.name):
-            candidates.append((found, f"工作表名「{sheet.name}」"))
-    if found := find_period(workbook.path.stem):
+    for name in sheet_names:
+        if found := find_period(name):
+            candidates.append((found, f"工作表名「{name}」"))
+    if path is not None and (found := find_period(path.stem)):
         candidates.append((found, "文件名"))
     if not candidates:
         issues.append(

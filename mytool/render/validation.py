@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mytool.diagnostics import ERROR, INFO, WARNING
+from mytool.reading.period import period_label
 from mytool.report import Report
 
 _SEVERITY = {ERROR: "错误", WARNING: "警告", INFO: "说明"}
@@ -21,13 +22,40 @@ _FORMATS = {
 }
 
 
-def validation_dict(report: Report) -> dict:
-    """JSON shape of `mytool validate --format json`."""
+def validation_dict(*reports: Report) -> dict:
+    """JSON shape of `mytool validate --format json`.
+
+    One report: what was read from it. Several (a workbook with a sheet per half-year): the
+    file, its `periods`, and one such object per period under `reports`.
+    """
+    if len(reports) > 1:
+        first = reports[0]
+        return {
+            "source": first.source,
+            "format": first.format,
+            "period": None,
+            "periods": [_period_entry(r) for r in reports],
+            "valid": not any(r.errors or r.warnings for r in reports),
+            "reports": [_report_dict(r) for r in reports],
+        }
+    return _report_dict(reports[0])
+
+
+def _period_entry(report: Report) -> dict:
+    return {"period": report.period, "sheets": _score_sheets(report)}
+
+
+def _score_sheets(report: Report) -> list[str]:
+    return [s.name for s in report.sheets if s.layout != "skipped"]
+
+
+def _report_dict(report: Report) -> dict:
     return {
         "source": report.source,
         "format": report.format,
         "period": report.period,
         "period_origin": report.period_origin or None,
+        "periods": [_period_entry(report)],
         "valid": not (report.errors or report.warnings),
         "sheets": [
             {
@@ -49,7 +77,33 @@ def validation_dict(report: Report) -> dict:
     }
 
 
-def validation_text(report: Report) -> str:
+def validation_text(*reports: Report) -> str:
+    """What `mytool validate` prints; a workbook with a sheet per half-year lists its periods,
+    then each period's reading."""
+    if len(reports) == 1:
+        return _report_text(reports[0])
+    first = reports[0]
+    lines = [
+        f"文件：{first.source}",
+        f"含 {len(reports)} 期测评结果（每期一个工作表）：",
+    ]
+    for report in reports:
+        sheets = "、".join(f"「{name}」" for name in _score_sheets(report))
+        label = period_label(report.period or "")
+        lines.append(f"  - {report.period}（{label}）：工作表{sheets}")
+    latest = reports[-1].period
+    lines.append(
+        f"rank、brief 需用 --period（如 --period {latest}）或 --sheet 选择一期；"
+        f"compare、trend 直接读这个文件即为多期。"
+    )
+    parts = ["\n".join(lines) + "\n"]
+    for report in reports:
+        label = period_label(report.period or "")
+        parts.append(f"\n== {report.period}（{label}）==\n" + _report_text(report))
+    return "".join(parts)
+
+
+def _report_text(report: Report) -> str:
     lines = [
         f"文件：{report.source}",
         f"格式：{_FORMATS.get(report.format, report.format)}",
