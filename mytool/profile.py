@@ -88,6 +88,9 @@ class Profile:
     reference_contains: tuple[str, ...]
     checklist: dict[str, tuple[str, ...]] = field(default_factory=dict)
     other_areas: tuple[str, ...] = ()  # places that are not units and no alias of any
+    # [labels.by_number]: what a whole-number answer of a questionnaire export stands for
+    # (option 1 = 非常满意 …); empty when the profile does not say
+    by_number: dict[int, str] = field(default_factory=dict)
     _unit_index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _category_index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _item_index: dict[str, list[tuple[str, str]]] = field(
@@ -401,7 +404,9 @@ def _build(data: dict, source: str, text: str) -> Profile:
         bottom_n=int(data.get("bottom_n", 6)),
         ranking=ranking,
         flag_grades=tuple(data.get("flag_grades", ())),
-        labels={normalize(k): float(v) for k, v in data.get("labels", {}).items()},
+        labels={
+            normalize(k): float(v) for k, v in data.get("labels", {}).items() if k != "by_number"
+        },
         no_answer=tuple(normalize(v) for v in data.get("no_answer", ())),
         numeric_scale=str(data.get("numeric_scale", "5-best")),
         min_answers=int(data.get("min_answers", 30)),
@@ -417,7 +422,20 @@ def _build(data: dict, source: str, text: str) -> Profile:
             str(k): tuple(str(line) for line in v) for k, v in data.get("checklist", {}).items()
         },
         other_areas=other_areas,
+        by_number=_by_number(data.get("labels", {}).get("by_number", {})),
     )
+
+
+def _by_number(table: dict) -> dict[int, str]:
+    """[labels.by_number]: option numbers (1, 2 …) to answer labels."""
+    found = {}
+    for key, label in table.items():
+        if not str(key).strip().isdigit() or not isinstance(label, str):
+            raise ValueError(
+                f'labels.by_number 中的「{key} = {label!r}」（应为 1 = "非常满意" 这样）'
+            )
+        found[int(key)] = label
+    return found
 
 
 def _check_aliases(units: tuple[Unit, ...], other_areas: tuple[str, ...]) -> None:

@@ -102,9 +102,9 @@ def test_categories_and_composite_follow_the_domain_rules(export, profile):
     assert unit.score == expected
 
 
-def test_numeric_answers_in_both_directions(tmp_path, profile):
+def test_scores_of_a_by_score_download_in_both_directions(tmp_path, profile):
     answers = [("九亭镇", 5, "5", None), ("九亭镇", 4, "1", None), ("九亭镇", "3", 2, None)]
-    path = write_xlsx(tmp_path / "numeric.xlsx", export_rows(answers))
+    path = write_xlsx(tmp_path / "123456_按分数_满意度调查.xlsx", export_rows(answers))
     five_best = next(iter(aggregate_files([path], profile).units))
     assert five_best.items[ITEM_A].score == 80.0  # 100, 80, 60
     assert five_best.items[ITEM_B].score == round2((100 + 20 + 40) / 3)

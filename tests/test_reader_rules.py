@@ -373,3 +373,96 @@ def test_validate_lists_the_periods_of_a_two_period_workbook(tmp_path):
     assert [r["period"] for r in data["reports"]] == ["2023H2", "2024H1"]
     one = runner.invoke(app, ["validate", str(path), "--period", "2024H1", "-f", "json"])
     assert json.loads(one.stdout)["periods"] == [{"period": "2024H1", "sheets": ["2024上半年"]}]
+
+
+# Item 6: questionnaire exports never guess what a number means ---------------------------------
+
+EXPORT_HEADER = ["序号", "提交答卷时间", "1、您所在的街镇：", "2、您对小区环境卫生的满意程度："]
+
+
+def export_file(tmp_path: Path, name: str, answers: list[tuple[str, object]]) -> Path:
+    rows: list[list[object]] = [EXPORT_HEADER]
+    for index, (unit, answer) in enumerate(answers, start=1):
+        rows.append([index, f"2023/11/{index} 10:00:00", unit, answer])
+    return write_xlsx(tmp_path / name, rows)
+
+
+# 九亭镇 answers 1, 1, 2, 6; 岳阳街道 answers 4, 5, 3. As option numbers of the usual question
+# (1 = 非常满意 … 5 = 非常不满意, 6 = 不了解): 九亭 (100 + 100 + 80) / 3, 岳阳 (40 + 20 + 60) / 3.
+NUMBER_ANSWERS = [
+    ("九亭镇", 1),
+    ("九亭镇", "1"),
+    ("九亭镇", 2),
+    ("九亭镇", 6),
+    ("岳阳街道", 4),
+    ("岳阳街道", 5),
+    ("岳阳街道", "3"),
+]
+
+
+def item_scores(result) -> dict[str, float]:
+    data = json.loads(result.stdout)
+    return {u["unit"]: u["items"]["居住区/小区环境卫生"]["score"] for u in data["units"]}
+
+
+def test_a_by_option_download_is_read_the_right_way_up(tmp_path):
+    path = export_file(tmp_path, "123456_按序号_满意度调查.xlsx", NUMBER_ANSWERS)
+    result = runner.invoke(app, ["aggregate", str(path), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert item_scores(result) == {"九亭镇": 93.33, "岳阳街道": 40.0}
+    ranked = json.loads(rank(str(path), "-f", "json", "-q").stdout)
+    assert [u["unit"] for u in ranked["units"]] == ["九亭镇", "岳阳街道"]
+    assert (
+        "数字答案按选项序号读取（文件名含“按序号”），选项顺序按常见问卷假定为 "
+        "1 = 非常满意、2 = 满意、3 = 一般、4 = 不满意、5 = 非常不满意、6 = 不了解" in result.stderr
+    )
+
+
+def test_numbers_without_a_hint_or_a_declared_mapping_are_refused(tmp_path):
+    path = export_file(tmp_path, "满意度调查.xlsx", NUMBER_ANSWERS)
+    for command in ("aggregate", "rank", "validate"):
+        result = runner.invoke(app, [command, str(path)])
+        assert result.exit_code == 2, command
+        lines = result.stderr.splitlines()
+        assert lines[0] == (
+            "错误：满意度调查.xlsx：「2、您对小区环境卫生的满意程度：」的答案是数字"
+            "（1、2、3、4、5、6），无法判断数字的含义："
+            "问卷星“按序号”下载时数字是选项序号（1 = 第一个选项，多为“非常满意”），"
+            "“按分数”下载时是问卷设定的分数（常为 5 = 非常满意），两者方向可能相反，不能猜。"
+            "请任选一种："
+        )
+        assert lines[1] == "1. 在问卷星“下载答卷数据”中选择“按文本”重新下载；"
+        assert "[labels.by_number]" in lines[4] and lines[5] == '  1 = "非常满意"'
+
+
+def test_a_mapping_declared_in_the_profile_is_used(tmp_path):
+    """A questionnaire listing the options worst first: 1 = 非常不满意 … 5 = 非常满意."""
+    custom = tmp_path / "口径.toml"
+    custom.write_text(
+        PROFILE_TOML.read_text(encoding="utf-8")
+        + '\n[labels.by_number]\n1 = "非常不满意"\n2 = "不满意"\n3 = "一般"\n4 = "满意"\n'
+        '5 = "非常满意"\n6 = "不了解"\n',
+        encoding="utf-8",
+    )
+    path = export_file(tmp_path, "满意度调查.xlsx", NUMBER_ANSWERS)
+    result = runner.invoke(app, ["aggregate", str(path), "-f", "json", "-p", str(custom)])
+    assert result.exit_code == 0, result.output
+    # 九亭 (20 + 20 + 40) / 3; 岳阳 (80 + 100 + 60) / 3
+    assert item_scores(result) == {"九亭镇": 26.67, "岳阳街道": 80.0}
+    checked = runner.invoke(app, ["validate", str(path), "-p", str(custom)])
+    assert "[说明] 满意度调查.xlsx：数字答案按选项序号读取（测评口径 [labels.by_number]）" in (
+        checked.stdout
+    )
+
+
+def test_labels_mixed_with_numbers_in_one_column_are_reported(tmp_path):
+    answers = [("九亭镇", "非常满意"), ("九亭镇", 2), ("九亭镇", "满意"), ("岳阳街道", 5)]
+    path = export_file(tmp_path, "1_按序号_调查.xlsx", answers)
+    result = runner.invoke(app, ["aggregate", str(path), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert item_scores(result) == {"九亭镇": round((100 + 80 + 80) / 3, 2), "岳阳街道": 20.0}
+    assert (
+        "提示：1_按序号_调查.xlsx：Sheet1!D1：「2、您对小区环境卫生的满意程度：」"
+        "的答案既有文字（2 个）又有数字（2 个，如 2、5）；数字按选项序号，请核对导出方式是否一致"
+        in result.stderr
+    )

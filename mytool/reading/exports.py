@@ -106,31 +106,97 @@ class ExportLayout:
     repeated: tuple[Question, ...]  # further columns for an item already asked; not used
 
 
-def answer_score(value: object, profile: Profile) -> tuple[float | None, bool]:
+# How 问卷星 names a download: answers as labels, as option numbers, or as the author's scores.
+BY_TEXT, BY_OPTION, BY_SCORE = "按文本", "按序号", "按分数"
+# The option order of the usual satisfaction question, assumed for a 按序号 download when the
+# profile declares none (and said so).
+USUAL_OPTIONS = {1: "非常满意", 2: "满意", 3: "一般", 4: "不满意", 5: "非常不满意", 6: "不了解"}
+
+
+@dataclass(frozen=True)
+class NumberMeaning:
+    """What a whole-number answer stands for in one export, and how that was learnt.
+
+    `kind` is BY_OPTION (option numbers, read through `options`), BY_SCORE (scores the author
+    set, read through the profile's `numeric_scale`), BY_TEXT (numbers are not expected), or ""
+    when nothing says: such numbers are never scored.
+    """
+
+    kind: str = ""
+    options: tuple[tuple[int, str], ...] = ()
+    origin: str = ""
+    assumed: bool = False  # the usual option order, not declared anywhere
+
+
+UNKNOWN_NUMBERS = NumberMeaning()
+
+
+def number_meaning(file_name: str, profile: Profile) -> NumberMeaning:
+    """The meaning of numbers in an export: the file name's 按… word, else the profile's
+    [labels.by_number], else unknown."""
+    declared = tuple(sorted(profile.by_number.items()))
+    for kind in (BY_OPTION, BY_SCORE, BY_TEXT):
+        if kind in file_name:
+            origin = f"文件名含“{kind}”"
+            if kind != BY_OPTION:
+                return NumberMeaning(kind, origin=origin)
+            if declared:
+                return NumberMeaning(
+                    kind, declared, f"{origin}，选项顺序按测评口径 [labels.by_number]"
+                )
+            return NumberMeaning(kind, tuple(USUAL_OPTIONS.items()), origin, assumed=True)
+    if declared:
+        return NumberMeaning(BY_OPTION, declared, "测评口径 [labels.by_number]")
+    return UNKNOWN_NUMBERS
+
+
+def is_number_answer(value: object) -> bool:
+    """True for an answer that is a whole number (5, 5.0, "5"), whatever it means."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return not math.isnan(value) and float(value).is_integer()
+    return isinstance(value, str) and bool(_INTEGER.match(normalize(value)))
+
+
+def answer_score(
+    value: object, profile: Profile, numbers: NumberMeaning = UNKNOWN_NUMBERS
+) -> tuple[float | None, bool]:
     """Score of one answer: (score or None for no answer, understood).
 
-    Labels are scored by the profile (非常满意 100 …); whole numbers 1–5 by the profile's
-    `numeric_scale` ("5-best": 5 → 100, 4 → 80 … 1 → 20; "1-best": 1 → 100 … 5 → 20);
-    blanks, skipped questions and the profile's no-answer words (不了解, 说不清 …) are no answer.
+    Labels are scored by the profile (非常满意 100 …); blanks, skipped questions and the
+    profile's no-answer words (不了解, 说不清 …) are no answer. A whole number is read as
+    `numbers` says: an option number through its label, or (按分数) a score 1–5 through the
+    profile's `numeric_scale` ("5-best": 5 → 100 … 1 → 20; "1-best" the other way); when nothing
+    says what numbers mean, a number is not understood.
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None, True
     if isinstance(value, bool):
         return None, False
     if isinstance(value, int | float):
-        return _numeric_score(float(value), profile)
+        return _numeric_score(float(value), profile, numbers)
     text = normalize(value)
     if not text or text in SKIPPED_MARKS or text in profile.no_answer:
         return None, True
     if text in profile.labels:
         return profile.labels[text], True
     if _INTEGER.match(text):
-        return _numeric_score(float(text), profile)
+        return _numeric_score(float(text), profile, numbers)
     return None, False
 
 
-def _numeric_score(number: float, profile: Profile) -> tuple[float | None, bool]:
-    if not (number.is_integer() and 1 <= number <= NUMERIC_POINTS):
+def _numeric_score(
+    number: float, profile: Profile, numbers: NumberMeaning
+) -> tuple[float | None, bool]:
+    if not number.is_integer():
+        return None, False
+    if numbers.kind == BY_OPTION:
+        label = normalize(dict(numbers.options).get(int(number), ""))
+        if label in profile.no_answer:
+            return None, True
+        return (profile.labels[label], True) if label in profile.labels else (None, False)
+    if numbers.kind != BY_SCORE or not 1 <= number <= NUMERIC_POINTS:
         return None, False
     if profile.numeric_scale == "5-best":
         return number * _POINT_SCORE, True
@@ -219,7 +285,7 @@ def _classify(
                 time_column = col
             continue
         asks_suggestion = any(word in normalize(text) for word in FEEDBACK_WORDS)
-        understood = sum(1 for v in values if answer_score(v, profile)[1])
+        understood = sum(1 for v in values if answer_score(v, profile)[1] or _small_number(v))
         answers_like = understood >= len(values) / 2 if values else not asks_suggestion
         matched = profile.match_item(text) if text else None
         if matched and answers_like:
@@ -240,6 +306,11 @@ def _classify(
         unmatched=tuple(unmatched),
         repeated=tuple(repeated),
     )
+
+
+def _small_number(value: object) -> bool:
+    """An answer that may be an option number or a score (1–9): answer-like, meaning unknown."""
+    return is_number_answer(value) and 1 <= float(normalize(value) or 0) <= 9
 
 
 def named_category(text: str, profile: Profile) -> str:

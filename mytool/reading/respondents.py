@@ -8,6 +8,7 @@ each respondent, the suggestion texts and everything worth telling the user.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -21,12 +22,18 @@ from mytool.errors import InputError
 from mytool.files import shown
 from mytool.profile import Profile
 from mytool.reading.exports import (
+    BY_OPTION,
+    BY_TEXT,
     MAX_TITLE_ROWS,
     SAMPLE_ROWS,
     SKIPPED_MARKS,
+    USUAL_OPTIONS,
     ExportLayout,
+    NumberMeaning,
     answer_score,
     find_export_layout,
+    is_number_answer,
+    number_meaning,
 )
 from mytool.reading.frames import read_frames
 from mytool.reading.guard import Limits
@@ -188,15 +195,25 @@ def respondents_from_table(
     everyone = bool(keep.all())
     columns = sorted(layout.questions, key=lambda q: _item_order((q.category, q.item), profile))
     answers = np.empty((int(keep.sum()), len(columns)), dtype="float64", order="F")
+    numbers = number_meaning(file, profile)
+    unexplained: dict[str, list[str]] = {}  # question → its number answers, meaning unknown
+    saw_numbers = False
     for index, question in enumerate(columns):
-        scores, unrecognised = _score_column(body[question.column], profile)
-        answers[:, index] = scores if everyone else scores[keep]
-        if unrecognised:
-            found.append(
-                _unrecognised_issue(
-                    unrecognised, question.header, file, header_cell(question.column)
-                )
-            )
+        column = _score_column(body[question.column], profile, numbers)
+        answers[:, index] = column.scores if everyone else column.scores[keep]
+        place = header_cell(question.column)
+        saw_numbers = saw_numbers or bool(column.numbers)
+        if column.numbers and not numbers.kind:
+            unexplained[question.header] = column.numbers
+            continue
+        if column.unrecognised:
+            found.append(_unrecognised_issue(column.unrecognised, question.header, file, place))
+        if column.numbers and column.labels:
+            found.append(_mixed_issue(column, question.header, numbers, file, place))
+    if unexplained:
+        raise InputError(_numbers_refusal(file, unexplained))
+    if saw_numbers and numbers.kind == BY_OPTION:
+        found.append(_numbers_note(numbers, file))
     for question in layout.repeated:
         found.append(
             Issue(
@@ -325,7 +342,18 @@ def _blank_codes(uniques: Iterable[object]) -> list[int]:
     return [i for i, value in enumerate(uniques) if not display_text(value)]
 
 
-def _score_column(column: pd.Series, profile: Profile) -> tuple[np.ndarray, Counter[str]]:
+@dataclass
+class _Column:
+    """One question column scored: scores per row, and what kinds of answers it held."""
+
+    scores: np.ndarray
+    unrecognised: Counter[str]  # answer → how many
+    numbers: list[str]  # distinct whole-number answers, in order of first appearance
+    labels: int  # how many answers are labels (非常满意 …)
+    number_count: int  # how many answers are whole numbers
+
+
+def _score_column(column: pd.Series, profile: Profile, numbers: NumberMeaning) -> _Column:
     """Scores of one question column (NaN for no answer), and the answers not understood.
 
     Each distinct answer is scored once; the column is then a lookup by its factor codes.
@@ -334,15 +362,81 @@ def _score_column(column: pd.Series, profile: Profile) -> tuple[np.ndarray, Coun
     import pandas as pd
 
     codes, uniques = pd.factorize(column)
-    scored = [answer_score(value, profile) for value in uniques]
+    scored = [answer_score(value, profile, numbers) for value in uniques]
     lookup = np.array([np.nan if s is None else s for s, _ in scored] + [np.nan], dtype="float64")
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
     unrecognised: Counter[str] = Counter()
-    bad = [i for i, (_, understood) in enumerate(scored) if not understood]
-    if bad:
-        counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
-        for i in bad:
+    number_answers: list[str] = []
+    labels = number_count = 0
+    for i, value in enumerate(uniques):
+        if is_number_answer(value):
+            number_answers.append(display_text(value))
+            number_count += int(counts[i])
+        elif normalize(value) in profile.labels:
+            labels += int(counts[i])
+        if not scored[i][1] and not (is_number_answer(value) and not numbers.kind):
             unrecognised[display_text(uniques[i])] += int(counts[i])
-    return lookup[codes], unrecognised
+    return _Column(lookup[codes], unrecognised, number_answers, labels, number_count)
+
+
+def _numbers_refusal(file: str, unexplained: dict[str, list[str]]) -> str:
+    """Why an export whose answers are numbers is not read, and the three ways to fix it."""
+    first = next(iter(unexplained))
+    examples = sorted({n for found in unexplained.values() for n in found}, key=_number_order)
+    columns = f"「{first}」" + (f"等 {len(unexplained)} 个问题" if len(unexplained) > 1 else "")
+    options = "\n".join(f'  {n} = "{label}"' for n, label in USUAL_OPTIONS.items())
+    return (
+        f"{file}：{columns}的答案是数字（{'、'.join(examples[:6])}），无法判断数字的含义："
+        "问卷星“按序号”下载时数字是选项序号（1 = 第一个选项，多为“非常满意”），"
+        "“按分数”下载时是问卷设定的分数（常为 5 = 非常满意），两者方向可能相反，不能猜。"
+        "请任选一种：\n"
+        "1. 在问卷星“下载答卷数据”中选择“按文本”重新下载；\n"
+        "2. 保留问卷星文件名中的“按序号”或“按分数”字样（如 123456_按序号_满意度调查.xlsx）；\n"
+        "3. 在测评口径（--profile）中声明数字的含义，按问卷的选项顺序：\n"
+        f"  [labels.by_number]\n{options}"
+    )
+
+
+def _number_order(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return math.inf
+
+
+def _numbers_note(numbers: NumberMeaning, file: str) -> Issue:
+    """How number answers were read; an assumed option order is a warning, a declared one a note."""
+    order = "、".join(f"{n} = {label}" for n, label in numbers.options)
+    if numbers.assumed:
+        return Issue(
+            "numbers-as-options",
+            WARNING,
+            f"数字答案按选项序号读取（{numbers.origin}），选项顺序按常见问卷假定为 {order}；"
+            "问卷选项顺序不同时，请在测评口径 [labels.by_number] 中声明",
+            file,
+        )
+    return Issue(
+        "numbers-as-options",
+        INFO,
+        f"数字答案按选项序号读取（{numbers.origin}）：{order}",
+        file,
+    )
+
+
+def _mixed_issue(
+    column: _Column, header: str, numbers: NumberMeaning, file: str, place: str
+) -> Issue:
+    how = "按选项序号" if numbers.kind == BY_OPTION else "按分数"
+    if numbers.kind == BY_TEXT:
+        how = "未计分（文件名含“按文本”）"
+    return Issue(
+        "mixed-answers",
+        WARNING,
+        f"「{header}」的答案既有文字（{column.labels} 个）又有数字（{column.number_count} 个，"
+        f"如 {'、'.join(column.numbers[:3])}）；数字{how}，请核对导出方式是否一致",
+        file,
+        place,
+    )
 
 
 def _unrecognised_issue(unrecognised: Counter[str], header: str, file: str, place: str) -> Issue:
