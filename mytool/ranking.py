@@ -61,6 +61,7 @@ class Ranking:
     city_scope: str
     issues: tuple[Issue, ...]  # found while ranking
     report_issues: tuple[Issue, ...] = ()  # found while reading the report ranked
+    weights_place: str = ""  # the file's 权重 cells when its weights replaced the profile's
 
     @property
     def all_issues(self) -> tuple[Issue, ...]:
@@ -118,9 +119,15 @@ def unit_category_scores(report: Report) -> dict[str, dict[str, float]]:
     return result
 
 
-def computed_composite(categories: dict[str, float], profile: Profile) -> float | None:
-    """Weighted mean of the categories present, weights renormalised over them."""
-    pairs = [(v, w) for c, v in categories.items() if (w := profile.weight(c)) is not None]
+def computed_composite(
+    categories: dict[str, float], profile: Profile, weights: dict[str, float] | None = None
+) -> float | None:
+    """Weighted mean of the categories present, weights renormalised over them.
+
+    `weights` are the file's own (a 权重 row) and replace the profile's when given.
+    """
+    weight_of = weights.get if weights else profile.weight
+    pairs = [(v, w) for c, v in categories.items() if (w := weight_of(c)) is not None]
     return weighted_mean2(pairs)
 
 
@@ -136,13 +143,14 @@ def rank_report(report: Report, profile: Profile, bottom_n: int | None = None) -
         elif score.measure == ITEM:
             items[score.unit][(score.category, score.item)] = round2(score.value)
     categories = unit_category_scores(report)
+    file_weights = dict(report.weights) or None
 
     rows: list[tuple[str, float, str]] = []
     for unit in report.units:
         if unit in by_measure[COMPOSITE]:
             rows.append((unit, round2(by_measure[COMPOSITE][unit]), REPORTED))
             continue
-        computed = computed_composite(categories[unit], profile)
+        computed = computed_composite(categories[unit], profile, file_weights)
         if computed is None:
             issues.append(
                 Issue(
@@ -206,10 +214,13 @@ def rank_report(report: Report, profile: Profile, bottom_n: int | None = None) -
         score_source=REPORTED if sources == {REPORTED} else COMPUTED,
         bottom_n=bottom_n,
         units=tuple(units),
-        categories=_rank_categories(categories, [u.unit for u in units], district_means, profile),
+        categories=_rank_categories(
+            categories, [u.unit for u in units], district_means, profile, file_weights
+        ),
         city_scope=report.city_scope,
         issues=tuple(issues),
         report_issues=report.issues,
+        weights_place=report.weights_place if file_weights and COMPUTED in sources else "",
     )
 
 
@@ -249,6 +260,7 @@ def _rank_categories(
     ranked_units: list[str],
     district: dict[str, float],
     profile: Profile,
+    file_weights: dict[str, float] | None = None,
 ) -> tuple[CategoryResult, ...]:
     names = list(_ordered(district, profile))
     positions = rank_positions([district[name] for name in names], profile.ranking)
@@ -264,7 +276,9 @@ def _rank_categories(
                 score=district[name],
                 rank=rank,
                 tied=tied,
-                weight=known.weight if known else None,
+                weight=(
+                    file_weights.get(name) if file_weights else (known.weight if known else None)
+                ),
                 department=known.department if known else "",
                 weakest_units=tuple(unit for _, unit in holders[:WEAKEST_COUNT]),
                 known=known is not None,

@@ -55,6 +55,9 @@ class Report:
     sheets: tuple[SheetUse, ...] = ()
     city_scope: str = ""
     issues: tuple[Issue, ...] = field(default=())
+    # The file's own category weights (a 权重 row): (category, weight), and the cells they fill.
+    weights: tuple[tuple[str, float], ...] = ()
+    weights_place: str = ""
 
     @property
     def errors(self) -> tuple[Issue, ...]:

@@ -7,6 +7,7 @@ the JSON fields; expected values are worked out here, not by calling mytool's ow
 from __future__ import annotations
 
 import json
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import openpyxl
@@ -466,3 +467,120 @@ def test_labels_mixed_with_numbers_in_one_column_are_reported(tmp_path):
         "的答案既有文字（2 个）又有数字（2 个，如 2、5）；数字按选项序号，请核对导出方式是否一致"
         in result.stderr
     )
+
+
+# Item 4: weights in the table --------------------------------------------------------------------
+
+OFFICE_WEIGHTS = {  # an office's own weights, not the profile's (居住区 0.20 instead of 0.16 …)
+    "建(构)筑物": "0.08",
+    "居住区": "0.20",
+    "城市道路": "0.12",
+    "公共设施": "0.08",
+    "城市绿化": "0.10",
+    "标识标牌与广告设施": "0.06",
+    "公共场所": "0.10",
+    "城市水域": "0.07",
+    "工地": "0.07",
+    "车容车貌": "0.05",
+    "服务规范": "0.07",
+}
+
+
+def category_table(weights: dict[str, str] | None, *, composite: bool = False):
+    """17 units × 11 categories (no 工地 for 泗泾镇), a 权重 row under the header."""
+    names = list(OFFICE_WEIGHTS)
+    header = ["街镇", *(["综合满意度"] if composite else []), *names]
+    rows: list[list[object]] = [header]
+    if weights is not None:
+        rows.append(["权重", *([None] if composite else []), *(float(weights[n]) for n in names)])
+    truth: dict[str, dict[str, float]] = {}
+    for i, unit in enumerate(UNITS):
+        scores = {n: round(70 + (i * 7 + j * 5) % 23 + j * 0.37, 2) for j, n in enumerate(names)}
+        if unit == "泗泾镇":
+            del scores["工地"]
+        truth[unit] = scores
+        published = [round(80 - i * 0.6, 2)] if composite else []
+        rows.append([unit, *published, *(scores.get(n, "—") for n in names)])
+    return rows, truth
+
+
+def weighted(scores: dict[str, float], weights: dict[str, str]) -> float:
+    """Σ score × weight / Σ weight over the categories present, ROUND half-up to cents."""
+    total = sum(Decimal(weights[c]) for c in scores)
+    value = sum(Decimal(repr(s)) * Decimal(weights[c]) for c, s in scores.items()) / total
+    return float(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def test_a_weight_row_is_used_with_a_note_and_differing_weights_are_pointed_out(tmp_path):
+    rows, truth = category_table(OFFICE_WEIGHTS)
+    path = write_xlsx(tmp_path / "2023H2.xlsx", rows, sheet="大类")
+    result = rank(str(path), "-f", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    expected = {unit: weighted(scores, OFFICE_WEIGHTS) for unit, scores in truth.items()}
+    assert {u["unit"]: u["score"] for u in data["units"]} == expected
+    assert data["score_source"] == "computed" and data["weights_from"] == "大类!B2:L2"
+    order = sorted(expected, key=lambda u: -expected[u])
+    assert [u["unit"] for u in data["units"]] == order
+    assert [u["rank"] for u in data["units"]] == list(range(1, 18))
+    note = next(i for i in data["issues"] if i["code"] == "weights-from-file")
+    assert (note["severity"], note["sheet"], note["cell"]) == ("info", "大类", "B2:L2")
+    assert note["message"].startswith(
+        "报告没有公布综合满意度，综合得分按文件中的权重（大类!B2:L2）计算："
+        "建(构)筑物 0.08、居住区 0.2、"
+    )
+    assert "2023H2.xlsx：大类!B2:L2：文件中的权重与测评口径不同" in result.stderr
+    assert "居住区 大类!C2 为 0.2，口径为 0.16" in result.stderr
+    # Both sets sum to 1, so a category differs exactly when its weight does.
+    differ = {
+        "建(构)筑物",
+        "居住区",
+        "城市绿化",
+        "标识标牌与广告设施",
+        "公共场所",
+        "工地",
+        "车容车貌",
+    }
+    line = next(x for x in result.stderr.splitlines() if "与测评口径不同" in x)
+    for column, name in enumerate(OFFICE_WEIGHTS):
+        cell = f"{name} 大类!{'BCDEFGHIJKL'[column]}2 为"
+        assert (cell in line) == (name in differ), name
+    table = rank(str(path), "-q")
+    assert "综合得分由大类分数按文件中的权重（大类!B2:L2）计算" in table.stdout
+
+
+def test_weights_equal_to_the_profile_give_the_note_but_no_warning(tmp_path):
+    profile_weights = {
+        "建(构)筑物": "0.09",
+        "居住区": "0.16",
+        "城市道路": "0.12",
+        "公共设施": "0.08",
+        "城市绿化": "0.09",
+        "标识标牌与广告设施": "0.07",
+        "公共场所": "0.11",
+        "城市水域": "0.07",
+        "工地": "0.08",
+        "车容车貌": "0.06",
+        "服务规范": "0.07",
+    }
+    rows, truth = category_table(profile_weights)
+    path = write_xlsx(tmp_path / "2023H2.xlsx", rows)
+    result = rank(str(path), "-f", "json")
+    assert result.exit_code == 0 and result.stderr == ""
+    data = json.loads(result.stdout)
+    assert {u["unit"]: u["score"] for u in data["units"]} == {
+        unit: weighted(scores, profile_weights) for unit, scores in truth.items()
+    }
+    assert [i["code"] for i in data["issues"]] == ["weights-from-file"]
+
+
+def test_a_published_composite_wins_over_the_weight_row(tmp_path):
+    rows, _ = category_table(OFFICE_WEIGHTS, composite=True)
+    path = write_xlsx(tmp_path / "2023H2.xlsx", rows)
+    data = json.loads(rank(str(path), "-f", "json").stdout)
+    assert data["score_source"] == "reported" and data["weights_from"] is None
+    assert {u["unit"]: u["score"] for u in data["units"]} == {
+        unit: round(80 - i * 0.6, 2) for i, unit in enumerate(UNITS)
+    }
+    codes = {i["code"] for i in data["issues"]}
+    assert {"weights-in-file", "weights-differ"} <= codes

@@ -15,7 +15,8 @@ from mytool.reading.period import find_period, period_label
 from mytool.reading.respondents import Respondents, read_respondents, respondents_from_workbook
 from mytool.reading.sources import Sheet, Workbook, open_workbook
 from mytool.reading.tables import EMPTY_SCORES, NO_UNIT_COLUMN, SheetResult, read_sheet
-from mytool.report import Report, Score, SheetUse
+from mytool.reading.weights import weight_issues
+from mytool.report import COMPOSITE, Report, Score, SheetUse
 
 
 def read_report(
@@ -247,6 +248,18 @@ def _build_report(
     )
     issues.extend(period_issues)
     city_scope = next((r.city_scope for r in results if r.city_scope), "")
+    weighted = next((r for r in results if r.weights), None)
+    if weighted is not None:
+        issues.extend(
+            weight_issues(
+                weighted.weights,
+                weighted.weights_place,
+                categories={s.category for s in scores if s.category},
+                composite_published=any(s.measure == COMPOSITE for s in scores),
+                profile=profile,
+                file=file,
+            )
+        )
     return Report(
         source=file,
         path=str(workbook.path),
@@ -260,6 +273,8 @@ def _build_report(
         sheets=tuple(uses),
         city_scope=city_scope,
         issues=tuple(issues),
+        weights=tuple((w.category, w.value) for w in weighted.weights) if weighted else (),
+        weights_place=weighted.weights_place if weighted else "",
     )
 
 

@@ -34,6 +34,7 @@ from mytool.reading.layout import (
 from mytool.reading.scale import as_percent, rescale_fractions
 from mytool.reading.sources import Sheet
 from mytool.reading.transpose import SheetAddress, is_transposed, transpose_sheet, unit_hits
+from mytool.reading.weights import Weight, is_weight_row, read_weight_row
 from mytool.report import CATEGORY, CITY_RANK, COMPOSITE, CURRENT, ITEM, PROGRESS, Score, SheetUse
 from mytool.text import display_text, normalize, parse_score
 
@@ -60,6 +61,8 @@ class SheetResult:
     percent_cells: frozenset[tuple[int, int]] = frozenset()  # formatted 0.00% (pre-scan)
     percent_read: list[Score] = field(default_factory=list)  # scores read from those, ×100
     block_rows: list[int] = field(default_factory=list)  # block labels, repeated headers
+    weights: list[Weight] = field(default_factory=list)  # a 权重 row's category weights
+    weights_place: str = ""
 
 
 def read_sheet(sheet: Sheet, profile: Profile, file: str) -> SheetResult:
@@ -270,6 +273,13 @@ def _read_wide(
             )
     for r in range(header_bottom + 1, len(grid)):
         row = grid[r]
+        if not profile.canonical_unit(row[unit_col]) and is_weight_row(row, score_cols):
+            if not result.weights:
+                result.weights, result.weights_place, found = read_weight_row(
+                    row, r, score_cols, at=at, file=file
+                )
+                result.issues.extend(found)
+            continue
         values = {c: row[c] for c in score_cols}
         has_numbers = any(parse_score(v)[0] is not None for v in values.values())
         if not has_numbers and not profile.canonical_unit(row[unit_col]):

@@ -24,9 +24,9 @@ def flag_text(unit: UnitResult, bottom_n: int) -> str:
     return "、".join(parts)
 
 
-def source_note(score_source: str) -> str:
-    return (
-        "综合得分由大类分数按权重计算（报告未提供综合满意度）"
-        if score_source == COMPUTED
-        else "综合得分为报告公布的综合满意度"
-    )
+def source_note(score_source: str, weights_place: str = "") -> str:
+    if score_source != COMPUTED:
+        return "综合得分为报告公布的综合满意度"
+    if weights_place:
+        return f"综合得分由大类分数按文件中的权重（{weights_place}）计算（报告未提供综合满意度）"
+    return "综合得分由大类分数按权重计算（报告未提供综合满意度）"

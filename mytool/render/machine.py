@@ -33,6 +33,7 @@ def ranking_to_dict(ranking: Ranking) -> dict:
             }
             for c in ranking.categories
         ],
+        "weights_from": ranking.weights_place or None,
         "warnings": [
             issue.located() for issue in ranking.all_issues if issue.severity in (WARNING, ERROR)
         ],

@@ -57,7 +57,8 @@ def ranking_markdown(ranking: Ranking) -> str:
     ]
     parts = [
         f"# {period} 街镇排名",
-        f"来源：{md_text(ranking.source)}。{source_note(ranking.score_source)}。",
+        f"来源：{md_text(ranking.source)}。"
+        f"{md_text(source_note(ranking.score_source, ranking.weights_place))}。",
         table(["排名", "街镇", "综合得分", "等级", "标记", "最弱大类"], unit_rows),
         "## 大类排名",
         table(["排名", "大类", "全区得分", "牵头部门", "最弱街镇"], category_rows),

@@ -43,7 +43,7 @@ def print_ranking(ranking: Ranking, profile: Profile, console: Console) -> None:
             cells.append(str(unit.city_rank or ""))
         units.add_row(*cells, style="bold red" if unit.flagged else None)
     console.print(units)
-    note = source_note(ranking.score_source)
+    note = source_note(ranking.score_source, ranking.weights_place)
     if ranking.score_source == "computed":
         note += "；带 * 的为计算值"
     console.print(f"{note}。标记 ⚑ 的 {len(ranking.flagged)} 个街镇需制定整改措施。")
