@@ -584,3 +584,29 @@ def test_a_published_composite_wins_over_the_weight_row(tmp_path):
     }
     codes = {i["code"] for i in data["issues"]}
     assert {"weights-in-file", "weights-differ"} <= codes
+
+
+def test_a_weight_merged_over_a_categorys_items_is_that_categorys_weight(tmp_path):
+    rows: list[list[object]] = [
+        ["街镇", "居住区", None, "城市道路", None],
+        [None, "小区环境卫生", "垃圾分类投放", "道路保洁", "路面平整完好"],
+        ["权重", 0.6, None, 0.4, None],
+    ]
+    expected = {}
+    for i, unit in enumerate(UNITS):
+        items = [round(70 + i * 0.9, 2), round(75 - i * 0.35, 2), round(80 - i * 0.5, 2), 77.15]
+        rows.append([unit, *items])
+        # category = ROUND(mean of its items, 2); composite = ROUND(0.6·居住区 + 0.4·城市道路, 2)
+        cents = Decimal("0.01")
+        living = (sum(map(Decimal, map(repr, items[:2]))) / 2).quantize(cents, ROUND_HALF_UP)
+        roads = (sum(map(Decimal, map(repr, items[2:]))) / 2).quantize(cents, ROUND_HALF_UP)
+        composite = (living * Decimal("0.6") + roads * Decimal("0.4")).quantize(
+            cents, ROUND_HALF_UP
+        )
+        expected[unit] = float(composite)
+    path = write_xlsx(
+        tmp_path / "2023H2.xlsx", rows, merges=("B1:C1", "D1:E1", "A1:A2", "B3:C3", "D3:E3")
+    )
+    data = json.loads(rank(str(path), "-f", "json", "-q").stdout)
+    assert {u["unit"]: u["score"] for u in data["units"]} == expected
+    assert data["weights_from"] == "Sheet1!B3:D3"
