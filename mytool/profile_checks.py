@@ -280,6 +280,8 @@ def _check_labels(labels: object, finder: _Lines) -> None:
     if not isinstance(labels, dict):
         return
     for label, raw in labels.items():
+        if label == "by_number":  # option number → label, checked where it is read
+            continue
         value = _number(raw)
         if value is None or not math.isfinite(value) or not 0 <= value <= 100:
             raise ProfileCheckError(

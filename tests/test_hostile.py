@@ -556,9 +556,9 @@ BAD_PROFILES = [
     ),
     ProfileCase(
         "alias-is-another-units-name",
-        edited_profile('aliases = ["佘山度假区"]', 'aliases = ["佘山度假区", "九亭镇"]'),
-        "街镇「佘山镇」的 aliases 写了「九亭镇」，但「九亭镇」已经是街镇「九亭镇」的名称或别名",
-        line_of(PROFILE_TEXT, 'aliases = ["佘山度假区"]'),
+        edited_profile('aliases = ["方松街"]', 'aliases = ["方松街", "九亭镇"]'),
+        "街镇「方松街道」的 aliases 写了「九亭镇」，但「九亭镇」已经是街镇「九亭镇」的名称或别名",
+        line_of(PROFILE_TEXT, 'aliases = ["方松街"]'),
     ),
     ProfileCase(
         "unit-listed-twice",
