@@ -45,10 +45,11 @@ def test_sheshan_resort_and_sheshan_town_are_two_rows_not_a_duplicate(tmp_path):
     assert result.exit_code == 0, result.output
     units = {u["unit"]: u for u in json.loads(result.stdout)["units"]}
     assert units["佘山镇"]["score"] == scores["佘山镇"] and units["佘山镇"]["known_unit"]
-    assert units["佘山度假区"]["score"] == 71.05 and not units["佘山度假区"]["known_unit"]
+    # Not one of the 17: listed, never ranked (it must not take a bottom-6 place from a unit)
+    assert "佘山度假区" not in units and len(units) == 17
     assert (
-        "提示：2023H2.xlsx：Sheet1!A19：「佘山度假区」不是测评口径中的街镇"
-        "（是单列的区域，不并入任何街镇），按原名参与排名" in result.stderr
+        "提示：2023H2.xlsx：Sheet1!A19：「佘山度假区」是单列的区域，不是测评口径中的街镇，"
+        "不参与街镇排名，也不并入任何街镇" in result.stderr
     )
     assert "是否为" not in result.stderr  # never suggested as a misspelt 佘山镇
 

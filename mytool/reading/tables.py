@@ -412,6 +412,11 @@ def _unit_of_row(
     if kind == "reference":
         result.reference_rows.append(name)
         return None
+    if kind == "other" and has_numbers and profile.is_other_area(name):
+        # 佘山度假区 and the like: listed in reports, never one of the district's units
+        result.reference_rows.append(name)
+        result.issues.append(other_area_issue(name, file, place))
+        return None
     if kind == "other" and has_numbers:
         if name not in result.unknown_units:
             result.unknown_units.append(name)
@@ -430,17 +435,22 @@ def _unit_of_row(
     return None
 
 
+def other_area_issue(name: str, file: str, place: str) -> Issue:
+    """A place the profile lists as not a unit (佘山度假区 …): shown, not ranked, not merged."""
+    return Issue(
+        "other-area",
+        WARNING,
+        f"「{name}」是单列的区域，不是测评口径中的街镇，不参与街镇排名，也不并入任何街镇",
+        file,
+        place,
+        name,
+    )
+
+
 def unknown_unit_issue(name: str, profile: Profile, file: str, place: str) -> Issue:
-    """A row naming no unit: a place the profile lists as not a unit, or a likely misspelling."""
+    """A row naming no unit of the profile: ranked under its own name, with a likely spelling."""
     if profile.is_other_area(name):
-        return Issue(
-            "other-area",
-            WARNING,
-            f"「{name}」不是测评口径中的街镇（是单列的区域，不并入任何街镇），按原名参与排名",
-            file,
-            place,
-            name,
-        )
+        return other_area_issue(name, file, place)
     message = f"「{name}」不在测评口径的街镇名单中，按原名参与排名"
     suggestion = profile.suggest_unit(name)
     if suggestion:
