@@ -422,3 +422,17 @@ def test_planning_module_does_not_import_typer():
     source = Path("mytool/planning.py").read_text(encoding="utf-8")
     assert "typer" not in source
 
+
+def test_brief_target_section_agrees_with_plan(tmp_path):
+    out = tmp_path / "briefs"
+    result = runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-u", "九亭", "-d", str(out)])
+    assert result.exit_code == 0, result.output
+    text = (out / "2023H2-九亭镇-整改提升简报.md").read_text(encoding="utf-8")
+    _, plan, _ = load_plan(SAMPLE_2023H2, "九亭", target=Target(LEAVE_BOTTOM, 6))
+    gains = "、".join(f"{c.category} +{c.gain:.2f} 分（{c.department}）" for c in plan.changes)
+    assert "### 提升目标" in text
+    assert (
+        f"- 走出倒数 6 名（综合得分 ≥ {plan.required_score:.2f}）：最少需提高 {gains}，"
+        f"合计 {plan.total_gain:.2f} 分，测算后 {plan.after.score:.2f} 分、第 {plan.after.rank} 名"
+    ) in text
+    assert not plan.after.flagged or plan.after.flag_reasons == ("grade",)
