@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from mytool.casework import FeedbackCase, ProblemPoint
 from mytool.comparison import Comparison, UnitChange
 from mytool.numbers import round2, to_decimal
+from mytool.planning import Plan, brief_plans
 from mytool.profile import Profile
 from mytool.ranking import BOTTOM, Ranking, UnitResult, computed_composite, rank_positions
 
@@ -90,6 +91,8 @@ class UnitBrief:
     # The unit's open items in the rectification ledger, when one is given (`with_ledger`).
     ledger_items: tuple[StatusItem, ...] = ()
     ledger_as_of: dt.date | None = None
+    # 提升目标: the least gains to leave the bottom N and to reach the next grade (`plan`).
+    plans: tuple[Plan, ...] = ()
 
     @property
     def focus(self) -> tuple[Leverage, ...]:
@@ -211,6 +214,7 @@ def _unit_brief(
         feedback=tuple(f for f in feedback if f.unit == unit.unit),
         checklist=checklist(leverage, profile, deadline),
         deadline=deadline,
+        plans=brief_plans(ranking, profile, unit.unit),
     )
 
 

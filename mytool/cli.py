@@ -13,7 +13,17 @@ from typing import Annotated
 import typer
 
 from mytool import __version__
-from mytool.commands import aggregate, brief, compare, ledger, profile, rank, trend, validate
+from mytool.commands import (
+    aggregate,
+    brief,
+    compare,
+    ledger,
+    plan,
+    profile,
+    rank,
+    trend,
+    validate,
+)
 from mytool.commands.common import CURRENT_RUN, Run, silence_stdout
 
 HELP = """松江区市容环境质量社会公众满意度测评分析工具。
@@ -61,7 +71,7 @@ def main_callback(
     CURRENT_RUN.set(Run(context.invoked_subcommand or "", log_file))
 
 
-for command in (rank, validate, brief, profile, compare, trend, aggregate, ledger):
+for command in (rank, validate, brief, plan, profile, compare, trend, aggregate, ledger):
     command.register(app)
 
 

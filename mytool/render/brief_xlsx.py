@@ -17,6 +17,7 @@ from mytool.render.excel import (
     write_table,
 )
 from mytool.render.labels import flag_text, rank_text, source_note
+from mytool.render.plan import plan_line
 from mytool.render.templating import chinese_date, signed
 
 STATUSES = ("未启动", "整改中", "待核验", "已销号")
@@ -245,6 +246,8 @@ def _unit_sheet(sheet: Any, brief: UnitBrief) -> None:
         lines.append(f"达到“{brief.next_grade}”需提高 {brief.points_to_next_grade:.2f} 分")
     if brief.gains_are_estimates:
         lines.append("提升分值为按大类权重估算的近似值")
+    for plan in brief.plans:
+        lines.append(plan_line(plan))
     for offset, line in enumerate(lines, start=2):
         put(sheet, offset, 1, line)
     top = len(lines) + 3

@@ -1,0 +1,118 @@
+"""`mytool plan`: what-if for one unit, and the least gain that reaches a rank, grade or score."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mytool.commands.common import (
+    BottomOption,
+    DebugOption,
+    InputArgument,
+    OutputOption,
+    PeriodOption,
+    ProfileOption,
+    QuietOption,
+    SheetOption,
+    emit,
+    emit_view,
+    handles_errors,
+    option_period,
+    print_warnings,
+)
+from mytool.errors import UsageError
+
+
+class PlanFormat(StrEnum):
+    table = "table"
+    json = "json"
+    md = "md"
+    xlsx = "xlsx"
+
+
+@handles_errors
+def plan(
+    file: InputArgument,
+    unit: Annotated[str, typer.Option("--unit", "-u", help="街镇（简称、全称都行）。")],
+    target_rank: Annotated[
+        int | None,
+        typer.Option(
+            "--target-rank", min=1, help="目标名次（含并列），如 11。", show_default=False
+        ),
+    ] = None,
+    target_grade: Annotated[
+        str | None,
+        typer.Option("--target-grade", help="目标等级，如 尚可。", show_default=False),
+    ] = None,
+    target_score: Annotated[
+        float | None,
+        typer.Option("--target-score", help="目标综合得分，如 76。", show_default=False),
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="测算改变某个大类：居住区=+4（提高 4 分）或 工地=72（改为 72 分）；可重复。",
+            show_default=False,
+        ),
+    ] = None,
+    previous: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--previous",
+            help="往期测评结果；本街镇往期的最好大类得分也算作现实上限。可重复。",
+            show_default=False,
+        ),
+    ] = None,
+    profile: ProfileOption = None,
+    bottom: BottomOption = None,
+    format: Annotated[
+        PlanFormat, typer.Option("--format", "-f", help="输出格式：table、json、md、xlsx。")
+    ] = PlanFormat.table,
+    output: OutputOption = None,
+    period: PeriodOption = None,
+    sheet: SheetOption = None,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """提升计划：改变某些大类后排名、等级如何；达到目标名次、等级或得分最少要提高多少。"""
+    from mytool.planning import load_plan, target_from_options
+    from mytool.profile import load_profile
+
+    if format is PlanFormat.xlsx and output is None:
+        raise UsageError("xlsx 格式需要用 --output 指定输出文件，例如 -o 提升计划.xlsx")
+    loaded = load_profile(profile)
+    target = target_from_options(target_rank, target_grade, target_score, loaded)
+    _, result, issues = load_plan(
+        file,
+        unit,
+        loaded,
+        target=target,
+        settings=set_ or (),
+        previous=previous or (),
+        bottom_n=bottom,
+        period=option_period(period),
+        sheet=sheet,
+    )
+    print_warnings(issues, quiet)
+    from mytool.render import plan as render
+
+    if format is PlanFormat.json:
+        from mytool.render.machine import to_json
+
+        emit(to_json(render.plan_to_dict(result)), output)
+    elif format is PlanFormat.md:
+        emit(render.plan_markdown(result), output)
+    elif format is PlanFormat.xlsx:
+        from mytool.output import write_bytes_atomic
+
+        write_bytes_atomic(output, render.plan_to_xlsx(result))
+    else:
+        emit_view(lambda console: render.print_plan(result, console), output)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(plan)
