@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from mytool.aggregation import report_from_respondents
-from mytool.brief import BriefSet, build_briefs
-from mytool.comparison import compare_rankings
+from mytool.analysis.aggregation import report_from_respondents
+from mytool.analysis.brief import BriefSet, build_briefs
+from mytool.analysis.comparison import compare_rankings
+from mytool.analysis.ranking import Ranking, rank_report
 from mytool.diagnostics import WARNING, Issue
 from mytool.errors import InputError, UsageError
 from mytool.profile import Profile, load_profile
-from mytool.ranking import Ranking, rank_report
 from mytool.reading.casework import Casework, read_casework, read_casework_file
 from mytool.reading.respondents import Respondents, feedback_from_respondents
 from mytool.reading.scores import open_source, read_report, read_reports, report_from_workbook

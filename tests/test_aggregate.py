@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from mytool.aggregation import Z95, aggregate, aggregate_files
+from mytool.analysis.aggregation import Z95, aggregate, aggregate_files
 from mytool.cli import app
 from mytool.numbers import round2
 from mytool.profile import load_profile
@@ -324,7 +324,7 @@ def test_help_does_not_import_heavy_modules():
 
 
 def test_brief_reads_an_export_with_its_suggestions_as_cases(export, profile):
-    from mytool.analysis import load_briefs
+    from mytool.api import load_briefs
 
     _, briefs, _ = load_briefs(export, profile, everyone=True)
     cases = {b.unit.unit: [(c.category, c.text) for c in b.feedback] for b in briefs.units}
@@ -346,7 +346,7 @@ def test_csv_with_a_title_line_and_semicolons(tmp_path, profile, export):
 def test_free_text_lands_in_the_workbook_as_text(tmp_path, profile):
     from openpyxl import load_workbook
 
-    from mytool.aggregation import aggregate_files
+    from mytool.analysis.aggregation import aggregate_files
     from mytool.render.aggregate import aggregation_to_xlsx
 
     path = tmp_path / "导出.csv"

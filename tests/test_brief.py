@@ -14,8 +14,8 @@ from conftest import NOTICE_UNITS, SAMPLE_2023H2, SAMPLE_2024H1, write_xlsx
 from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
-from mytool.analysis import load_briefs
-from mytool.brief import leverage_points
+from mytool.analysis.brief import leverage_points
+from mytool.api import load_briefs
 from mytool.cli import app
 
 runner = CliRunner()

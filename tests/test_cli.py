@@ -13,7 +13,7 @@ from conftest import NOTICE_UNITS, SAMPLE_2023H2, write_xlsx
 from typer.testing import CliRunner
 
 from mytool import __version__
-from mytool.analysis import load_ranking
+from mytool.api import load_ranking
 from mytool.cli import app
 from mytool.render.machine import ranking_to_dict
 

@@ -13,11 +13,11 @@ from conftest import SAMPLE_2023H2, SAMPLE_2024H1
 from halfyears import NEW_CATEGORIES, OLD_CATEGORIES, composites, write_report
 from typer.testing import CliRunner
 
-from mytool.analysis import load_ranking
+from mytool.analysis.comparison import compare_rankings
+from mytool.analysis.lineage import in_scheme
+from mytool.analysis.ranking import CategoryResult
+from mytool.api import load_ranking
 from mytool.cli import app
-from mytool.comparison import compare_rankings
-from mytool.lineage import in_scheme
-from mytool.ranking import CategoryResult
 from mytool.render.compare import comparison_to_dict
 
 runner = CliRunner()

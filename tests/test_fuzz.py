@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from openpyxl.utils.escape import unescape
 
 from mytool.errors import MytoolError
-from mytool.output import safe_file_name
 from mytool.profile import load_profile
 from mytool.reading.scores import read_report
 from mytool.render.excel import clean_text, put
+from mytool.writing.output import safe_file_name
 
 PROFILE = load_profile()
 SUFFIXES = st.sampled_from([".xlsx", ".xls", ".csv", ".ods", ".xlsm", ""])

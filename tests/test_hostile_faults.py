@@ -110,7 +110,7 @@ def test_a_merge_waiting_too_long_for_the_folder_is_exit_4(tmp_path, monkeypatch
     monkeypatch.setattr("mytool.ledger.files.MERGE_WAIT", 0.3)
     # The lock is re-entrant within a process, so another process holds it.
     code = (
-        "import time\nfrom pathlib import Path\nfrom mytool.locking import folder_lock\n"
+        "import time\nfrom pathlib import Path\nfrom mytool.writing.locking import folder_lock\n"
         f"with folder_lock(Path({str(master.parent)!r})):\n"
         "    print('held', flush=True)\n    time.sleep(20)\n"
     )

@@ -341,16 +341,16 @@ def test_an_interrupted_merge_leaves_the_previous_master_intact(ledger, tmp_path
     copy = tmp_path / "d" / "台账-区水务局.xlsx"
     edit(copy, {("2023H2-0007", "整改措施"): "清理建筑垃圾"})
     before = ledger.read_bytes()
-    import mytool.output
+    import mytool.writing.output
 
-    real_replace = mytool.output.os.replace
+    real_replace = mytool.writing.output.os.replace
 
     def failing_replace(source, target):
         if Path(target) == ledger:
             raise OSError(28, "No space left on device", str(target))
         return real_replace(source, target)
 
-    monkeypatch.setattr(mytool.output.os, "replace", failing_replace)
+    monkeypatch.setattr(mytool.writing.output.os, "replace", failing_replace)
     result = invoke("ledger", "merge", ledger, copy)
     assert result.exit_code == 3
     assert "无法写入输出文件" in result.stderr and "Traceback" not in result.output

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mytool.ranking import COMPUTED, REPORTED, rank_positions, rank_report
+from mytool.analysis.ranking import COMPUTED, REPORTED, rank_positions, rank_report
 from mytool.report import CATEGORY, COMPOSITE, ITEM, Report, Score
 
 

@@ -37,7 +37,7 @@ def test_a_second_run_into_a_locked_folder_fails_fast_with_exit_4(tmp_path: Path
             textwrap.dedent(f"""
             import time
             from pathlib import Path
-            from mytool.locking import folder_lock
+            from mytool.writing.locking import folder_lock
             with folder_lock(Path({str(folder)!r})):
                 Path({str(ready)!r}).touch()
                 time.sleep(60)
@@ -61,7 +61,7 @@ def test_a_bug_is_exit_5_with_a_report_hint_and_debug_shows_it(monkeypatch):
     def broken(*args, **kwargs):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr("mytool.analysis.rank_report", broken)
+    monkeypatch.setattr("mytool.api.rank_report", broken)
     result = runner.invoke(app, ["rank", str(SAMPLE_2023H2)])
     assert result.exit_code == 5
     assert "内部错误：division by zero" in result.stderr and "程序缺陷" in result.stderr

@@ -1,8 +1,8 @@
 """Unit scores from respondent-level answers: item means, answer counts and 95% intervals.
 
 Scores follow DOMAIN.md as for any report: an item's score is the mean of its answers' scores,
-rounded to two decimals; categories and the composite come from `mytool.ranking` (plain mean of
-the items present, weighted mean of the categories present, rounded at each level).
+rounded to two decimals; categories and the composite come from `mytool.analysis.ranking`
+(plain mean of the items present, weighted mean of the categories present, rounded at each level).
 
 95% confidence intervals use the normal approximation, estimate ± 1.96 × standard error, around
 the two-decimal score and rounded to two decimals:
@@ -29,10 +29,10 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mytool.analysis.ranking import Ranking, UnitResult, rank_report
 from mytool.diagnostics import INFO, WARNING, Issue
 from mytool.numbers import round2
 from mytool.profile import Profile
-from mytool.ranking import Ranking, UnitResult, rank_report
 from mytool.reading.certainty import missing_units
 from mytool.reading.respondents import Progress, Respondents, read_respondents
 from mytool.report import ITEM, Report, Score

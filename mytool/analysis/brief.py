@@ -11,12 +11,12 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from mytool.analysis.comparison import Comparison, UnitChange
+from mytool.analysis.ranking import BOTTOM, Ranking, UnitResult, computed_composite, rank_positions
 from mytool.casework import FeedbackCase, ProblemPoint
-from mytool.comparison import Comparison, UnitChange
 from mytool.numbers import round2, to_decimal
 from mytool.planning import Plan, brief_plans
 from mytool.profile import Profile
-from mytool.ranking import BOTTOM, Ranking, UnitResult, computed_composite, rank_positions
 
 if TYPE_CHECKING:
     from mytool.ledger.status import StatusItem

@@ -1,18 +1,19 @@
 """Compare two half-years: who rose, who fell, who entered or left the flagged set.
 
 Units are matched by canonical name. Categories are matched by name, else through the profile's
-category lineage (see `mytool.lineage`); a category with no counterpart is listed as unmatched.
+category lineage (see `mytool.analysis.lineage`); a category with no counterpart is listed as
+unmatched.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mytool.analysis.lineage import SchemeScore, in_scheme
+from mytool.analysis.ranking import Ranking, UnitResult
 from mytool.diagnostics import WARNING, Issue
-from mytool.lineage import SchemeScore, in_scheme
 from mytool.numbers import round2, to_decimal
 from mytool.profile import Profile
-from mytool.ranking import Ranking, UnitResult
 
 MOVERS = 3
 

@@ -13,9 +13,9 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from mytool.analysis.ranking import CategoryResult
 from mytool.numbers import mean2
 from mytool.profile import Profile
-from mytool.ranking import CategoryResult
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from mytool.analysis import load_rankings
+from mytool.analysis.lineage import SchemeScore, in_scheme
+from mytool.analysis.ranking import Ranking
+from mytool.api import load_rankings
 from mytool.diagnostics import WARNING, Issue
 from mytool.errors import InputError, UsageError
-from mytool.lineage import SchemeScore, in_scheme
 from mytool.numbers import mean2
 from mytool.profile import Profile, load_profile
-from mytool.ranking import Ranking
 
 REPORT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")
 

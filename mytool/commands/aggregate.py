@@ -57,7 +57,7 @@ def aggregate(
     debug: DebugOption = False,
 ) -> None:
     """汇总逐份答卷：各街镇各小项的平均分、回答数和 95% 置信区间，大类、综合得分和排名。"""
-    from mytool.aggregation import aggregate_files
+    from mytool.analysis.aggregation import aggregate_files
     from mytool.profile import load_profile
 
     if format is AggregateFormat.xlsx and output is None:
@@ -76,8 +76,8 @@ def aggregate(
 
         emit(aggregation_to_csv(result), output, bom=output is not None)
     elif format is AggregateFormat.xlsx:
-        from mytool.output import write_bytes_atomic
         from mytool.render.aggregate import aggregation_to_xlsx
+        from mytool.writing.output import write_bytes_atomic
 
         write_bytes_atomic(output, aggregation_to_xlsx(result))
     elif output is None:

@@ -25,7 +25,7 @@ from mytool.commands.common import (
 )
 
 if TYPE_CHECKING:
-    from mytool.brief import BriefSet
+    from mytool.analysis.brief import BriefSet
     from mytool.diagnostics import Issue
 
 
@@ -104,7 +104,7 @@ def brief(
     debug: DebugOption = False,
 ) -> None:
     """为重点提升街镇写整改提升简报（每个街镇一份），并写全区总览和牵头部门任务。"""
-    from mytool.analysis import load_briefs
+    from mytool.api import load_briefs
     from mytool.render.brief_files import brief_files, write_brief_folder
 
     loaded, briefs, issues = load_briefs(
@@ -135,7 +135,7 @@ def brief(
 
 
 def _with_ledger(briefs: BriefSet, ledger: Path, issues: list[Issue]) -> BriefSet:
-    from mytool.brief import with_ledger
+    from mytool.analysis.brief import with_ledger
     from mytool.ledger.status import open_items
     from mytool.ledger.workbook import load_ledger
 

@@ -19,12 +19,12 @@ from typing import Annotated, Any
 
 import typer
 
-from mytool.audit import LOG_ENV, append_record, run_record
 from mytool.diagnostics import ERROR, WARNING, Issue
 from mytool.errors import EXIT_INTERNAL, EXIT_OK, MytoolError, OutputError, UsageError
 from mytool.files import os_reason, shown
-from mytool.output import protect_inputs
 from mytool.text import displayable, parse_date_text
+from mytool.writing.audit import LOG_ENV, append_record, run_record
+from mytool.writing.output import protect_inputs
 
 ProfileOption = Annotated[
     Path | None,
@@ -314,6 +314,6 @@ def emit(text: str, output: Path | None, *, bom: bool = False) -> None:
         stream.write(text)
         stream.flush()
         return
-    from mytool.output import write_text_atomic
+    from mytool.writing.output import write_text_atomic
 
     write_text_atomic(output, displayable(text), bom=bom)

@@ -40,8 +40,8 @@ def compare(
     debug: DebugOption = False,
 ) -> None:
     """比较两期测评结果：得分和名次变化、等级变化、进出排名靠后名单、大类变化。"""
-    from mytool.analysis import load_ranking, load_two_periods
-    from mytool.comparison import compare_rankings
+    from mytool.analysis.comparison import compare_rankings
+    from mytool.api import load_ranking, load_two_periods
     from mytool.profile import load_profile
 
     loaded = load_profile(profile)

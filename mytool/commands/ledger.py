@@ -194,7 +194,7 @@ def _emit_status(result: LedgerStatus, format: StatusFormat, output: Path | None
     elif format is StatusFormat.md:
         emit(render.notice_markdown(result), output)
     elif format is StatusFormat.xlsx:
-        from mytool.output import write_bytes_atomic
+        from mytool.writing.output import write_bytes_atomic
 
         write_bytes_atomic(output, render.status_workbook(result))
     elif output is None:

@@ -36,7 +36,7 @@ def rank(
     debug: DebugOption = False,
 ) -> None:
     """给街镇和大类排名，标记排名靠后的街镇。"""
-    from mytool.analysis import load_ranking
+    from mytool.api import load_ranking
 
     loaded_profile, ranking, _ = load_ranking(
         file, profile, bottom, period=option_period(period), sheet=sheet

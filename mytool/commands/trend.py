@@ -54,13 +54,13 @@ def trend(
     """多期走势：各街镇每期得分和排名、连续几期排名靠后、大类全区得分走势。"""
     if format is TrendFormat.xlsx and output is None:
         raise UsageError("xlsx 格式需要用 --output 指定输出文件，如 -o 走势.xlsx")
-    from mytool.trend import load_trend
+    from mytool.analysis.trend import load_trend
 
     _, result = load_trend(paths, profile)
     print_warnings(result.issues, quiet)
     if format is TrendFormat.xlsx:
-        from mytool.output import write_bytes_atomic
         from mytool.render.trend_xlsx import trend_workbook
+        from mytool.writing.output import write_bytes_atomic
 
         write_bytes_atomic(output, trend_workbook(result))
         return
@@ -75,7 +75,7 @@ def trend(
         if output is None:  # one stream: the chart is inlined
             emit(render.trend_markdown(result, svg), None)
         else:  # the chart goes beside the file as NAME.svg, linked as an image; both or neither
-            from mytool.output import write_files_atomic
+            from mytool.writing.output import write_files_atomic
 
             chart = output.with_suffix(".svg")
             link = f"![{render.chart_title(result)}](<{chart.name}>)"

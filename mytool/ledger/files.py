@@ -25,7 +25,7 @@ from mytool.ledger.merge import (
     merge_returns,
 )
 from mytool.ledger.workbook import DATE_FORMAT, LEDGER_LIMITS, LedgerFile, read_ledger_file
-from mytool.locking import folder_lock
+from mytool.writing.locking import folder_lock
 
 # A merge waits this long for another merge (or brief, split …) writing into the same folder.
 MERGE_WAIT = 120.0
@@ -76,7 +76,7 @@ def owner_file(path: Path) -> Path | None:
 
 def write_new_ledger(path: Path, data: bytes, *, force: bool, when: dt.datetime) -> Path | None:
     """Write a new ledger; an existing one is replaced only with `force`, after a backup."""
-    from mytool.output import write_files_atomic
+    from mytool.writing.output import write_files_atomic
 
     with folder_lock(path.parent, wait=MERGE_WAIT):
         if path.exists() and not force:
@@ -95,7 +95,7 @@ def write_new_ledger(path: Path, data: bytes, *, force: bool, when: dt.datetime)
 
 def write_copies(folder: Path, files: dict[str, bytes], *, force: bool) -> list[Path]:
     """Write the split copies all or none; existing copies are replaced only with `force`."""
-    from mytool.output import write_files_atomic
+    from mytool.writing.output import write_files_atomic
 
     targets = {folder / name: data for name, data in files.items()}
     existing = [p.name for p in targets if p.exists()]
@@ -119,7 +119,7 @@ def merge_into_master(
     master_path: Path, returned: list[Path], *, when: dt.datetime
 ) -> MergeOutcome:
     """Merge `returned` into the master file: backup, then an atomic rewrite (or a side file)."""
-    from mytool.output import write_files_atomic
+    from mytool.writing.output import write_files_atomic
 
     master_path = Path(master_path)
     for path in returned:

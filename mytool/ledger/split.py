@@ -29,7 +29,7 @@ def split_ledger(
     ledger: Ledger, *, by: str, master_name: str, stem: str, made: dt.datetime
 ) -> dict[str, bytes]:
     """File name → workbook for every group; each copy holds a snapshot of its editable cells."""
-    from mytool.output import safe_file_name
+    from mytool.writing.output import safe_file_name
 
     files: dict[str, bytes] = {}
     for group, entries in group_entries(ledger, by).items():

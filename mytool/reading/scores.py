@@ -43,7 +43,7 @@ def read_reports(path: str | Path, profile: Profile) -> list[Report]:
 
 
 def _report_of_respondents(respondents: Respondents, profile: Profile) -> Report:
-    from mytool.aggregation import report_from_respondents
+    from mytool.analysis.aggregation import report_from_respondents
 
     return report_from_respondents(respondents, profile)
 

@@ -11,7 +11,7 @@ import csv
 import io
 from typing import TYPE_CHECKING, Any
 
-from mytool.aggregation import Aggregation, ItemStat, UnitAggregate
+from mytool.analysis.aggregation import Aggregation, ItemStat, UnitAggregate
 from mytool.diagnostics import ERROR, WARNING
 from mytool.render.excel import safe_row
 from mytool.render.labels import rank_text, score_text

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mytool.brief import BriefSet
+from mytool.analysis.brief import BriefSet
 from mytool.errors import InputError
-from mytool.output import safe_file_name
 from mytool.profile import Profile
+from mytool.writing.output import safe_file_name
 
 MANIFEST = ".mytool-brief.json"
 
@@ -46,7 +46,7 @@ def brief_files(
 
 
 def write_brief_folder(folder: Path, files: dict[str, bytes]) -> list[Path]:
-    """Make `files` the brief set in `folder`, all or none (see `mytool.file_sets`)."""
-    from mytool.file_sets import replace_file_set
+    """Make `files` the brief set in `folder`, all or none (see `mytool.writing.file_sets`)."""
+    from mytool.writing.file_sets import replace_file_set
 
     return replace_file_set(folder, files, MANIFEST)

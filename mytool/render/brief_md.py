@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mytool.brief import BriefSet, UnitBrief
+from mytool.analysis.brief import BriefSet, UnitBrief
 from mytool.render.labels import flag_text, source_note
 from mytool.render.templating import make_environment, render
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mytool.brief import BriefSet, UnitBrief
+from mytool.analysis.brief import BriefSet, UnitBrief
 from mytool.profile import Profile
 from mytool.render.excel import (
     FLAG_FILL,

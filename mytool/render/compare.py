@@ -9,7 +9,7 @@ from collections.abc import Callable
 from rich.console import Console
 from rich.table import Table
 
-from mytool.comparison import CategoryChange, Comparison, Side, UnitChange
+from mytool.analysis.comparison import CategoryChange, Comparison, Side, UnitChange
 from mytool.render.labels import score_text
 from mytool.render.machine import csv_text
 from mytool.render.markdown import md_text, table

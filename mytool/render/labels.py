@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mytool.ranking import BOTTOM, COMPUTED, GRADE, UnitResult
+from mytool.analysis.ranking import BOTTOM, COMPUTED, GRADE, UnitResult
 
 
 def score_text(value: float | None) -> str:

@@ -6,8 +6,8 @@ import csv
 import io
 import json
 
+from mytool.analysis.ranking import Ranking, UnitResult
 from mytool.diagnostics import ERROR, WARNING
-from mytool.ranking import Ranking, UnitResult
 
 UNIT_CSV_COLUMNS = ("unit", "score", "rank", "grade", "flagged", "flag_reasons", "score_source")
 

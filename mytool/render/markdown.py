@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from mytool.ranking import Ranking
+from mytool.analysis.ranking import Ranking
 from mytool.render.labels import flag_text, rank_text, score_text, source_note
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")

@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from mytool.analysis.ranking import Ranking
 from mytool.profile import Profile
-from mytool.ranking import Ranking
 from mytool.render.labels import flag_text, rank_text, score_text, source_note
 
 

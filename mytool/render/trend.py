@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
+from mytool.analysis.trend import Trend, UnitTrend
 from mytool.diagnostics import ERROR, WARNING
 from mytool.render.labels import score_text
 from mytool.render.markdown import md_text, table
 from mytool.render.svg import Line, line_chart_svg
 from mytool.render.wide import print_whole
-from mytool.trend import Trend, UnitTrend
 
 SPARKS = "▁▂▃▄▅▆▇█"
 DISTRICT_MEAN = "全区平均"

@@ -10,6 +10,7 @@ import io
 import math
 from typing import Any
 
+from mytool.analysis.trend import Trend
 from mytool.render.excel import FLAG_FILL, HEADER_FILL, SCORE_FORMAT, put
 from mytool.render.trend import (
     DISTRICT_MEAN,
@@ -18,7 +19,6 @@ from mytool.render.trend import (
     missing_note,
     streak_text,
 )
-from mytool.trend import Trend
 
 
 def trend_workbook(trend: Trend) -> bytes:

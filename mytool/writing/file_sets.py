@@ -29,8 +29,8 @@ from pathlib import Path
 
 from mytool.errors import OutputError
 from mytool.files import os_reason, shown
-from mytool.locking import folder_lock
-from mytool.output import (
+from mytool.writing.locking import folder_lock
+from mytool.writing.output import (
     record_written,
     refuse_input_target,
     safe_file_name,

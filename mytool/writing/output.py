@@ -1,6 +1,6 @@
 """Write output files atomically: a temporary file in the same folder, flushed, then renamed.
 
-Every write holds the output folder's lock (`mytool.locking`), never replaces a file the run
+Every write holds the output folder's lock (`mytool.writing.locking`), never replaces a file the run
 reads (see `protect_inputs`), and records what it wrote for the audit log (`written_files`).
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from mytool.errors import OutputError, UsageError
 from mytool.files import os_reason, shown
-from mytool.locking import folder_lock
+from mytool.writing.locking import folder_lock
 
 TEMP_SUFFIX = ".mytool-tmp"
 _protected: ContextVar[frozenset[Path]] = ContextVar("protected_inputs", default=frozenset())
