@@ -1,0 +1,1 @@
+"""The rectification ledger's pure logic: its columns, entries and status counts (no I/O)."""
