@@ -3,19 +3,52 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from mytool.analysis.aggregation import report_from_respondents
 from mytool.analysis.brief import BriefSet, build_briefs
 from mytool.analysis.comparison import compare_rankings
 from mytool.analysis.ranking import Ranking, rank_report
+from mytool.analysis.trend import Trend, build_trend
 from mytool.diagnostics import WARNING, Issue
 from mytool.errors import InputError, UsageError
 from mytool.profile import Profile, load_profile
 from mytool.reading.casework import Casework, read_casework, read_casework_file
 from mytool.reading.respondents import Respondents, feedback_from_respondents
-from mytool.reading.scores import open_source, read_report, read_reports, report_from_workbook
+from mytool.reading.scores import (
+    checked_period,
+    open_source,
+    report_from_workbook,
+    reports_by_period,
+)
 from mytool.report import Report
+
+REPORT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")
+
+
+def read_report(
+    path: str | Path, profile: Profile, *, period: str | None = None, sheet: str | None = None
+) -> Report:
+    """Read the score workbook at `path`; raise `InputError` when it holds no usable scores.
+
+    A respondent-level questionnaire export (told by its shape) is aggregated into unit scores.
+    A workbook with a sheet per half-year needs `period` or `sheet` to pick one.
+    """
+    source = open_source(path, profile)
+    if isinstance(source, Respondents):
+        return checked_period(report_from_respondents(source, profile), period)
+    return report_from_workbook(source, profile, period=period, sheet=sheet)
+
+
+def read_reports(path: str | Path, profile: Profile) -> list[Report]:
+    """Every half-year in the file at `path`, oldest first: several for a workbook with a sheet
+    per period, else one."""
+    source = open_source(path, profile)
+    if isinstance(source, Respondents):
+        return [report_from_respondents(source, profile)]
+    return reports_by_period(source, profile)
 
 
 def load_ranking(
@@ -141,3 +174,50 @@ def _resolve_unit(name: str, ranking: Ranking, profile: Profile) -> str:
         known = "、".join(u.unit for u in ranking.units)
         raise UsageError(f"报告中没有街镇「{name}」；报告中的街镇：{known}")
     return canonical
+
+
+def report_files(paths: Sequence[str | Path]) -> list[tuple[Path, bool]]:
+    """The files to read, each with whether it was found in a folder (rather than named)."""
+    files: list[tuple[Path, bool]] = []
+    for given in map(Path, paths):
+        if not given.is_dir():
+            files.append((given, False))
+            continue
+        found = sorted(
+            p
+            for p in given.iterdir()
+            if p.is_file()
+            and p.suffix.lower() in REPORT_SUFFIXES
+            and not p.name.startswith(("~$", "."))
+        )
+        if not found:
+            suffixes = " ".join(REPORT_SUFFIXES)
+            raise InputError(f"{given}：文件夹中没有测评结果文件（{suffixes}）")
+        files += [(p, True) for p in found]
+    return files
+
+
+def load_trend(
+    paths: Sequence[str | Path], profile: str | Path | Profile | None = None
+) -> tuple[Profile, Trend]:
+    """Read every report in `paths` (files or folders) and build the trend.
+
+    A file named on its own must be readable; one found in a folder that is not a usable score
+    report (a problem-point list, say) is skipped with a warning.
+    """
+    loaded = profile if isinstance(profile, Profile) else load_profile(profile)
+    rankings: list[Ranking] = []
+    issues: list[Issue] = []
+    for path, in_folder in report_files(paths):
+        try:
+            found = load_rankings(path, loaded)  # several for a workbook with a sheet per period
+        except InputError as exc:
+            if not in_folder:
+                raise
+            issues.append(Issue("skipped-file", WARNING, f"已跳过：{exc.message}"))
+            continue
+        for ranking, report in found:
+            rankings.append(ranking)
+            issues += [*report.issues, *ranking.issues]
+    trend = build_trend(rankings, loaded)
+    return loaded, replace(trend, issues=(*issues, *trend.issues))

@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from mytool.analysis.aggregation import Z95, aggregate, aggregate_files
+from mytool.api import read_report
 from mytool.cli import app
 from mytool.numbers import round2
 from mytool.profile import load_profile
 from mytool.reading.exports import answer_score
 from mytool.reading.respondents import feedback_from_respondents, read_respondents
-from mytool.reading.scores import read_report
 from mytool.render.aggregate import aggregation_to_dict
 from mytool.report import ITEM
 

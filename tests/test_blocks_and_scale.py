@@ -15,9 +15,9 @@ import pytest
 from conftest import write_xlsx
 from typer.testing import CliRunner
 
+from mytool.api import read_report
 from mytool.cli import app
 from mytool.errors import InputError
-from mytool.reading.scores import read_report
 from mytool.report import CATEGORY, COMPOSITE
 
 STREETS = ["岳阳街道", "永丰街道", "方松街道", "中山街道", "广富林街道", "九里亭街道"]

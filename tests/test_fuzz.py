@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils.escape import unescape
 
+from mytool.api import read_report
 from mytool.errors import MytoolError
 from mytool.profile import load_profile
-from mytool.reading.scores import read_report
 from mytool.render.excel import clean_text, put
 from mytool.writing.output import safe_file_name
 

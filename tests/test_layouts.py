@@ -534,7 +534,7 @@ def test_bare_fractions_are_rescaled_with_a_warning(fmt: str, percent: str, tmp_
 
 
 def read_report_of(path: Path) -> Any:
+    from mytool.api import read_report
     from mytool.profile import load_profile
-    from mytool.reading.scores import read_report
 
     return read_report(path, load_profile())

@@ -6,9 +6,9 @@ import pytest
 from conftest import SAMPLE_2023H2, SAMPLE_2024H1, write_xlsx
 from halfyears import OLD_CATEGORIES
 
+from mytool.api import read_report
 from mytool.errors import InputError
 from mytool.reading.period import find_period
-from mytool.reading.scores import read_report
 from mytool.report import CATEGORY, COMPOSITE, ITEM
 
 

@@ -15,7 +15,7 @@ from conftest import write_xlsx
 from halfyears import OLD_CATEGORIES, composites, write_report
 from typer.testing import CliRunner
 
-from mytool.analysis.trend import load_trend
+from mytool.api import load_trend
 from mytool.cli import app
 from mytool.render.trend import sparkline, trend_to_dict
 

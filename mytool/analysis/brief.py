@@ -19,7 +19,7 @@ from mytool.planning import Plan, brief_plans
 from mytool.profile import Profile
 
 if TYPE_CHECKING:
-    from mytool.ledger.status import StatusItem
+    from mytool.analysis.ledger.status import StatusItem
 
 WEAKEST_ITEMS = 5
 TOP_LEVERAGE = 3
@@ -166,7 +166,7 @@ def build_briefs(
 def with_ledger(
     briefs: BriefSet, open_items: dict[str, tuple[StatusItem, ...]], as_of: dt.date
 ) -> BriefSet:
-    """The briefs with each unit's open ledger items (from `mytool.ledger.status.open_items`)."""
+    """The briefs with each unit's open ledger items (from `analysis.ledger.status.open_items`)."""
     units = tuple(
         replace(brief, ledger_items=open_items.get(brief.unit.unit, ()), ledger_as_of=as_of)
         for brief in briefs.units

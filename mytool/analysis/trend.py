@@ -6,18 +6,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import dataclass
 
 from mytool.analysis.lineage import SchemeScore, in_scheme
 from mytool.analysis.ranking import Ranking
-from mytool.api import load_rankings
 from mytool.diagnostics import WARNING, Issue
 from mytool.errors import InputError, UsageError
 from mytool.numbers import mean2
-from mytool.profile import Profile, load_profile
-
-REPORT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")
+from mytool.profile import Profile
 
 
 @dataclass(frozen=True)
@@ -63,53 +59,6 @@ class Trend:
     def flagged_now(self) -> tuple[UnitTrend, ...]:
         """The units flagged in the latest period."""
         return tuple(u for u in self.units if u.flagged[-1])
-
-
-def report_files(paths: Sequence[str | Path]) -> list[tuple[Path, bool]]:
-    """The files to read, each with whether it was found in a folder (rather than named)."""
-    files: list[tuple[Path, bool]] = []
-    for given in map(Path, paths):
-        if not given.is_dir():
-            files.append((given, False))
-            continue
-        found = sorted(
-            p
-            for p in given.iterdir()
-            if p.is_file()
-            and p.suffix.lower() in REPORT_SUFFIXES
-            and not p.name.startswith(("~$", "."))
-        )
-        if not found:
-            suffixes = " ".join(REPORT_SUFFIXES)
-            raise InputError(f"{given}：文件夹中没有测评结果文件（{suffixes}）")
-        files += [(p, True) for p in found]
-    return files
-
-
-def load_trend(
-    paths: Sequence[str | Path], profile: str | Path | Profile | None = None
-) -> tuple[Profile, Trend]:
-    """Read every report in `paths` (files or folders) and build the trend.
-
-    A file named on its own must be readable; one found in a folder that is not a usable score
-    report (a problem-point list, say) is skipped with a warning.
-    """
-    loaded = profile if isinstance(profile, Profile) else load_profile(profile)
-    rankings: list[Ranking] = []
-    issues: list[Issue] = []
-    for path, in_folder in report_files(paths):
-        try:
-            found = load_rankings(path, loaded)  # several for a workbook with a sheet per period
-        except InputError as exc:
-            if not in_folder:
-                raise
-            issues.append(Issue("skipped-file", WARNING, f"已跳过：{exc.message}"))
-            continue
-        for ranking, report in found:
-            rankings.append(ranking)
-            issues += [*report.issues, *ranking.issues]
-    trend = build_trend(rankings, loaded)
-    return loaded, replace(trend, issues=(*issues, *trend.issues))
 
 
 def build_trend(rankings: Sequence[Ranking], profile: Profile) -> Trend:

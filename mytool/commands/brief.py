@@ -105,7 +105,8 @@ def brief(
 ) -> None:
     """为重点提升街镇写整改提升简报（每个街镇一份），并写全区总览和牵头部门任务。"""
     from mytool.api import load_briefs
-    from mytool.render.brief_files import brief_files, write_brief_folder
+    from mytool.render.brief_files import brief_files
+    from mytool.writing.brief_folder import write_brief_folder
 
     loaded, briefs, issues = load_briefs(
         file,
@@ -136,7 +137,7 @@ def brief(
 
 def _with_ledger(briefs: BriefSet, ledger: Path, issues: list[Issue]) -> BriefSet:
     from mytool.analysis.brief import with_ledger
-    from mytool.ledger.status import open_items
+    from mytool.analysis.ledger.status import open_items
     from mytool.ledger.workbook import load_ledger
 
     found = load_ledger(ledger)

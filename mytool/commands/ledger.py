@@ -25,7 +25,7 @@ from mytool.errors import EXIT_PROBLEMS, UsageError
 from mytool.text import displayable
 
 if TYPE_CHECKING:
-    from mytool.ledger.status import LedgerStatus
+    from mytool.analysis.ledger.status import LedgerStatus
 
 ledger_app = typer.Typer(
     help="整改台账：按点位问题建台账，分发给牵头部门或街镇，合并回收表，通报整改进展。",
@@ -144,7 +144,7 @@ def merge(
     有冲突或未导入的内容时退出码为 1。
     """
     from mytool.ledger.files import merge_into_master
-    from mytool.render.ledger_merge import merge_report
+    from mytool.ledger.merge_view import merge_report
 
     outcome = merge_into_master(master, returned, when=dt.datetime.now())
     if not quiet or outcome.result.has_problems:
@@ -171,7 +171,7 @@ def status(
     debug: DebugOption = False,
 ) -> None:
     """整改进展：按状态、街镇、牵头部门统计，列出逾期、即将到期和未复查的点位。"""
-    from mytool.ledger.status import ledger_status
+    from mytool.analysis.ledger.status import ledger_status
     from mytool.ledger.workbook import load_ledger
 
     if format is StatusFormat.xlsx and output is None:

@@ -54,7 +54,7 @@ def trend(
     """多期走势：各街镇每期得分和排名、连续几期排名靠后、大类全区得分走势。"""
     if format is TrendFormat.xlsx and output is None:
         raise UsageError("xlsx 格式需要用 --output 指定输出文件，如 -o 走势.xlsx")
-    from mytool.analysis.trend import load_trend
+    from mytool.api import load_trend
 
     _, result = load_trend(paths, profile)
     print_warnings(result.issues, quiet)

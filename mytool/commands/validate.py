@@ -40,8 +40,8 @@ def validate(
 
     每期一个工作表的文件：列出各期，逐期检查；--period 或 --sheet 只检查其中一期。
     """
+    from mytool.api import read_report, read_reports
     from mytool.profile import load_profile
-    from mytool.reading.scores import read_report, read_reports
     from mytool.render.validation import validation_dict, validation_text
 
     loaded = load_profile(profile)

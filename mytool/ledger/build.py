@@ -5,11 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from mytool.casework import ProblemPoint
-from mytool.diagnostics import Issue
-from mytool.errors import InputError
-from mytool.files import shown
-from mytool.ledger.columns import (
+from mytool.analysis.ledger.columns import (
     CATEGORY,
     DEADLINE,
     DEPARTMENT,
@@ -24,7 +20,11 @@ from mytool.ledger.columns import (
     UNIT,
     make_id,
 )
-from mytool.ledger.model import Entry
+from mytool.analysis.ledger.model import Entry
+from mytool.casework import ProblemPoint
+from mytool.diagnostics import Issue
+from mytool.errors import InputError
+from mytool.files import shown
 from mytool.profile import Profile
 
 

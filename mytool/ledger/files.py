@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mytool.analysis.ledger.columns import ID
 from mytool.errors import OutputError, UsageError
 from mytool.files import read_regular_file
-from mytool.ledger.columns import ID
 from mytool.ledger.merge import (
     CONFLICT_SHEET,
     HELD_SHEET,
@@ -172,7 +172,7 @@ def merged_workbook(master: LedgerFile, result: MergeResult, *, when: dt.datetim
 
 
 def _id_rows(master: LedgerFile) -> dict[str, int]:
-    from mytool.ledger.columns import cell_text
+    from mytool.analysis.ledger.columns import cell_text
 
     rows: dict[str, int] = {}
     for row in master.rows:
@@ -203,7 +203,7 @@ def _held_rows(result: MergeResult, time: str) -> list[list[str]]:
 
 
 def _text(value: object) -> str:
-    from mytool.ledger.columns import value_text
+    from mytool.analysis.ledger.columns import value_text
 
     return value_text(value) if value is None or isinstance(value, str | dt.date) else str(value)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from mytool.ledger.columns import (
+from mytool.analysis.ledger.columns import (
     COLUMNS,
     DEADLINE,
     EDITABLE_COLUMNS,
@@ -32,7 +32,7 @@ from mytool.ledger.columns import (
     parse_value,
     value_text,
 )
-from mytool.ledger.model import Entry
+from mytool.analysis.ledger.model import Entry
 from mytool.ledger.workbook import ColumnNote, LedgerFile, SheetRow, ledger_from_file
 
 RETURNS_DIFFER = "returns-differ"

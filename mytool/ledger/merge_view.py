@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mytool.ledger.columns import value_text
+from mytool.analysis.ledger.columns import value_text
 from mytool.ledger.files import CONFLICT_REASONS, MergeOutcome
 from mytool.ledger.merge import (
     CONFLICT_SHEET,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from mytool.analysis.ledger.columns import EDITABLE_COLUMNS, value_text
+from mytool.analysis.ledger.model import Entry, Ledger
 from mytool.errors import OutputError, UsageError
-from mytool.ledger.columns import EDITABLE_COLUMNS, value_text
-from mytool.ledger.model import Entry, Ledger
 from mytool.ledger.workbook import Snapshot, ledger_workbook
 
 GROUPINGS = {"department": "牵头部门", "unit": "街镇"}

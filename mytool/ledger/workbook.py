@@ -18,10 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mytool.diagnostics import WARNING, Issue, column_letter
-from mytool.errors import InputError
-from mytool.files import shown
-from mytool.ledger.columns import (
+from mytool.analysis.ledger.columns import (
     COLUMNS,
     DATE_COLUMNS,
     EDITABLE_COLUMNS,
@@ -31,7 +28,10 @@ from mytool.ledger.columns import (
     STATUSES,
     parse_value,
 )
-from mytool.ledger.model import Entry, Ledger
+from mytool.analysis.ledger.model import Entry, Ledger
+from mytool.diagnostics import WARNING, Issue, column_letter
+from mytool.errors import InputError
+from mytool.files import shown
 from mytool.reading.guard import Limits
 
 LEDGER_SHEET = "整改台账"
@@ -313,7 +313,7 @@ def _read_sheet(
 
 
 def _read_snapshot(book: Any) -> Snapshot | None:
-    from mytool.ledger.columns import cell_text
+    from mytool.analysis.ledger.columns import cell_text
 
     if SNAPSHOT_SHEET not in book.sheetnames:
         return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from mytool.reading.sources import Sheet
+from mytool.reading.grid import Sheet
 
 
 class _TableParser(HTMLParser):

@@ -19,36 +19,8 @@ from mytool.reading.weights import weight_issues
 from mytool.report import COMPOSITE, Report, Score, SheetUse
 
 
-def read_report(
-    path: str | Path, profile: Profile, *, period: str | None = None, sheet: str | None = None
-) -> Report:
-    """Read the score workbook at `path`; raise `InputError` when it holds no usable scores.
-
-    A respondent-level questionnaire export (told by its shape) is aggregated into unit scores.
-    A workbook with a sheet per half-year needs `period` or `sheet` to pick one.
-    """
-    source = open_source(path, profile)
-    if isinstance(source, Respondents):
-        return _checked_period(_report_of_respondents(source, profile), period)
-    return report_from_workbook(source, profile, period=period, sheet=sheet)
-
-
-def read_reports(path: str | Path, profile: Profile) -> list[Report]:
-    """Every half-year in the file at `path`, oldest first: several for a workbook with a sheet
-    per period, else one."""
-    source = open_source(path, profile)
-    if isinstance(source, Respondents):
-        return [_report_of_respondents(source, profile)]
-    return reports_by_period(source, profile)
-
-
-def _report_of_respondents(respondents: Respondents, profile: Profile) -> Report:
-    from mytool.analysis.aggregation import report_from_respondents
-
-    return report_from_respondents(respondents, profile)
-
-
-def _checked_period(report: Report, period: str | None) -> Report:
+def checked_period(report: Report, period: str | None) -> Report:
+    """`report`, unless it is of another half-year than the --period asked for."""
     if period is not None and report.period is not None and report.period != period:
         raise UsageError(
             f"{report.source} 是 {period_label(report.period)}（{report.period}）的测评结果，"
@@ -117,7 +89,7 @@ def report_from_workbook(
             report = _build_report(workbook, _with_skipped(readings, groups[period]), profile)
         else:
             report = _build_report(workbook, readings, profile, with_file_name=True)
-    return _checked_period(report, period)
+    return checked_period(report, period)
 
 
 def reports_by_period(workbook: Workbook, profile: Profile) -> list[Report]:

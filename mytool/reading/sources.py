@@ -24,6 +24,7 @@ from mytool.diagnostics import WARNING, Issue, cell_address
 from mytool.errors import InputError
 from mytool.files import read_regular_file, shown
 from mytool.reading.biff import xls_error_cells
+from mytool.reading.grid import Cell, Sheet
 from mytool.reading.guard import (
     DEFAULT_LIMITS,
     ArchiveFacts,
@@ -33,6 +34,7 @@ from mytool.reading.guard import (
     check_archive,
     scan_xlsx,
 )
+from mytool.reading.html_tables import read_html_tables
 from mytool.reading.isolation import run_isolated
 
 SUPPORTED = ".xlsx .xlsm .xls .ods .csv .txt"
@@ -44,23 +46,6 @@ _ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
 GRID_LIMITS = Limits(max_cells=5_000_000, memory_bytes=2 * 1024**3)
 CELL_TEXT_LIMIT = 32767  # Excel's limit for the text of one cell
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-
-Cell = object  # str | float | int | bool | datetime | date | time | timedelta; "" when empty
-
-
-@dataclass(frozen=True)
-class Sheet:
-    name: str
-    rows: list[list[Cell]]
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
-    hidden: bool = False
-    hidden_rows: tuple[int, ...] = ()  # zero-based
-    # (row, col) of cells read as "" because they hold a formula without a cached value ("")
-    # or a cached error such as "#DIV/0!"
-    bad_cells: dict[tuple[int, int], str] = field(default_factory=dict)
-    # (row, col) of numeric cells formatted as a percentage (0.7853 shown as 78.53%)
-    percent_cells: frozenset[tuple[int, int]] = frozenset()
-    strict_width: bool = False  # CSV: a data row may not be longer than its header
 
 
 @dataclass(frozen=True)
@@ -94,8 +79,6 @@ def open_workbook(path: str | Path, limits: Limits | None = None) -> Workbook:
         rows = read_csv_rows(admission.data, name, max_cells=limits.max_cells)
         sheets = [Sheet(path.stem, rows, strict_width=True)]
     elif admission.format == "html":
-        from mytool.reading.html_tables import read_html_tables
-
         sheets = read_html_tables(decode_text(admission.data, name))
     else:
         sheets = run_isolated(_read_with_calamine, admission.data, name, name=name, limits=limits)

@@ -1,8 +1,5 @@
-"""The files one `mytool brief` run writes, and replacing an earlier run's files safely.
-
-A manifest (.mytool-brief.json) in the output folder lists the files the tool wrote last time
-with their SHA-256, so a re-run removes only its own files, and only while they are unchanged.
-"""
+"""The files of one `mytool brief` run, as name → bytes; `mytool.writing.brief_folder` writes
+them."""
 
 from __future__ import annotations
 
@@ -12,8 +9,6 @@ from mytool.analysis.brief import BriefSet
 from mytool.errors import InputError
 from mytool.profile import Profile
 from mytool.writing.output import safe_file_name
-
-MANIFEST = ".mytool-brief.json"
 
 
 def brief_files(
@@ -43,10 +38,3 @@ def brief_files(
 
         files[safe_file_name(f"{period}-满意度提升简报.xlsx")] = briefs_workbook(briefs, profile)
     return files
-
-
-def write_brief_folder(folder: Path, files: dict[str, bytes]) -> list[Path]:
-    """Make `files` the brief set in `folder`, all or none (see `mytool.writing.file_sets`)."""
-    from mytool.writing.file_sets import replace_file_set
-
-    return replace_file_set(folder, files, MANIFEST)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mytool.ledger.columns import STATUSES
-from mytool.ledger.status import GroupCount, LedgerStatus, StatusItem
+from mytool.analysis.ledger.columns import STATUSES
+from mytool.analysis.ledger.status import GroupCount, LedgerStatus, StatusItem
 
 NOTICE_TEMPLATE = "ledger_notice.md.j2"
 

@@ -6,8 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from mytool.diagnostics import Issue
-from mytool.ledger.columns import (
+from mytool.analysis.ledger.columns import (
     CLOSED,
     DEADLINE,
     DEPARTMENT,
@@ -18,6 +17,7 @@ from mytool.ledger.columns import (
     UNIT,
     Value,
 )
+from mytool.diagnostics import Issue
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from mytool.diagnostics import Issue
-from mytool.ledger.columns import (
+from mytool.analysis.ledger.columns import (
     CATEGORY,
     CLOSED_DATE,
     DESCRIPTION,
@@ -18,7 +17,8 @@ from mytool.ledger.columns import (
     PROGRESS,
     STATUSES,
 )
-from mytool.ledger.model import Entry, Ledger
+from mytool.analysis.ledger.model import Entry, Ledger
+from mytool.diagnostics import Issue
 from mytool.numbers import round2
 
 NO_STATUS = "未填写"
