@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from mytool import __version__
 from mytool.commands import (
@@ -24,7 +26,7 @@ from mytool.commands import (
     trend,
     validate,
 )
-from mytool.commands.common import CURRENT_RUN, Run, silence_stdout
+from mytool.commands.common import CURRENT_RUN, DEBUG, Run, exit_code_of, silence_stdout
 
 HELP = """松江区市容环境质量社会公众满意度测评分析工具。
 
@@ -35,7 +37,21 @@ HELP = """松江区市容环境质量社会公众满意度测评分析工具。
 4 另一个 mytool 正在写同一个文件夹；5 程序内部错误（请报告维护人员）。
 """
 
+
+class _Commands(TyperGroup):
+    """The command group: every command's failure becomes its exit code here, in one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:
+            raise typer.Exit(exit_code_of(exc)) from None
+
+
 app = typer.Typer(
+    cls=_Commands,
     help=HELP,
     no_args_is_help=True,
     add_completion=False,
@@ -69,6 +85,7 @@ def main_callback(
 ) -> None:
     """松江区市容环境质量社会公众满意度测评分析工具。"""
     CURRENT_RUN.set(Run(context.invoked_subcommand or "", log_file))
+    DEBUG.set(False)  # until the command itself says --debug
 
 
 for command in (rank, validate, brief, plan, profile, compare, trend, aggregate, ledger):

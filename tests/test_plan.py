@@ -16,6 +16,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import SAMPLE_2023H2, write_xlsx
+from mytool.ranking import rank_report
 from typer.testing import CliRunner
 
 from mytool.analysis import load_ranking
@@ -33,7 +34,6 @@ from mytool.planning import (
     plan_unit,
 )
 from mytool.profile import load_profile
-from mytool.ranking import rank_report
 from mytool.render.plan import plan_to_dict
 from mytool.report import CATEGORY, COMPOSITE, ITEM, Report, Score
 

@@ -17,8 +17,8 @@ from mytool.commands.common import (
     ProfileOption,
     QuietOption,
     emit,
-    handles_errors,
     print_warnings,
+    runs,
     stderr_console,
     stdout_console,
 )
@@ -44,7 +44,7 @@ FilesArgument = Annotated[
 ]
 
 
-@handles_errors
+@runs(reads=("files",))
 def aggregate(
     files: FilesArgument,
     profile: ProfileOption = None,

@@ -17,10 +17,10 @@ from mytool.commands.common import (
     ProfileOption,
     QuietOption,
     SheetOption,
-    handles_errors,
     option_date,
     option_period,
     print_warnings,
+    runs,
     stdout_console,
 )
 
@@ -35,7 +35,7 @@ class BriefFormat(StrEnum):
     both = "both"
 
 
-@handles_errors
+@runs(reads=("file", "problems", "feedback", "previous", "ledger"))
 def brief(
     file: InputArgument,
     unit: Annotated[

@@ -171,65 +171,66 @@ class Run:
 CURRENT_RUN: ContextVar[Run | None] = ContextVar("current_run", default=None)
 
 
-# Parameters naming files a command reads: never overwritten, hashed into the audit log.
-INPUT_PARAMETERS = (
-    "file",
-    "files",
-    "paths",
-    "previous",
-    "current",
-    "problems",
-    "feedback",
-    "ledger",
-    "returned",
-    "report",
-)
 INTERNAL_ERROR = (
     "内部错误：{error}\n这是 mytool 的程序缺陷，不是您的文件有问题。"
     "请加 --debug 重新运行，把输出的全部内容和所用文件发给维护人员。"
 )
+# Whether the running command was given --debug (set by `runs`, read by `exit_code_of`).
+DEBUG: ContextVar[bool] = ContextVar("debug", default=False)
 
 
-def handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Run a command the way every command runs: exit codes, protected inputs, audit log.
+def runs(*, reads: tuple[str, ...]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Run a command the way every command runs: protected inputs, audit log, --debug.
 
-    `MytoolError` becomes one Chinese line on stderr and its exit code; any other exception is
-    a bug (exit 5) with a line saying so; `--debug` shows the traceback instead.
+    `reads` names the parameters holding files the command reads (a folder stands for its
+    files): those are never overwritten and are hashed into the audit log. Failures are not
+    handled here but once, for every command, by `exit_code_of` (see `mytool.cli`).
     """
 
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        started = dt.datetime.now().astimezone()
-        inputs = _input_files(kwargs)
-        code, written = EXIT_OK, []
-        try:
-            with protect_inputs(inputs) as written:
-                return command(*args, **kwargs)
-        except typer.Exit as exc:
-            code = exc.exit_code
-            raise
-        except MytoolError as exc:
-            code = exc.exit_code
-            if kwargs.get("debug"):
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(command)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            DEBUG.set(bool(kwargs.get("debug")))
+            started = dt.datetime.now().astimezone()
+            inputs = _input_files(kwargs, reads)
+            code, written = EXIT_OK, []
+            try:
+                with protect_inputs(inputs) as written:
+                    return command(*args, **kwargs)
+            except typer.Exit as exc:
+                code = exc.exit_code
                 raise
-            stderr_console().print(f"错误：{exc.message}", markup=False)
-            raise typer.Exit(code) from None
-        except Exception as exc:
-            code = EXIT_INTERNAL
-            if kwargs.get("debug"):
+            except MytoolError as exc:
+                code = exc.exit_code
                 raise
-            stderr_console().print(INTERNAL_ERROR.format(error=exc), markup=False)
-            raise typer.Exit(code) from None
-        finally:
-            _audit(started, kwargs, inputs, written, code)
+            except Exception:
+                code = EXIT_INTERNAL
+                raise
+            finally:
+                _audit(started, kwargs, inputs, written, code)
 
-    return wrapper
+        return wrapper
+
+    return decorate
 
 
-def _input_files(parameters: dict[str, Any]) -> list[Path]:
+def exit_code_of(exc: Exception) -> int:
+    """The one place a failure becomes an exit code: `MytoolError` is one Chinese line on
+    stderr and its code; anything else is a bug (exit 5) with a line saying so. With --debug
+    the exception is raised again instead, to show the traceback."""
+    if DEBUG.get():
+        raise exc
+    if isinstance(exc, MytoolError):
+        stderr_console().print(f"错误：{exc.message}", markup=False)
+        return exc.exit_code
+    stderr_console().print(INTERNAL_ERROR.format(error=exc), markup=False)
+    return EXIT_INTERNAL
+
+
+def _input_files(parameters: dict[str, Any], names: tuple[str, ...]) -> list[Path]:
     """The existing files a command was given to read (a folder stands for its files)."""
     found: list[Path] = []
-    for name in INPUT_PARAMETERS:
+    for name in names:
         value = parameters.get(name)
         for path in value if isinstance(value, list | tuple) else [value]:
             if isinstance(path, Path) and path.is_dir():

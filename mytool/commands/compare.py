@@ -16,12 +16,12 @@ from mytool.commands.common import (
     TableFormatOption,
     emit,
     emit_view,
-    handles_errors,
     print_warnings,
+    runs,
 )
 
 
-@handles_errors
+@runs(reads=("previous", "current"))
 def compare(
     previous: Annotated[
         Path,

@@ -16,9 +16,9 @@ from mytool.commands.common import (
     ProfileOption,
     QuietOption,
     emit,
-    handles_errors,
     option_date,
     print_warnings,
+    runs,
     stdout_console,
 )
 from mytool.errors import EXIT_PROBLEMS, UsageError
@@ -49,7 +49,7 @@ class StatusFormat(StrEnum):
 
 
 @ledger_app.command("init")
-@handles_errors
+@runs(reads=("report", "problems"))
 def init(
     report: InputArgument,
     problems: Annotated[
@@ -92,7 +92,7 @@ def init(
 
 
 @ledger_app.command("split")
-@handles_errors
+@runs(reads=("ledger",))
 def split(
     ledger: LedgerArgument,
     by: Annotated[
@@ -129,9 +129,9 @@ def split(
 
 
 @ledger_app.command("merge")
-@handles_errors
+@runs(reads=("returned",))
 def merge(
-    # Not named `ledger`: the master is rewritten here, so it must not be a protected input.
+    # The master is rewritten here, so it is not among the protected inputs (`reads`).
     master: LedgerArgument,
     returned: Annotated[
         list[Path], typer.Argument(help="收回的分发表（可多个）。", show_default=False)
@@ -154,7 +154,7 @@ def merge(
 
 
 @ledger_app.command("status")
-@handles_errors
+@runs(reads=("ledger",))
 def status(
     ledger: LedgerArgument,
     as_of: Annotated[str | None, typer.Option("--as-of", help="统计截至日期（默认今天）。")] = None,

@@ -19,9 +19,9 @@ from mytool.commands.common import (
     SheetOption,
     emit,
     emit_view,
-    handles_errors,
     option_period,
     print_warnings,
+    runs,
 )
 from mytool.errors import UsageError
 
@@ -33,7 +33,7 @@ class PlanFormat(StrEnum):
     xlsx = "xlsx"
 
 
-@handles_errors
+@runs(reads=("file", "previous"))
 def plan(
     file: InputArgument,
     unit: Annotated[str, typer.Option("--unit", "-u", help="街镇（简称、全称都行）。")],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from mytool.commands.common import DebugOption, ProfileOption, emit, handles_errors, stderr_console
+from mytool.commands.common import DebugOption, ProfileOption, emit, runs, stderr_console
 
 profile_app = typer.Typer(
     help="查看测评口径（街镇、大类、小项、权重、等级）。", no_args_is_help=True
@@ -12,7 +12,7 @@ profile_app = typer.Typer(
 
 
 @profile_app.command("show")
-@handles_errors
+@runs(reads=())
 def show(profile: ProfileOption = None, debug: DebugOption = False) -> None:
     """显示正在使用的测评口径文件（TOML 原文）。"""
     from mytool.profile import load_profile

@@ -17,13 +17,13 @@ from mytool.commands.common import (
     TableFormatOption,
     emit,
     emit_view,
-    handles_errors,
     option_period,
     print_warnings,
+    runs,
 )
 
 
-@handles_errors
+@runs(reads=("file",))
 def rank(
     file: InputArgument,
     profile: ProfileOption = None,

@@ -15,8 +15,8 @@ from mytool.commands.common import (
     QuietOption,
     emit,
     emit_view,
-    handles_errors,
     print_warnings,
+    runs,
 )
 from mytool.errors import UsageError
 
@@ -28,7 +28,7 @@ class TrendFormat(StrEnum):
     xlsx = "xlsx"
 
 
-@handles_errors
+@runs(reads=("paths",))
 def trend(
     paths: Annotated[
         list[Path],

@@ -14,8 +14,8 @@ from mytool.commands.common import (
     ProfileOption,
     SheetOption,
     emit,
-    handles_errors,
     option_period,
+    runs,
 )
 from mytool.errors import EXIT_PROBLEMS
 
@@ -25,7 +25,7 @@ class ValidateFormat(StrEnum):
     json = "json"
 
 
-@handles_errors
+@runs(reads=("file",))
 def validate(
     file: InputArgument,
     profile: ProfileOption = None,
