@@ -17,12 +17,11 @@ from mytool.commands.common import (
     ProfileOption,
     QuietOption,
     emit,
+    needs_output,
     print_warnings,
     runs,
     stderr_console,
-    stdout_console,
 )
-from mytool.errors import UsageError
 
 PROGRESS_FROM_BYTES = 2_000_000  # smaller files read in well under a second: no bar
 
@@ -60,35 +59,12 @@ def aggregate(
     from mytool.analysis.aggregation import aggregate_files
     from mytool.profile import load_profile
 
-    if format is AggregateFormat.xlsx and output is None:
-        raise UsageError("xlsx 格式需要用 --output 指定输出文件，例如 -o 汇总.xlsx")
+    needs_output(format, output, "xlsx 格式需要用 --output 指定输出文件，例如 -o 汇总.xlsx")
     loaded = load_profile(profile)
     with _progress(files, quiet) as progress:
         result = aggregate_files(files, loaded, progress)
     print_warnings(result.issues, quiet)
-    if format is AggregateFormat.json:
-        from mytool.render.aggregate import aggregation_to_dict
-        from mytool.render.machine import to_json
-
-        emit(to_json(aggregation_to_dict(result)), output)
-    elif format is AggregateFormat.csv:
-        from mytool.render.aggregate import aggregation_to_csv
-
-        emit(aggregation_to_csv(result), output, bom=output is not None)
-    elif format is AggregateFormat.xlsx:
-        from mytool.render.aggregate import aggregation_to_xlsx
-        from mytool.writing.output import write_bytes_atomic
-
-        write_bytes_atomic(output, aggregation_to_xlsx(result))
-    elif output is None:
-        from mytool.render.aggregate import print_aggregation
-
-        print_aggregation(result, stdout_console())
-    else:
-        from mytool.render.aggregate import print_aggregation
-        from mytool.render.terminal import render_to_text
-
-        emit(render_to_text(lambda console: print_aggregation(result, console)), output)
+    emit(result, format, output)
 
 
 @contextlib.contextmanager

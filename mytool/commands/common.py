@@ -298,17 +298,49 @@ def option_date(text: str, option: str) -> dt.date:
     return parsed
 
 
-def emit_view(draw: Callable[[Any], None], output: Path | None) -> None:
-    """A rich view: on the terminal, or as plain text (no colour) into `output`."""
-    if output is None:
-        draw(stdout_console())
-        return
+def emit(result: object, format: str, output: Path | None, **context: Any) -> None:
+    """Render `result` in `format` (one registry: `mytool.render.registry`) and write it to
+    stdout or, atomically, to `output`. `context` goes to the terminal view (a profile)."""
+    from mytool.render.registry import Binary, Files, Text, render
+
+    rendering = render(result, format, output, **context)
+    if isinstance(rendering, Text):
+        emit_text(rendering.content, output, bom=rendering.bom_in_file and output is not None)
+    elif isinstance(rendering, Binary | Files):
+        from mytool.writing.output import write_bytes_atomic, write_files_atomic
+
+        if output is None:  # commands refuse this before reading (`needs_output`)
+            raise UsageError(f"{format} 格式需要用 --output 指定输出文件")
+        if isinstance(rendering, Binary):
+            write_bytes_atomic(output, rendering.content)
+        else:
+            write_files_atomic(rendering.files)
+    elif output is None:
+        rendering.draw(stdout_console())
+    else:
+        emit_text(_view_text(rendering.draw, rendering.width, plain=rendering.plain), output)
+
+
+def _view_text(draw: Callable[[Any], None], width: int, *, plain: bool) -> str:
+    """What a rich view prints, as text for a file (plain: no colour, no highlighting)."""
+    from rich.console import Console
+
     from mytool.render.terminal import render_to_text
 
-    emit(render_to_text(draw), output)
+    if plain:
+        return render_to_text(draw, width)
+    buffer = io.StringIO()
+    draw(Console(file=buffer, width=width))
+    return buffer.getvalue()
 
 
-def emit(text: str, output: Path | None, *, bom: bool = False) -> None:
+def needs_output(format: str, output: Path | None, message: str) -> None:
+    """Refuse, before any reading, a format that only a file can hold (xlsx) without -o."""
+    if format == "xlsx" and output is None:
+        raise UsageError(message)
+
+
+def emit_text(text: str, output: Path | None, *, bom: bool = False) -> None:
     """Text to stdout, or atomically to `output` (UTF-8, with a BOM when asked)."""
     if output is None:
         stream = _Shown(sys.stdout, stdout=True)

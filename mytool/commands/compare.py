@@ -15,7 +15,6 @@ from mytool.commands.common import (
     TableFormat,
     TableFormatOption,
     emit,
-    emit_view,
     print_warnings,
     runs,
 )
@@ -54,18 +53,7 @@ def compare(
     comparison = compare_rankings(before, now, loaded)
     issues = [*before_report.issues, *before.issues, *now_report.issues, *now.issues, *notes]
     print_warnings([*issues, *comparison.issues], quiet)
-    from mytool.render import compare as render
-
-    if format is TableFormat.json:
-        from mytool.render.machine import to_json
-
-        emit(to_json(render.comparison_to_dict(comparison)), output)
-    elif format is TableFormat.csv:
-        emit(render.comparison_to_csv(comparison), output, bom=output is not None)
-    elif format is TableFormat.md:
-        emit(render.comparison_markdown(comparison), output)
-    else:
-        emit_view(lambda console: render.print_comparison(comparison, console), output)
+    emit(comparison, format, output)
 
 
 def register(app: typer.Typer) -> None:

@@ -16,16 +16,18 @@ from mytool.commands.common import (
     ProfileOption,
     QuietOption,
     emit,
+    emit_text,
+    needs_output,
     option_date,
     print_warnings,
     runs,
     stdout_console,
 )
-from mytool.errors import EXIT_PROBLEMS, UsageError
+from mytool.errors import EXIT_PROBLEMS
 from mytool.text import displayable
 
 if TYPE_CHECKING:
-    from mytool.analysis.ledger.status import LedgerStatus
+    pass
 
 ledger_app = typer.Typer(
     help="整改台账：按点位问题建台账，分发给牵头部门或街镇，合并回收表，通报整改进展。",
@@ -148,7 +150,7 @@ def merge(
 
     outcome = merge_into_master(master, returned, when=dt.datetime.now())
     if not quiet or outcome.result.has_problems:
-        emit(merge_report(outcome), None)
+        emit_text(merge_report(outcome), None)
     if outcome.result.has_problems:
         raise typer.Exit(EXIT_PROBLEMS)
 
@@ -174,39 +176,13 @@ def status(
     from mytool.analysis.ledger.status import ledger_status
     from mytool.ledger.workbook import load_ledger
 
-    if format is StatusFormat.xlsx and output is None:
-        raise UsageError("--format xlsx 须用 -o 指定输出文件")
+    needs_output(format, output, "--format xlsx 须用 -o 指定输出文件")
     day = option_date(as_of, "--as-of") if as_of else dt.date.today()
     result = ledger_status(load_ledger(ledger), day, due_within)
     print_warnings(result.issues, quiet)
-    _emit_status(result, format, output)
+    emit(result, format, output)
     if strict and result.overdue:
         raise typer.Exit(EXIT_PROBLEMS)
-
-
-def _emit_status(result: LedgerStatus, format: StatusFormat, output: Path | None) -> None:
-    from mytool.render import ledger_status as render
-
-    if format is StatusFormat.json:
-        from mytool.render.machine import to_json
-
-        emit(to_json(render.status_dict(result)), output)
-    elif format is StatusFormat.md:
-        emit(render.notice_markdown(result), output)
-    elif format is StatusFormat.xlsx:
-        from mytool.writing.output import write_bytes_atomic
-
-        write_bytes_atomic(output, render.status_workbook(result))
-    elif output is None:
-        render.print_status(result, stdout_console())
-    else:
-        import io
-
-        from rich.console import Console
-
-        buffer = io.StringIO()
-        render.print_status(result, Console(file=buffer, width=160))
-        emit(buffer.getvalue(), output)
 
 
 def register(app: typer.Typer) -> None:

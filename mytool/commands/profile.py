@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from mytool.commands.common import DebugOption, ProfileOption, emit, runs, stderr_console
+from mytool.commands.common import DebugOption, ProfileOption, emit_text, runs, stderr_console
 
 profile_app = typer.Typer(
     help="查看测评口径（街镇、大类、小项、权重、等级）。", no_args_is_help=True
@@ -19,7 +19,7 @@ def show(profile: ProfileOption = None, debug: DebugOption = False) -> None:
 
     loaded = load_profile(profile)
     stderr_console().print(f"测评口径文件：{loaded.source}", markup=False)
-    emit(loaded.text if loaded.text.endswith("\n") else loaded.text + "\n", None)
+    emit_text(loaded.text if loaded.text.endswith("\n") else loaded.text + "\n", None)
 
 
 def register(app: typer.Typer) -> None:

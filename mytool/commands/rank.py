@@ -16,7 +16,6 @@ from mytool.commands.common import (
     TableFormat,
     TableFormatOption,
     emit,
-    emit_view,
     option_period,
     print_warnings,
     runs,
@@ -42,22 +41,7 @@ def rank(
         file, profile, bottom, period=option_period(period), sheet=sheet
     )
     print_warnings(ranking.all_issues, quiet)
-    if format is TableFormat.json:
-        from mytool.render.machine import ranking_to_dict, to_json
-
-        emit(to_json(ranking_to_dict(ranking)), output)
-    elif format is TableFormat.csv:
-        from mytool.render.machine import ranking_to_csv
-
-        emit(ranking_to_csv(ranking), output, bom=output is not None)
-    elif format is TableFormat.md:
-        from mytool.render.markdown import ranking_markdown
-
-        emit(ranking_markdown(ranking), output)
-    else:
-        from mytool.render.terminal import print_ranking
-
-        emit_view(lambda console: print_ranking(ranking, loaded_profile, console), output)
+    emit(ranking, format, output, profile=loaded_profile)
 
 
 def register(app: typer.Typer) -> None:

@@ -14,11 +14,10 @@ from mytool.commands.common import (
     ProfileOption,
     QuietOption,
     emit,
-    emit_view,
+    needs_output,
     print_warnings,
     runs,
 )
-from mytool.errors import UsageError
 
 
 class TrendFormat(StrEnum):
@@ -52,37 +51,12 @@ def trend(
     debug: DebugOption = False,
 ) -> None:
     """多期走势：各街镇每期得分和排名、连续几期排名靠后、大类全区得分走势。"""
-    if format is TrendFormat.xlsx and output is None:
-        raise UsageError("xlsx 格式需要用 --output 指定输出文件，如 -o 走势.xlsx")
+    needs_output(format, output, "xlsx 格式需要用 --output 指定输出文件，如 -o 走势.xlsx")
     from mytool.api import load_trend
 
     _, result = load_trend(paths, profile)
     print_warnings(result.issues, quiet)
-    if format is TrendFormat.xlsx:
-        from mytool.render.trend_xlsx import trend_workbook
-        from mytool.writing.output import write_bytes_atomic
-
-        write_bytes_atomic(output, trend_workbook(result))
-        return
-    from mytool.render import trend as render
-
-    if format is TrendFormat.json:
-        from mytool.render.machine import to_json
-
-        emit(to_json(render.trend_to_dict(result)), output)
-    elif format is TrendFormat.md:
-        svg = render.trend_svg(result)
-        if output is None:  # one stream: the chart is inlined
-            emit(render.trend_markdown(result, svg), None)
-        else:  # the chart goes beside the file as NAME.svg, linked as an image; both or neither
-            from mytool.writing.output import write_files_atomic
-
-            chart = output.with_suffix(".svg")
-            link = f"![{render.chart_title(result)}](<{chart.name}>)"
-            markdown = render.trend_markdown(result, link)
-            write_files_atomic({chart: svg.encode("utf-8"), output: markdown.encode("utf-8")})
-    else:
-        emit_view(lambda console: render.print_trend(result, console), output)
+    emit(result, format, output)
 
 
 def register(app: typer.Typer) -> None:

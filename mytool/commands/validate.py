@@ -13,7 +13,7 @@ from mytool.commands.common import (
     PeriodOption,
     ProfileOption,
     SheetOption,
-    emit,
+    emit_text,
     option_period,
     runs,
 )
@@ -52,9 +52,9 @@ def validate(
     if format is ValidateFormat.json:
         from mytool.render.machine import to_json
 
-        emit(to_json(validation_dict(*reports)), None)
+        emit_text(to_json(validation_dict(*reports)), None)
     else:
-        emit(validation_text(*reports), None)
+        emit_text(validation_text(*reports), None)
     if any(report.errors or report.warnings for report in reports):
         raise typer.Exit(EXIT_PROBLEMS)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -179,6 +180,18 @@ def _compact_cell(unit: UnitTrend, index: int) -> str:
     if score is None:
         return "—"
     return f"{score_text(score)}/{rank}" + ("⚑" if unit.flagged[index] else "")
+
+
+def trend_markdown_files(trend: Trend, output: Path | None) -> str | dict[Path, bytes]:
+    """The Markdown of a trend: one text with the chart inlined, or, written to `output`, the
+    chart beside it as NAME.svg, linked as an image (both files or neither)."""
+    svg = trend_svg(trend)
+    if output is None:
+        return trend_markdown(trend, svg)
+    chart = output.with_suffix(".svg")
+    link = f"![{chart_title(trend)}](<{chart.name}>)"
+    markdown = trend_markdown(trend, link)
+    return {chart: svg.encode("utf-8"), output: markdown.encode("utf-8")}
 
 
 def print_trend(trend: Trend, console: Console) -> None:
