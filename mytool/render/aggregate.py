@@ -35,6 +35,7 @@ def aggregation_to_dict(result: Aggregation) -> dict:
         "units": [_unit_dict(unit) for unit in result.units],
         "unmatched_questions": list(result.unmatched_questions),
         "warnings": [i.located() for i in result.issues if i.severity in (WARNING, ERROR)],
+        "issues": [i.as_dict() for i in result.issues],
     }
 
 

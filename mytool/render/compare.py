@@ -47,6 +47,7 @@ def comparison_to_dict(comparison: Comparison) -> dict:
         "entered_flagged": [u.unit for u in comparison.entered_flagged],
         "left_flagged": [u.unit for u in comparison.left_flagged],
         "warnings": [issue.located() for issue in comparison.issues],
+        "issues": [issue.as_dict() for issue in comparison.issues],
     }
 
 

@@ -30,6 +30,7 @@ def status_dict(status: LedgerStatus) -> dict[str, Any]:
             for i in status.closed_unreviewed
         ],
         "warnings": [issue.located() for issue in status.issues],
+        "issues": [issue.as_dict() for issue in status.issues],
     }
 
 

@@ -125,6 +125,7 @@ def trend_to_dict(trend: Trend) -> dict:
         ],
         "missing_periods": list(trend.missing_periods),
         "warnings": [i.located() for i in trend.issues if i.severity in (WARNING, ERROR)],
+        "issues": [i.as_dict() for i in trend.issues],
     }
 
 
