@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from mytool.analysis.aggregation import report_from_respondents
 from mytool.analysis.brief import BriefSet, build_briefs
 from mytool.analysis.comparison import compare_rankings
+from mytool.analysis.planning import Plan, Target, parse_setting, plan_unit
 from mytool.analysis.ranking import Ranking, rank_report
 from mytool.analysis.trend import Trend, build_trend
 from mytool.diagnostics import WARNING, Issue
@@ -221,3 +222,38 @@ def load_trend(
             issues += [*report.issues, *ranking.issues]
     trend = build_trend(rankings, loaded)
     return loaded, replace(trend, issues=(*issues, *trend.issues))
+
+
+def load_plan(
+    path: str | Path,
+    unit: str,
+    profile: str | Path | Profile | None = None,
+    *,
+    target: Target | None = None,
+    settings: Iterable[str] = (),
+    previous: Iterable[str | Path] = (),
+    bottom_n: int | None = None,
+    period: str | None = None,
+    sheet: str | None = None,
+) -> tuple[Profile, Plan, list]:
+    """Read the report at `path` (and `previous` ones), then plan for `unit` in any spelling."""
+    loaded = profile if isinstance(profile, Profile) else load_profile(profile)
+    _, ranking, report = load_ranking(path, loaded, bottom_n, period=period, sheet=sheet)
+    issues = list(ranking.all_issues)
+    earlier = []
+    for other in previous:
+        _, before, _ = load_ranking(other, loaded, bottom_n)
+        earlier.append(before)
+        issues.extend(before.all_issues)
+    parsed = [parse_setting(text, loaded) for text in settings]
+    if target is None and not parsed:
+        raise UsageError(
+            "请给出目标（--target-rank 11、--target-grade 尚可 或 --target-score 76），"
+            "或用 --set 居住区=+4 测算改变某些大类后的结果"
+        )
+    name = loaded.canonical_unit(unit) or unit.strip()
+    weights = dict(report.weights) or None
+    plan = plan_unit(
+        ranking, loaded, name, target=target, settings=parsed, previous=earlier, weights=weights
+    )
+    return loaded, plan, issues

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mytool.drivers import PRIORITY, item_drivers
+from mytool.analysis.drivers import PRIORITY, item_drivers
 from mytool.reading.respondents import Respondents
 
 ITEMS = (

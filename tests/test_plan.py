@@ -16,12 +16,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import SAMPLE_2023H2, write_xlsx
-from mytool.ranking import rank_report
 from typer.testing import CliRunner
 
-from mytool.analysis import load_ranking
-from mytool.cli import app
-from mytool.planning import (
+from mytool.analysis.planning import (
     DISTRICT_BEST,
     LEAVE_BOTTOM,
     OWN_BEST,
@@ -29,10 +26,12 @@ from mytool.planning import (
     RANK,
     SCORE,
     Target,
-    load_plan,
     parse_setting,
     plan_unit,
 )
+from mytool.analysis.ranking import rank_report
+from mytool.api import load_plan, load_ranking
+from mytool.cli import app
 from mytool.profile import load_profile
 from mytool.render.plan import plan_to_dict
 from mytool.report import CATEGORY, COMPOSITE, ITEM, Report, Score
@@ -419,7 +418,7 @@ def test_help_lists_plan():
 
 
 def test_planning_module_does_not_import_typer():
-    source = Path("mytool/planning.py").read_text(encoding="utf-8")
+    source = Path("mytool/analysis/planning.py").read_text(encoding="utf-8")
     assert "typer" not in source
 
 

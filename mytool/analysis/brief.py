@@ -12,10 +12,10 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from mytool.analysis.comparison import Comparison, UnitChange
+from mytool.analysis.planning import Plan, brief_plans
 from mytool.analysis.ranking import BOTTOM, Ranking, UnitResult, computed_composite, rank_positions
 from mytool.casework import FeedbackCase, ProblemPoint
 from mytool.numbers import round2, to_decimal
-from mytool.planning import Plan, brief_plans
 from mytool.profile import Profile
 
 if TYPE_CHECKING:

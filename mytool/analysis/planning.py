@@ -4,7 +4,7 @@ Everything is computed from a `Ranking` with the ranking's own rules, so a plan'
 numbers `mytool rank` would print after the change:
 
 - The composite is the weighted mean of the unit's categories, weights renormalised over the
-  categories it has, rounded 四舍五入 at each level (`mytool.ranking.computed_composite`).
+  categories it has, rounded 四舍五入 at each level (`mytool.analysis.ranking.computed_composite`).
 - When the report publishes a composite that the categories do not reproduce exactly, the gap
   (published − reproduced) is assumed to stay as it is: the new score is the published score plus
   the change of the reproduced composite. Such figures are estimates (`Plan.estimate`), and the
@@ -30,16 +30,22 @@ from __future__ import annotations
 import math
 import tomllib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
+from mytool.analysis.lineage import scheme_key
+from mytool.analysis.ranking import (
+    BOTTOM,
+    GRADE,
+    REPORTED,
+    Ranking,
+    computed_composite,
+    rank_positions,
+)
 from mytool.errors import InputError, UsageError
-from mytool.lineage import scheme_key
 from mytool.numbers import mean2, round2, to_decimal
 from mytool.profile import Profile
-from mytool.ranking import BOTTOM, GRADE, REPORTED, Ranking, computed_composite, rank_positions
 
 SET = "set"
 RANK = "rank"
@@ -486,44 +492,6 @@ def lagging_items(ranking: Ranking, unit: str, category: str) -> tuple[LaggingIt
             )
     lines.sort(key=lambda line: (line.gap, line.item))
     return tuple(lines[:LAGGING_ITEMS])
-
-
-def load_plan(
-    path: str | Path,
-    unit: str,
-    profile: str | Path | Profile | None = None,
-    *,
-    target: Target | None = None,
-    settings: Iterable[str] = (),
-    previous: Iterable[str | Path] = (),
-    bottom_n: int | None = None,
-    period: str | None = None,
-    sheet: str | None = None,
-) -> tuple[Profile, Plan, list]:
-    """Read the report at `path` (and `previous` ones), then plan for `unit` in any spelling."""
-    from mytool.analysis import load_ranking
-    from mytool.profile import load_profile
-
-    loaded = profile if isinstance(profile, Profile) else load_profile(profile)
-    _, ranking, report = load_ranking(path, loaded, bottom_n, period=period, sheet=sheet)
-    issues = list(ranking.all_issues)
-    earlier = []
-    for other in previous:
-        _, before, _ = load_ranking(other, loaded, bottom_n)
-        earlier.append(before)
-        issues.extend(before.all_issues)
-    parsed = [parse_setting(text, loaded) for text in settings]
-    if target is None and not parsed:
-        raise UsageError(
-            "请给出目标（--target-rank 11、--target-grade 尚可 或 --target-score 76），"
-            "或用 --set 居住区=+4 测算改变某些大类后的结果"
-        )
-    name = loaded.canonical_unit(unit) or unit.strip()
-    weights = dict(report.weights) or None
-    plan = plan_unit(
-        ranking, loaded, name, target=target, settings=parsed, previous=earlier, weights=weights
-    )
-    return loaded, plan, issues
 
 
 def brief_plans(ranking: Ranking, profile: Profile, unit: str) -> tuple[Plan, ...]:

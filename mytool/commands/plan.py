@@ -18,12 +18,11 @@ from mytool.commands.common import (
     QuietOption,
     SheetOption,
     emit,
-    emit_view,
+    needs_output,
     option_period,
     print_warnings,
     runs,
 )
-from mytool.errors import UsageError
 
 
 class PlanFormat(StrEnum):
@@ -79,11 +78,11 @@ def plan(
     debug: DebugOption = False,
 ) -> None:
     """提升计划：改变某些大类后排名、等级如何；达到目标名次、等级或得分最少要提高多少。"""
-    from mytool.planning import load_plan, target_from_options
+    from mytool.analysis.planning import target_from_options
+    from mytool.api import load_plan
     from mytool.profile import load_profile
 
-    if format is PlanFormat.xlsx and output is None:
-        raise UsageError("xlsx 格式需要用 --output 指定输出文件，例如 -o 提升计划.xlsx")
+    needs_output(format, output, "xlsx 格式需要用 --output 指定输出文件，例如 -o 提升计划.xlsx")
     loaded = load_profile(profile)
     target = target_from_options(target_rank, target_grade, target_score, loaded)
     _, result, issues = load_plan(
@@ -98,20 +97,7 @@ def plan(
         sheet=sheet,
     )
     print_warnings(issues, quiet)
-    from mytool.render import plan as render
-
-    if format is PlanFormat.json:
-        from mytool.render.machine import to_json
-
-        emit(to_json(render.plan_to_dict(result)), output)
-    elif format is PlanFormat.md:
-        emit(render.plan_markdown(result), output)
-    elif format is PlanFormat.xlsx:
-        from mytool.output import write_bytes_atomic
-
-        write_bytes_atomic(output, render.plan_to_xlsx(result))
-    else:
-        emit_view(lambda console: render.print_plan(result, console), output)
+    emit(result, format, output)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mytool.planning import (
+from mytool.analysis.planning import (
     GRADE_TARGET,
     LEAVE_BOTTOM,
     RANK,
@@ -17,7 +17,7 @@ from mytool.planning import (
     Plan,
     Standing,
 )
-from mytool.ranking import BOTTOM, GRADE
+from mytool.analysis.ranking import BOTTOM, GRADE
 from mytool.reading.period import period_label
 from mytool.render.labels import score_text
 
