@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -38,13 +37,17 @@ HELP = """松江区市容环境质量社会公众满意度测评分析工具。
 """
 
 
+# Typer's own ways out (help, usage errors, Exit) are left to Typer; everything else is ours.
+_COMMAND_LINE_EXITS = (typer.Exit, typer.Abort, typer.TyperException)
+
+
 class _Commands(TyperGroup):
     """The command group: every command's failure becomes its exit code here, in one place."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except (typer.Exit, click.exceptions.Exit, click.ClickException, click.Abort):
+        except _COMMAND_LINE_EXITS:
             raise
         except Exception as exc:
             raise typer.Exit(exit_code_of(exc)) from None
