@@ -489,3 +489,26 @@ def test_a_full_disk_is_exit_3_and_leaves_nothing_half_written(tiny_disk):
     assert brief.exit_code == 3
     assert "磁盘空间不足" in brief.stderr
     assert sorted(p.name for p in tiny_disk.iterdir()) == ["占位"]
+
+
+def test_a_folder_that_is_not_the_tools_own_is_written_file_by_file(tmp_path):
+    """A folder with subfolders (a user's working folder) keeps its inode: it is never swapped."""
+    out = tmp_path / "我的文件夹"
+    (out / "项目").mkdir(parents=True)
+    (out / "项目" / "计划.docx").write_bytes(b"plan")
+    assert runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-d", str(out)]).exit_code == 0
+    before = (out.stat().st_ino, (out / "项目").stat().st_ino)
+    again = runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-u", "九亭", "-d", str(out)])
+    assert again.exit_code == 0, again.output
+    assert (out.stat().st_ino, (out / "项目").stat().st_ino) == before
+    assert (out / "项目" / "计划.docx").read_bytes() == b"plan"
+    assert not (out / "2023H2-叶榭镇-整改提升简报.md").exists()  # its own stale file: removed
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the folder swap is Linux's renameat2")
+def test_the_tools_own_folder_is_swapped_whole(tmp_path):
+    out = tmp_path / "简报"
+    assert runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-d", str(out)]).exit_code == 0
+    before = out.stat().st_ino
+    assert runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-d", str(out)]).exit_code == 0
+    assert out.stat().st_ino != before  # a new folder, swapped in at once

@@ -20,6 +20,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import hashlib
+import itertools
 import json
 import os
 import secrets
@@ -66,7 +67,7 @@ def replace_file_set(folder: Path, files: dict[str, bytes], manifest: str) -> li
         _recover(folder, manifest)
         entries = dict(files)
         entries[manifest] = _manifest_bytes(files)
-        if _swappable(folder):
+        if _swappable(folder, manifest):
             written = _swap_in(folder, entries, manifest)
         else:
             written = _replace_one_by_one(folder, entries, manifest)
@@ -120,12 +121,34 @@ def _claims(path: Path) -> dict[str, str]:
 # The swap
 
 
-def _swappable(folder: Path) -> bool:
-    """Whether this folder can be swapped whole: Linux, and not the working folder itself."""
+MAX_KEPT_ENTRIES = 500  # a folder with more of other people's files is not swapped whole
+
+
+def _swappable(folder: Path, manifest: str) -> bool:
+    """Whether `folder` may be swapped whole: Linux, and a folder that is the tool's own.
+
+    Swapping replaces the folder's inode, so it is kept to folders this tool made: absent, or
+    holding its manifest, no subfolders and a modest number of other files. A user's home, the
+    working folder, a mount point or a folder of projects is written file by file instead.
+    """
     if _renameat2() is None:
         return False
+    if not folder.exists():
+        return True
     cwd = Path.cwd().resolve()
-    return folder != cwd and folder not in cwd.parents
+    if folder == cwd or folder in cwd.parents or folder == Path.home().resolve():
+        return False
+    if os.path.ismount(folder) or not _is_plain_file(folder / manifest):
+        return False
+    with os.scandir(folder) as scan:
+        entries = list(itertools.islice(scan, MAX_KEPT_ENTRIES + 1))
+    if len(entries) > MAX_KEPT_ENTRIES:
+        return False
+    return not any(entry.is_dir(follow_symlinks=False) for entry in entries)
+
+
+def _is_plain_file(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
 
 
 def _swap_in(folder: Path, entries: dict[str, bytes], manifest: str) -> list[Path]:
@@ -266,7 +289,7 @@ def _exchange(first: Path, second: Path) -> bool:
     if result == 0:
         return True
     code = ctypes.get_errno()
-    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EXDEV):
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EXDEV, errno.EBUSY, errno.EPERM):
         return False
     raise OutputError(f"{shown(second)}：无法替换输出文件夹（{os.strerror(code)}）")
 
