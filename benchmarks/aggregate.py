@@ -1,6 +1,7 @@
 """Benchmark `mytool aggregate` against the plain pandas way and the fastest bare read.
 
 Run on demand, not in CI:  python benchmarks/aggregate.py [--rows 100000 500000] [--keep DIR]
+                           [--formats xlsx csv]
 
 For each size it writes a questionnaire export like a 问卷星 one (序号, 提交答卷时间, 所用时间,
 来源, 来源详情, 来自IP, the unit, sex, age, 35 label questions, a suggestion; shared strings as
@@ -12,18 +13,25 @@ memory (ru_maxrss of that process), with ratios to the floor:
                      Series.map, then groupby unit: mean, count and standard deviation per item;
 - floor candidates:  the fastest bare reads of the same sheet into a DataFrame (fastexcel, and
                      pandas.read_excel with engine="calamine"); the faster one is the floor.
+
+The same answers written as a CSV export (UTF-8 with BOM) are timed against
+pandas.read_csv(engine="pyarrow"), in pairs run one after the other (order alternating), with
+the median of the per-pair ratios, so another job on the machine slows both sides alike.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -31,7 +39,7 @@ ITEM_COLUMNS = 35
 LABELS = ["非常满意", "满意", "一般", "不满意", "非常不满意", "不了解", "(跳过)"]
 LABEL_WEIGHTS = [30, 35, 18, 8, 4, 4, 1]
 SUGGESTIONS = ["小区垃圾清运不及时", "希望增加公厕", "非机动车乱停放", "道路保洁很好", None, None]
-GOALS = {"floor": 1.25, "plain": 7.0, "memory": 1.5}
+GOALS = {"floor": 1.25, "plain": 7.0, "memory": 1.5, "csv": 1.5}
 
 XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
 OOXML = "http://schemas.openxmlformats.org"
@@ -102,10 +110,29 @@ def export_header() -> tuple[list[str], list[str]]:
     return header, units
 
 
-def write_export(path: Path, rows: int, seed: int = 2023) -> None:
-    """A minimal but real .xlsx (shared strings, one sheet), streamed to keep memory flat."""
+def export_rows(rows: int, seed: int = 2023) -> Iterator[list[object]]:
+    """The header, then `rows` respondents (deterministic for a seed)."""
     rnd = random.Random(seed)
     header, units = export_header()
+    yield list(header)
+    for r in range(1, rows + 1):
+        yield [
+            r,
+            f"2023/11/{rnd.randint(1, 30)} {rnd.randint(8, 22)}:{rnd.randint(10, 59)}",
+            f"{rnd.randint(60, 900)}秒",
+            "手机提交",
+            "直接访问",
+            f"101.{rnd.randint(0, 255)}.{rnd.randint(0, 255)}.1(上海-上海)",
+            rnd.choice(units),
+            rnd.choice(["男", "女"]),
+            rnd.choice(["18-30岁", "31-45岁", "46-60岁", "60岁以上"]),
+            *rnd.choices(LABELS, LABEL_WEIGHTS, k=ITEM_COLUMNS),
+            rnd.choice(SUGGESTIONS),
+        ]
+
+
+def write_export(path: Path, rows: int, seed: int = 2023) -> None:
+    """A minimal but real .xlsx (shared strings, one sheet), streamed to keep memory flat."""
     strings: dict[str, int] = {}
 
     def cell(ref: str, value: object) -> str:
@@ -116,27 +143,11 @@ def write_export(path: Path, rows: int, seed: int = 2023) -> None:
         index = strings.setdefault(str(value), len(strings))
         return f'<c r="{ref}" t="s"><v>{index}</v></c>'
 
-    letters = [column_letter(c) for c in range(len(header))]
+    letters = [column_letter(c) for c in range(len(export_header()[0]))]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
             sheet.write(f'{XML}<worksheet xmlns="{MAIN}"><sheetData>'.encode())
-            for r in range(rows + 1):
-                if r == 0:
-                    values: list[object] = list(header)
-                else:
-                    values = [
-                        r,
-                        f"2023/11/{rnd.randint(1, 30)} {rnd.randint(8, 22)}:{rnd.randint(10, 59)}",
-                        f"{rnd.randint(60, 900)}秒",
-                        "手机提交",
-                        "直接访问",
-                        f"101.{rnd.randint(0, 255)}.{rnd.randint(0, 255)}.1(上海-上海)",
-                        rnd.choice(units),
-                        rnd.choice(["男", "女"]),
-                        rnd.choice(["18-30岁", "31-45岁", "46-60岁", "60岁以上"]),
-                        *rnd.choices(LABELS, LABEL_WEIGHTS, k=ITEM_COLUMNS),
-                        rnd.choice(SUGGESTIONS),
-                    ]
+            for r, values in enumerate(export_rows(rows, seed)):
                 cells = "".join(cell(f"{letters[c]}{r + 1}", v) for c, v in enumerate(values))
                 sheet.write(f'<row r="{r + 1}">{cells}</row>'.encode())
             sheet.write(b"</sheetData></worksheet>")
@@ -148,6 +159,14 @@ def write_export(path: Path, rows: int, seed: int = 2023) -> None:
         )
         for name, text in STATIC_PARTS.items():
             archive.writestr(name, XML + text)
+
+
+def write_csv_export(path: Path, rows: int, seed: int = 2023) -> None:
+    """The same export as a CSV file, UTF-8 with a BOM as 问卷星 downloads it."""
+    with path.open("w", encoding="utf-8-sig", newline="") as file:
+        writer = csv.writer(file)
+        for values in export_rows(rows, seed):
+            writer.writerow(["" if v is None else v for v in values])
 
 
 # -- the variants, each run in a child process ------------------------------------------------
@@ -176,6 +195,13 @@ def floor_fastexcel(path: str) -> None:
     assert len(frame)
 
 
+def floor_pyarrow_csv(path: str) -> None:
+    import pandas as pd
+
+    frame = pd.read_csv(path, engine="pyarrow")
+    assert len(frame)
+
+
 def floor_calamine(path: str) -> None:
     import pandas as pd
 
@@ -183,7 +209,12 @@ def floor_calamine(path: str) -> None:
     assert len(frame)
 
 
-CHILDREN = {"plain": plain_way, "fastexcel": floor_fastexcel, "calamine": floor_calamine}
+CHILDREN = {
+    "plain": plain_way,
+    "fastexcel": floor_fastexcel,
+    "calamine": floor_calamine,
+    "pyarrow-csv": floor_pyarrow_csv,
+}
 
 
 def measure(command: list[str]) -> tuple[float, float]:
@@ -243,6 +274,54 @@ def run(rows_list: list[int], folder: Path, repeat: int, plain: bool) -> list[di
     return results
 
 
+def run_csv(rows_list: list[int], folder: Path, repeat: int) -> list[dict]:
+    """The same exports as CSV: mytool and the floor in pairs, interleaved, order alternating."""
+    me = [sys.executable, str(Path(__file__).resolve()), "--child"]
+    results = []
+    for rows in rows_list:
+        path = folder / f"export-{rows}.csv"
+        if not path.exists():
+            write_csv_export(path, rows)
+        mytool = [sys.executable, "-m", "mytool", "aggregate", str(path), "-f", "json", "-q"]
+        pair = [("mytool", [*mytool, "-o", str(folder / "out.json")])]
+        pair.append(("floor", [*me, "pyarrow-csv", str(path)]))
+        runs: dict[str, list[tuple[float, float]]] = {"mytool": [], "floor": []}
+        ratios = []
+        for n in range(repeat):
+            for name, command in pair if n % 2 == 0 else pair[::-1]:
+                runs[name].append(measure(command))
+            ratios.append(runs["mytool"][-1][0] / runs["floor"][-1][0])
+        median = {
+            name: (statistics.median(r[0] for r in got), statistics.median(r[1] for r in got))
+            for name, got in runs.items()
+        }
+        results.append({"rows": rows, **median, "ratio": statistics.median(ratios)})
+    return results
+
+
+def csv_table(results: list[dict]) -> str:
+    lines = [
+        "| 行数 | 方式 | 用时 (s) | 相对下限（成对中位数） | 峰值内存 (MB) | 内存相对下限 |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
+    verdicts = []
+    for result in results:
+        (wall, memory), (floor_wall, floor_memory) = result["mytool"], result["floor"]
+        lines.append(
+            f"| {result['rows']:,} | mytool aggregate（CSV） | {wall:.2f} | {result['ratio']:.2f}× "
+            f"| {memory:.0f} | {memory / floor_memory:.2f}× |"
+        )
+        lines.append(
+            f'| {result["rows"]:,} | 直读：pandas.read_csv(engine="pyarrow")（下限） '
+            f"| {floor_wall:.2f} | 1.00× | {floor_memory:.0f} | 1.00× |"
+        )
+        verdicts.append(
+            f"{result['rows']:,} 行 CSV：mytool/下限 {result['ratio']:.2f}×"
+            f"（目标 ≤ {GOALS['csv']}）"
+        )
+    return "\n".join(lines) + "\n\n" + "\n".join(verdicts)
+
+
 NAMES = {
     "mytool": "mytool aggregate",
     "plain": "常规做法：pandas.read_excel（openpyxl）+ groupby",
@@ -292,6 +371,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of the fast variants (best)")
     parser.add_argument("--keep", type=Path, help="keep the generated exports in this folder")
     parser.add_argument("--skip-plain", action="store_true", help="skip the slow plain way")
+    parser.add_argument(
+        "--formats", nargs="+", choices=["xlsx", "csv"], default=["xlsx", "csv"], help="exports"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temporary:
         folder = args.keep or Path(temporary)
@@ -300,7 +382,11 @@ def main() -> None:
             f"{sys.platform}，{os.cpu_count()} 核；每种方式在单独进程中运行，"
             f"快的取 {args.repeat} 次最好成绩"
         )
-        print(table(run(args.rows, folder, args.repeat, not args.skip_plain)))
+        if "xlsx" in args.formats:
+            print(table(run(args.rows, folder, args.repeat, not args.skip_plain)))
+        if "csv" in args.formats:
+            print(f"\nCSV（同样的答卷，带 BOM 的 UTF-8）：成对交替运行 {args.repeat} 次，取中位数")
+            print(csv_table(run_csv(args.rows, folder, args.repeat)))
 
 
 if __name__ == "__main__":

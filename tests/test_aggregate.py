@@ -372,3 +372,56 @@ def test_rank_reads_an_export_too_large_for_a_score_table(export, monkeypatch, t
     table = write_xlsx(tmp_path / "大表.xlsx", [["街镇", "备注"], *[["九亭镇", "x"]] * 30])
     refused = CliRunner().invoke(app, ["rank", str(table)])
     assert refused.exit_code == 2 and "超出限制" in refused.stderr
+
+
+CSV_CASES = {
+    "plain": "a,b,c\n1,2,3\n4,5,6\n",
+    "quoted": 'a,b,c\n"x, y","say ""hi""",""\n" lead",trail ,"multi\nline"\n',
+    "crlf and NA": "a,b,c\r\nNA,null, \r\n,,\r\n",
+    "no final newline": "a,b\n1,2",
+    "blank line": "a,b\n1,2\n\n3,4\n",
+    "short row": "a,b,c\n1,2\n3,4,5\n",
+    "title line": "2023年下半年问卷\na,b\n1,2\n",
+    "one column": "a\n\nb\n",
+    "tabs": "a\tb\n1\t2\n",
+}
+
+
+@pytest.mark.parametrize("text", CSV_CASES.values(), ids=CSV_CASES.keys())
+def test_csv_exports_read_by_pyarrow_give_the_cells_pandas_c_parser_gives(text, monkeypatch):
+    """The fast CSV path (pyarrow) must read every cell as the C parser did before it."""
+    import pandas as pd
+
+    from mytool.reading import frames
+
+    def cells(frame):
+        frame = frame.astype(object)
+        return frame.where(pd.notna(frame), None).values.tolist()
+
+    data = text.encode("utf-8")
+    fast = cells(frames._csv_frame(data, "x.csv"))
+    monkeypatch.setattr(frames, "_arrow_csv_frame", lambda *args: None)
+    assert fast == cells(frames._csv_frame(data, "x.csv"))
+
+
+def test_a_csv_row_wider_than_the_header_is_still_refused():
+    from mytool.errors import InputError
+    from mytool.reading import frames
+
+    with pytest.raises(InputError, match="CSV 格式有误"):
+        frames._csv_frame(("a,b\n" + "1,2\n" * 60 + "1,2,3\n").encode(), "x.csv")
+
+
+def test_a_gbk_export_whose_first_megabytes_are_ascii_is_still_read_as_gbk(monkeypatch):
+    """The UTF-8 fast path decodes only the start of a file; bytes further on decide too."""
+    import pandas as pd
+
+    from mytool.reading import frames
+
+    monkeypatch.setattr(frames, "_HEAD_BYTES", 64 * 1024)
+    data = b"id,unit\n" + b"1,x\n" * 30_000 + "2,九亭镇\n".encode("gbk")
+    frame = frames._csv_frame(data, "x.csv")
+    assert frame.iloc[-1].tolist() == ["2", "九亭镇"]
+    assert frame.iloc[0].tolist() == ["id", "unit"]
+    assert len(frame) == 30_002 and not frame.isna().to_numpy().any()
+    assert pd.api.types.is_string_dtype(frame[1])
