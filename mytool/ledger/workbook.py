@@ -79,7 +79,7 @@ def _write_ledger_sheet(sheet: Any, entries: list[Entry], title: str) -> None:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    from mytool.render.excel import fit_columns, prepare_print, put
+    from mytool.render.excel import Looks, fit_columns, prepare_print, put
     from mytool.text import display_text
 
     choices = "、".join(STATUSES)
@@ -96,6 +96,15 @@ def _write_ledger_sheet(sheet: Any, entries: list[Entry], title: str) -> None:
         cell.alignment = Alignment(horizontal="center", vertical="center")
         if column in FIXED_COLUMNS:
             cell.comment = Comment("分发时的原始信息，请勿修改（合并时不读取本列的改动）", "mytool")
+    # Each data cell's look is one of two, made once (see `Looks`): per-cell style objects
+    # were more than half the time of writing a ledger.
+    top = Alignment(vertical="top", wrap_text=True)
+    looks = Looks.of(sheet)
+    cell_looks = {
+        True: {"border": border, "alignment": top, "fill": fixed},
+        False: {"border": border, "alignment": top},
+    }
+    marked = [column in FIXED_COLUMNS for column in COLUMNS]
     for row, entry in enumerate(entries, start=HEADER_ROW + 1):
         for index, column in enumerate(COLUMNS, start=1):
             value = entry.values.get(column)
@@ -105,10 +114,8 @@ def _write_ledger_sheet(sheet: Any, entries: list[Entry], title: str) -> None:
                 cell.number_format = DATE_FORMAT
             elif value:
                 put(sheet, row, index, display_text(value) if column in FIXED_COLUMNS else value)
-            cell.border = border
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
-            if column in FIXED_COLUMNS:
-                cell.fill = fixed
+            fixed_column = marked[index - 1]
+            looks.apply(cell, ("ledger cell", fixed_column), cell_looks[fixed_column])
     last = HEADER_ROW + len(entries) + VALIDATED_ROWS
     _add_validation(sheet, last)
     fit_columns(sheet, first_row=HEADER_ROW, maximum=40)

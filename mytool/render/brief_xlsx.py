@@ -8,6 +8,7 @@ from mytool.analysis.brief import BriefSet, UnitBrief
 from mytool.profile import Profile
 from mytool.render.excel import (
     FLAG_FILL,
+    Looks,
     fill_row,
     fit_columns,
     prepare_print,
@@ -75,11 +76,13 @@ def _overview_sheet(sheet: Any, briefs: BriefSet, profile: Profile) -> None:
         for u in ranking.units
     ]
     write_table(sheet, 4, headers, rows, score_columns=[3])
+    looks = Looks.of(sheet)
     for offset, unit in enumerate(ranking.units, start=5):
         if unit.flagged:
             fill_row(sheet, offset, len(headers), FLAG_FILL)
         color = profile.grade_color(unit.grade)
-        sheet.cell(row=offset, column=4).fill = PatternFill("solid", fgColor=color)
+        fill = {"fill": PatternFill("solid", fgColor=color)}
+        looks.apply(sheet.cell(row=offset, column=4), ("grade", color), fill)
     fit_columns(sheet, first_row=4)
     prepare_print(sheet, "C5")
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+import weakref
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from copy import copy
 from typing import Any
 
 SCORE_FORMAT = "0.00"
@@ -52,6 +54,45 @@ def put(sheet: Any, row: int, column: int, value: object, number_format: str | N
     return cell
 
 
+class Looks:
+    """The cell looks of one workbook being written, each handed to openpyxl once.
+
+    Setting `cell.border = Border(…)` makes openpyxl hash the style object and look it up in
+    the workbook's style tables, for every cell: most of the time of writing a styled sheet.
+    Here the first cell of each look is styled through openpyxl's setters, which fills the
+    style tables in the same order as before (so the saved XML is unchanged), and every other
+    cell of that look gets a copy of that cell's style array, as openpyxl copies styles itself.
+    A look is its `key` together with what the cell already had (a number format from `put`).
+    """
+
+    def __init__(self) -> None:
+        self._arrays: dict[Hashable, Any] = {}
+
+    @classmethod
+    def of(cls, sheet: Any) -> Looks:
+        """The looks of `sheet`'s workbook (style arrays index that workbook's style tables)."""
+        book = sheet.parent
+        looks = _LOOKS.get(book)
+        if looks is None:
+            looks = _LOOKS[book] = cls()
+        return looks
+
+    def apply(self, cell: Any, key: Hashable, styles: Mapping[str, object]) -> Any:
+        """Give `cell` the look `key`: `styles` maps cell attributes (font, fill …) to values."""
+        look = (key, tuple(cell._style)) if cell.has_style else (key, None)
+        array = self._arrays.get(look)
+        if array is None:
+            for attribute, value in styles.items():
+                setattr(cell, attribute, value)
+            self._arrays[look] = copy(cell._style)
+        else:
+            cell._style = copy(array)
+        return cell
+
+
+_LOOKS: weakref.WeakKeyDictionary[Any, Looks] = weakref.WeakKeyDictionary()
+
+
 def safe_row(sheet: Any, values: Iterable[object]) -> list[object]:
     """A row for a write-only sheet's append: text as literal string cells, never formulas."""
     from openpyxl.cell import WriteOnlyCell
@@ -80,28 +121,35 @@ def write_table(
 
     thin = Side(style="thin", color="BFBFBF")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    fill = PatternFill("solid", fgColor=HEADER_FILL)
+    heading_look = {
+        "font": Font(bold=True),
+        "fill": PatternFill("solid", fgColor=HEADER_FILL),
+        "border": border,
+        "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True),
+    }
+    body_looks = {
+        wrap: {"border": border, "alignment": Alignment(vertical="top", wrap_text=wrap)}
+        for wrap in (False, True)
+    }
+    looks = Looks.of(sheet)
     for column, heading in enumerate(headers, start=1):
-        cell = put(sheet, top, column, heading)
-        cell.font = Font(bold=True)
-        cell.fill = fill
-        cell.border = border
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        looks.apply(put(sheet, top, column, heading), "table heading", heading_look)
     scores = set(score_columns)
     row_number = top
     for row_number, row in enumerate(rows, start=top + 1):
         for column, value in enumerate(row, start=1):
             cell = put(sheet, row_number, column, value, SCORE_FORMAT if column in scores else None)
-            cell.border = border
-            cell.alignment = Alignment(vertical="top", wrap_text=isinstance(value, str))
+            wrap = isinstance(value, str)
+            looks.apply(cell, ("table cell", wrap), body_looks[wrap])
     return row_number
 
 
 def fill_row(sheet: Any, row: int, columns: int, color: str) -> None:
     from openpyxl.styles import PatternFill
 
+    looks, fill = Looks.of(sheet), {"fill": PatternFill("solid", fgColor=color)}
     for column in range(1, columns + 1):
-        sheet.cell(row=row, column=column).fill = PatternFill("solid", fgColor=color)
+        looks.apply(sheet.cell(row=row, column=column), ("fill", color), fill)
 
 
 def fit_columns(sheet: Any, *, first_row: int = 1, minimum: int = 6, maximum: int = 60) -> None:

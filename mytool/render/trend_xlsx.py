@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from mytool.analysis.trend import Trend
-from mytool.render.excel import FLAG_FILL, HEADER_FILL, SCORE_FORMAT, put
+from mytool.render.excel import FLAG_FILL, HEADER_FILL, SCORE_FORMAT, Looks, put
 from mytool.render.trend import (
     DISTRICT_MEAN,
     chart_title,
@@ -44,10 +44,10 @@ def _put(sheet: Any, row: int, column: int, value: object) -> Any:
 def _header(sheet: Any, headings: list[str]) -> None:
     from openpyxl.styles import Font, PatternFill
 
+    looks = Looks.of(sheet)
+    heading_look = {"font": Font(bold=True), "fill": PatternFill("solid", fgColor=HEADER_FILL)}
     for column, heading in enumerate(headings, start=1):
-        cell = _put(sheet, 1, column, heading)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
+        looks.apply(_put(sheet, 1, column, heading), "trend heading", heading_look)
     sheet.freeze_panes = "B2"
     sheet.column_dimensions["A"].width = 20
 
@@ -57,7 +57,7 @@ def _score_sheet(sheet: Any, trend: Trend) -> None:
 
     periods = len(trend.periods)
     _header(sheet, ["街镇", *trend.periods, "连续靠后期数", "说明"])
-    flag = PatternFill("solid", fgColor=FLAG_FILL)
+    looks, flag = Looks.of(sheet), {"fill": PatternFill("solid", fgColor=FLAG_FILL)}
     rows: dict[str, int] = {}
     for row, unit in enumerate(trend.units, start=2):
         rows[unit.unit] = row
@@ -65,7 +65,7 @@ def _score_sheet(sheet: Any, trend: Trend) -> None:
         for index, score in enumerate(unit.scores):
             cell = _put(sheet, row, 2 + index, score)
             if unit.flagged[index]:
-                cell.fill = flag
+                looks.apply(cell, "flagged", flag)
         _put(sheet, row, 2 + periods, unit.flagged_streak)
         _put(sheet, row, 3 + periods, streak_text(unit.flagged_streak) or None)
     mean_row = len(trend.units) + 2
