@@ -6,6 +6,7 @@ characters that Excel refuses are removed.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import unicodedata
@@ -160,17 +161,22 @@ def fit_columns(sheet: Any, *, first_row: int = 1, minimum: int = 6, maximum: in
     from openpyxl.utils import get_column_letter
 
     widths: dict[int, int] = {}
-    for row in sheet.iter_rows(min_row=first_row):
-        for cell in row:
-            if cell.value is None:
+    for row in sheet.iter_rows(min_row=first_row, values_only=True):
+        for column, value in enumerate(row, start=1):
+            if value is None:
                 continue
-            text = f"{cell.value:.2f}" if isinstance(cell.value, float) else str(cell.value)
-            width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-            widths[cell.column] = max(widths.get(cell.column, 0), width)
+            width = _text_width(f"{value:.2f}" if isinstance(value, float) else str(value))
+            widths[column] = max(widths.get(column, 0), width)
     for column, width in widths.items():
         sheet.column_dimensions[get_column_letter(column)].width = max(
             minimum, min(maximum, width + 2)
         )
+
+
+@functools.lru_cache(maxsize=65536)
+def _text_width(text: str) -> int:
+    """Display width of `text` (CJK characters count double); the same texts recur a lot."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def prepare_print(sheet: Any, freeze: str | None = None) -> None:
