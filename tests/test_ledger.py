@@ -456,3 +456,55 @@ def test_brief_without_ledger_has_no_ledger_section(tmp_path):
     out = tmp_path / "简报"
     assert invoke("brief", SAMPLE_2023H2, "-u", "九亭", "-d", out).exit_code == 0
     assert "整改台账进展" not in (out / "2023H2-九亭镇-整改提升简报.md").read_text(encoding="utf-8")
+
+
+def test_init_refuses_more_points_than_a_ledger_holds_naming_the_fix(tmp_path, monkeypatch):
+    from mytool.ledger import workbook
+
+    monkeypatch.setattr(workbook, "MAX_LEDGER_ROWS", 6)
+    target = tmp_path / "台账.xlsx"
+    result = invoke(
+        "ledger", "init", SAMPLE_2023H2, "--problems", write_problems(tmp_path), "-o", target
+    )
+    assert result.exit_code == 2
+    assert "点位问题共 7 个，超过一本整改台账的上限（6 个），未建台账" in result.stderr
+    assert "分成几份" in result.stderr and not target.exists()
+
+
+def test_every_ledger_init_may_write_is_within_what_status_split_and_merge_read():
+    """init's row limit, not the readers' cell limit, is what refuses a ledger too large."""
+    from mytool.analysis.ledger.columns import COLUMNS
+    from mytool.ledger.workbook import HEADER_ROW, LEDGER_LIMITS, MAX_LEDGER_ROWS
+
+    # the pre-scan counts at least 52 columns once a sheet has a column beyond Z
+    assert (MAX_LEDGER_ROWS + HEADER_ROW) * max(52, len(COLUMNS)) <= LEDGER_LIMITS.max_cells
+
+
+def test_returned_cells_read_by_calamine_mean_what_they_meant_to_openpyxl(ledger, tmp_path):
+    """Error cells, dates with a time, numbers and blanks in a returned copy, as before."""
+    invoke("ledger", "split", ledger, "-d", tmp_path / "分发")
+    copy = tmp_path / "分发" / "台账-区建管委.xlsx"
+    edit(
+        copy,
+        {
+            ("2023H2-0001", "整改措施"): 3.0,
+            ("2023H2-0001", "复查时间"): dt.datetime(2024, 3, 20, 9, 30),
+            ("2023H2-0003", "销号日期"): dt.datetime(2024, 3, 21),
+            ("2023H2-0003", "责任人"): 13812345678,
+        },
+    )
+    book = openpyxl.load_workbook(copy)
+    sheet = book["整改台账"]
+    row = next(r for r in range(3, sheet.max_row + 1) if sheet.cell(r, 1).value == "2023H2-0004")
+    sheet.cell(row, 13).value = "#N/A"  # openpyxl writes it as an error cell (t="e")
+    book.save(copy)
+    from mytool.ledger.workbook import load_ledger
+
+    found = load_ledger(copy)
+    values = {e.id: e.values for e in found.entries}
+    assert values["2023H2-0001"]["整改措施"] == "3"
+    assert values["2023H2-0001"]["复查时间"] == dt.date(2024, 3, 20)
+    assert values["2023H2-0003"]["销号日期"] == dt.date(2024, 3, 21)
+    assert values["2023H2-0003"]["责任人"] == "13812345678"
+    assert values["2023H2-0004"]["状态"] == "#N/A"
+    assert any("「#N/A」不是有效状态" in issue.message for issue in found.issues)

@@ -60,15 +60,25 @@ class Snapshot:
 def ledger_workbook(
     entries: Iterable[Entry], *, title: str, snapshot: Snapshot | None = None
 ) -> bytes:
-    """The ledger (or a copy of part of it) as .xlsx bytes."""
+    """The ledger (or a copy of part of it) as .xlsx bytes.
+
+    More than MAX_LEDGER_ROWS entries are refused here, so that every ledger written can be
+    read back (see LEDGER_LIMITS).
+    """
     from openpyxl import Workbook
 
     from mytool.render.excel import workbook_bytes
 
+    entries = list(entries)
+    if len(entries) > MAX_LEDGER_ROWS:
+        raise InputError(
+            f"点位问题共 {len(entries):,} 个，超过一本整改台账的上限（{MAX_LEDGER_ROWS:,} 个），"
+            "未建台账；请把点位问题清单按街镇或牵头部门分成几份，分别建台账"
+        )
     book = Workbook()
     sheet = book.active
     sheet.title = LEDGER_SHEET
-    _write_ledger_sheet(sheet, list(entries), title)
+    _write_ledger_sheet(sheet, entries, title)
     if snapshot is not None:
         _write_snapshot(book.create_sheet(SNAPSHOT_SHEET), snapshot)
     return workbook_bytes(book)
@@ -212,53 +222,81 @@ class LedgerFile:
         return f"{self.sheet}!{letter}{row}"
 
 
-# A ledger holds hundreds of rows; openpyxl keeps every cell as an object, so stay well below
-# the limits of the questionnaire reader.
-LEDGER_LIMITS = Limits(max_cells=1_000_000, memory_bytes=2 * 1024**3)
+# A ledger holds hundreds of rows, thousands at most: `init` refuses more than MAX_LEDGER_ROWS
+# problem points, and whatever it writes (and people add to a copy) stays within these limits,
+# so every ledger `init` writes can be read back by status, split and merge.
+MAX_LEDGER_ROWS = 50_000
+LEDGER_LIMITS = Limits(max_cells=5_000_000, memory_bytes=2 * 1024**3)
 
 
 def read_ledger_file(path: str | Path) -> LedgerFile:
-    """Read a ledger or a returned copy (.xlsx); `InputError` when it is not a ledger at all."""
-    from mytool.reading.sources import identify
+    """Read a ledger or a returned copy (.xlsx); `InputError` when it is not a ledger at all.
+
+    The file goes through the door first (`admit`: format sniffing and the sheet pre-scan),
+    then its values are read with python-calamine, an order of magnitude faster than
+    openpyxl; openpyxl only ever rewrites a master (`mytool.ledger.files.merged_workbook`).
+    """
+    from mytool.reading.sources import admit
 
     path = Path(path)
     name = shown(path.name)
-    data, kind, _ = identify(path, LEDGER_LIMITS)
-    if kind != "xlsx":
+    admission = admit(path, LEDGER_LIMITS)
+    if admission.format != "xlsx":
         raise InputError(f"{name}：台账须为 .xlsx 工作簿；请在 Excel/WPS 中另存为 .xlsx")
-    book = _load(data, name)
-    for sheet in book.worksheets:
-        if sheet.title == SNAPSHOT_SHEET:
+    sheets = _read_values(admission.data, name)
+    facts = admission.facts.sheets if admission.facts else {}
+    for title, rows in sheets.items():
+        if title == SNAPSHOT_SHEET:
             continue
-        header = _header_row(sheet)
+        header = _header_row(rows)
         if header is not None:
-            return _read_sheet(name, data, sheet, header, _read_snapshot(book))
+            found = facts.get(title)
+            cells = _with_errors(rows, found.bad_cells) if found else rows
+            snapshot = _read_snapshot(sheets.get(SNAPSHOT_SHEET, []))
+            return _read_sheet(name, admission.data, title, cells, header, snapshot)
     raise InputError(
         f"{name}：没有找到整改台账的表头（需要 编号、街镇、状态 等列）；"
         "请用 mytool ledger init 生成的台账或其分发表"
     )
 
 
-def _load(data: bytes, name: str) -> Any:
-
-    from openpyxl import load_workbook
+def _read_values(data: bytes, name: str) -> dict[str, list[list[object]]]:
+    """Each worksheet's rows from A1, empty cells as None (as openpyxl gives them)."""
+    import python_calamine as calamine
 
     try:
-        return load_workbook(io.BytesIO(data), data_only=True)
-    # openpyxl fails on malformed parts with whatever its XML handling raises (ParseError,
-    # KeyError, TypeError …); any of them means the returned copy is broken, not a bug here.
+        book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = {}
+        for meta in book.sheets_metadata:
+            if str(meta.typ).rsplit(".", 1)[-1] != "WorkSheet":
+                continue
+            rows = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            sheets[meta.name] = [[None if v == "" else v for v in row] for row in rows]
+    # calamine reports a malformed part in its own ways (CalamineError, ValueError …); any of
+    # them means the returned copy is broken, not a bug here.
     except Exception as exc:
         raise InputError(f"{name}：文件已损坏或不是有效的 .xlsx 工作簿（{exc}）") from exc
+    return sheets
+
+
+def _with_errors(
+    rows: list[list[object]], bad_cells: Mapping[tuple[int, int], str]
+) -> list[list[object]]:
+    """Error cells ("#N/A"), which calamine reads as empty, keep their text as openpyxl's did."""
+    for (r, c), text in bad_cells.items():
+        if text and r < len(rows) and c < len(rows[r]):
+            rows[r][c] = text
+    return rows
 
 
 def _header_text(value: object) -> str:
     return "".join(str(value).split()) if value is not None else ""
 
 
-def _header_row(sheet: Any) -> int | None:
+def _header_row(rows: list[list[object]]) -> int | None:
     """The row (within the first ten) naming the most ledger columns, at least three."""
     best, best_count = None, 2
-    for number, row in enumerate(sheet.iter_rows(max_row=10, values_only=True), start=1):
+    for number, row in enumerate(rows[:10], start=1):
         count = sum(1 for value in row if _header_text(value) in COLUMNS)
         if count > best_count:
             best, best_count = number, count
@@ -303,11 +341,16 @@ def _resolve_columns(
 
 
 def _read_sheet(
-    name: str, data: bytes, sheet: Any, header_row: int, snapshot: Snapshot | None
+    name: str,
+    data: bytes,
+    title: str,
+    sheet_rows: list[list[object]],
+    header_row: int,
+    snapshot: Snapshot | None,
 ) -> LedgerFile:
-    rows = list(sheet.iter_rows(min_row=header_row, values_only=True))
+    rows = sheet_rows[header_row - 1 :]
     headers = [_header_text(value) for value in rows[0]] if rows else []
-    columns, notes = _resolve_columns(headers, sheet.title, header_row)
+    columns, notes = _resolve_columns(headers, title, header_row)
     extras = {n.header: headers.index(n.header) for n in notes if n.kind == "extra"}
     found = []
     for number, values in enumerate(rows[1:], start=header_row + 1):
@@ -316,15 +359,12 @@ def _read_sheet(
         cells = {c: values[i - 1] if i - 1 < len(values) else None for c, i in columns.items()}
         extra = {h: values[i] for h, i in extras.items() if i < len(values) and values[i]}
         found.append(SheetRow(number, cells, extra))
-    return LedgerFile(name, data, sheet.title, columns, tuple(found), tuple(notes), snapshot)
+    return LedgerFile(name, data, title, columns, tuple(found), tuple(notes), snapshot)
 
 
-def _read_snapshot(book: Any) -> Snapshot | None:
+def _read_snapshot(rows: list[list[object]]) -> Snapshot | None:
     from mytool.analysis.ledger.columns import cell_text
 
-    if SNAPSHOT_SHEET not in book.sheetnames:
-        return None
-    rows = list(book[SNAPSHOT_SHEET].iter_rows(values_only=True))
     if len(rows) < 2:
         return None
     meta = [cell_text(v) for v in rows[0]] + [""] * 6
