@@ -425,3 +425,16 @@ def test_a_gbk_export_whose_first_megabytes_are_ascii_is_still_read_as_gbk(monke
     assert frame.iloc[0].tolist() == ["id", "unit"]
     assert len(frame) == 30_002 and not frame.isna().to_numpy().any()
     assert pd.api.types.is_string_dtype(frame[1])
+
+
+@pytest.mark.parametrize("ending", ["\r", "\r\n"])
+def test_csv_exports_with_old_mac_or_windows_line_endings_read_the_same(
+    tmp_path, profile, export, ending
+):
+    rows = export_rows()
+    text = ending.join(",".join("" if c is None else str(c) for c in row) for row in rows)
+    path = tmp_path / "导出.csv"
+    path.write_bytes((text + ending).encode("utf-8"))
+    from_csv = aggregation_to_dict(aggregate_files([path], profile))
+    from_xlsx = aggregation_to_dict(aggregate_files([export], profile))
+    assert from_csv["units"] == from_xlsx["units"]

@@ -512,3 +512,13 @@ def test_the_tools_own_folder_is_swapped_whole(tmp_path):
     before = out.stat().st_ino
     assert runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-d", str(out)]).exit_code == 0
     assert out.stat().st_ino != before  # a new folder, swapped in at once
+
+
+def test_a_csv_with_bare_carriage_returns_is_read(tmp_path):
+    """Excel for Mac's "CSV (Macintosh)" ends lines with a bare \\r; csv.reader alone refuses it."""
+    path = tmp_path / "报告.csv"
+    path.write_bytes("街镇,综合满意度\r九亭镇,71.84\r新桥镇,80.25\r".encode())
+    result = runner.invoke(app, ["rank", str(path), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    units = {u["unit"]: (u["score"], u["rank"]) for u in json.loads(result.stdout)["units"]}
+    assert units == {"新桥镇": (80.25, 1), "九亭镇": (71.84, 2)}

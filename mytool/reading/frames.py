@@ -139,7 +139,13 @@ def _utf8_head(data: bytes) -> tuple[str | None, bool]:
     start = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
     end = len(data)
     if end - start > _HEAD_BYTES:
-        end = data.rfind(b"\n", start, start + _HEAD_BYTES) + 1
+        end = (
+            max(
+                data.rfind(b"\n", start, start + _HEAD_BYTES),
+                data.rfind(b"\r", start, start + _HEAD_BYTES),
+            )
+            + 1
+        )
     try:
         return data[start:end].decode("utf-8"), end == len(data)
     except UnicodeDecodeError:
@@ -152,7 +158,7 @@ def _csv_shape(text: str, name: str, *, whole: bool) -> tuple[str, list[int]] | 
     For the start of a file (`whole` false) None when it holds too little to be sure.
     """
     delimiter = csv_delimiter(text)
-    rows = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)  # \r, \r\n → \n
     widths = [len(row) for row in itertools.islice(rows, _CSV_WIDTH_SAMPLE + 1)]
     if not whole and (len(text) < 8192 or len(widths) <= _CSV_WIDTH_SAMPLE):
         return None  # the sniffer's sample or the last row sampled might run past the start

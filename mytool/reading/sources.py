@@ -363,7 +363,9 @@ def read_csv_rows(data: bytes, name: str, *, max_cells: int | None = None) -> li
     rows: list[list[Cell]] = []
     try:
         for number, row in enumerate(
-            csv.reader(io.StringIO(text), delimiter=csv_delimiter(text)), start=1
+            # newline=None: old Mac CSV ends lines with a bare \r, which csv.reader refuses
+            csv.reader(io.StringIO(text, newline=None), delimiter=csv_delimiter(text)),
+            start=1,
         ):
             check_csv_width(len(row), name, number)
             rows.append(list(row))
