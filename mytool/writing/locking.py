@@ -12,8 +12,9 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -132,10 +133,12 @@ class _FolderLock:
         self.handle = None
 
 
-try:
+# Chosen by platform (not by a failed import) so the type checker reads only this platform's half.
+_flock: Callable[..., None] | None
+if sys.platform != "win32":
     import fcntl
 
-    def _flock(handle: int, *, blocking: bool) -> None:
+    def _flock_folder(handle: int, *, blocking: bool) -> None:
         fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
 
     def _lock_file_range(handle: int) -> None:
@@ -144,10 +147,12 @@ try:
     def _unlock_file_range(handle: int) -> None:
         fcntl.flock(handle, fcntl.LOCK_UN)
 
-except ImportError:  # Windows: no folder locks, a locked byte of a lock file
+    _flock = _flock_folder
+
+else:  # Windows: no folder locks, a locked byte of a lock file
     import msvcrt
 
-    _flock = None  # type: ignore[assignment]
+    _flock = None
 
     def _lock_file_range(handle: int) -> None:
         os.lseek(handle, 0, os.SEEK_SET)

@@ -154,15 +154,15 @@ def _stage_and_replace(files: dict[Path, bytes]) -> None:
     staged: list[tuple[Path, Path]] = []
     try:
         for target, data in files.items():
-            handle, temporary = tempfile.mkstemp(
+            handle, temporary_name = tempfile.mkstemp(
                 prefix=f".{target.name[:50]}.", suffix=TEMP_SUFFIX, dir=target.parent
             )
-            staged.append((Path(temporary), target))
+            staged.append((Path(temporary_name), target))
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
                 stream.flush()
                 os.fsync(stream.fileno())
-            os.chmod(temporary, mode)
+            os.chmod(temporary_name, mode)
         for temporary, target in staged:
             os.replace(temporary, target)
     except OSError as exc:
