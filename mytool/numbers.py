@@ -35,8 +35,8 @@ def mean2(values: Iterable[float]) -> float | None:
 
 def weighted_mean2(pairs: Iterable[tuple[float, float]]) -> float | None:
     """Weighted mean of (value, weight) pairs, weights renormalised over the pairs given."""
-    pairs = [(to_decimal(round2(v)), to_decimal(w)) for v, w in pairs]
-    total = sum(w for _, w in pairs)
-    if not pairs or total == 0:
+    exact = [(to_decimal(round2(v)), to_decimal(w)) for v, w in pairs]
+    total = sum(w for _, w in exact)
+    if not exact or total == 0:
         return None
-    return round2(sum(v * w for v, w in pairs) / total)
+    return round2(sum(v * w for v, w in exact) / total)

@@ -349,8 +349,8 @@ def load_profile(path: str | Path | None = None) -> Profile:
     try:
         check_profile(data, text)
     except ProfileCheckError as exc:
-        line = f" 第 {exc.line} 行" if exc.line else ""
-        raise ProfileError(f"{where}{line}：{exc.message}") from exc
+        at_line = f" 第 {exc.line} 行" if exc.line else ""
+        raise ProfileError(f"{where}{at_line}：{exc.message}") from exc
     try:
         return _build(data, where, text)
     except (KeyError, TypeError, ValueError) as exc:
