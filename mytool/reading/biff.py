@@ -98,7 +98,8 @@ def _workbook_stream(data: bytes) -> bytes:
 def _mini_stream_chain(mini_stream: bytes, mini_fat_bytes: bytes, start: int, size: int) -> bytes:
     """A small stream kept in the mini stream, followed through the mini FAT."""
     mini_fat = struct.unpack(f"<{len(mini_fat_bytes) // 4}I", mini_fat_bytes)
-    parts, number = [], start
+    parts: list[bytes] = []
+    number = start
     while number != _END_OF_CHAIN:
         if number >= len(mini_fat) or len(parts) > len(mini_fat):
             raise _Unreadable

@@ -52,7 +52,11 @@ def side_by_side(
     for col, column in enumerate(columns):
         if sum(column) < 2:
             continue
-        units = {profile.canonical_unit(grid[r][col]) for r, hit in enumerate(column) if hit}
+        units = {
+            unit
+            for r, hit in enumerate(column)
+            if hit and (unit := profile.canonical_unit(grid[r][col])) is not None
+        }
         if named and units & set().union(*(u for _, u in named)):
             continue
         named.append((col, units))

@@ -141,7 +141,7 @@ def scan_xlsx(archive: zipfile.ZipFile, name: str, limits: Limits = DEFAULT_LIMI
     for sheet_name, path, hidden in _worksheets(archive, name):
         facts = _scan_sheet(archive, path, sheet_name, name, limits, percent_styles)
         sheets[sheet_name] = SheetFacts(
-            hidden, facts.hidden_rows, facts.bad_cells, frozenset(facts.percent_cells)
+            hidden, tuple(facts.hidden_rows), facts.bad_cells, frozenset(facts.percent_cells)
         )
     macros = any(m.filename.lower().endswith("vbaproject.bin") for m in archive.infolist())
     return ArchiveFacts(sheets, macros)
@@ -250,8 +250,8 @@ def _scan_sheet(
     for index, chunk in enumerate(_chunks(archive, path)):
         dimension = _DIMENSION.search(chunk) if index == 0 else None
         if dimension:  # the range the sheet declares
-            columns, rows = column_number(dimension.group(1)), int(dimension.group(2))
-            _check_area(columns, rows, sheet, name, limits, "声明的范围")
+            columns, declared_rows = column_number(dimension.group(1)), int(dimension.group(2))
+            _check_area(columns, declared_rows, sheet, name, limits, "声明的范围")
         last = _ROW_NUMBER.match(chunk, max(chunk.rfind(b"<row "), 0))
         rows = [int(n) for n in long_row.findall(chunk)] + ([int(last.group(1))] if last else [])
         if not last and b"<row>" in chunk:  # rows without numbers count in order

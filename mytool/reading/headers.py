@@ -165,7 +165,7 @@ def is_header_word(text: object, profile: Profile) -> bool:
 
 def _exact_item(word: str, profile: Profile) -> bool:
     found = profile.match_item(word)
-    return bool(found) and len(word) <= len(found[1]) + 6
+    return found is not None and len(word) <= len(found[1]) + 6
 
 
 def _rank_scope(word: str) -> str | None:
@@ -261,9 +261,9 @@ def classify(labels: list[str], profile: Profile, *, legacy: bool = False) -> Co
     item = profile.match_item(leaf, parent_category)
     if item and (not parent_category or item[0] == parent_category or _exact_item(leaf, profile)):
         return ColumnMeaning("score", ITEM, category=item[0], item=item[1], label=label)
-    legacy = profile.match_legacy_category(leaf)
-    if legacy and not parent_category:
-        return ColumnMeaning("score", CATEGORY, category=legacy, known=False, label=label)
+    legacy_category = profile.match_legacy_category(leaf)
+    if legacy_category and not parent_category:
+        return ColumnMeaning("score", CATEGORY, category=legacy_category, known=False, label=label)
     if parent_category:
         return ColumnMeaning(
             "score", ITEM, category=parent_category, item=leaf, known=False, label=label

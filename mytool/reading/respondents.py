@@ -298,7 +298,7 @@ def _units_of_rows(
     codes, uniques = pd.factorize(body[unit_column])
     names = [profile.canonical_unit(u) if display_text(u) else None for u in uniques]
     units = tuple(u for u in profile.unit_names if u in set(names))
-    index = {unit: i for i, unit in enumerate(units)}
+    index: dict[str | None, int] = {unit: i for i, unit in enumerate(units)}
     lookup = np.array([index.get(name, -1) for name in names] + [-1], dtype="int64")
     row_units = lookup[codes]
     counts = np.bincount(codes[codes >= 0], minlength=len(uniques))

@@ -319,9 +319,9 @@ def _detect_period(
         )
     candidates: list[tuple[str, str]] = []
     if column_periods:
-        value = column_periods.pop()
-        if find_period(value):
-            candidates.append((find_period(value), "期次列"))
+        found = find_period(column_periods.pop())
+        if found:
+            candidates.append((found, "期次列"))
     for result in results:
         for text in result.title_text:
             if found := find_period(text):

@@ -19,6 +19,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import cast
 
 from mytool.diagnostics import WARNING, Issue, cell_address
 from mytool.errors import InputError
@@ -283,7 +284,8 @@ def _read_with_calamine(data: bytes, name: str) -> list[Sheet]:
             if str(meta.typ).rsplit(".", 1)[-1] != "WorkSheet":
                 continue
             sheet = book.get_sheet_by_name(meta.name)
-            rows = sheet.to_python(skip_empty_area=False)
+            # calamine's cell union is a narrower Cell; list invariance needs the cast, not a copy
+            rows = cast("list[list[Cell]]", sheet.to_python(skip_empty_area=False))
             merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
             hidden = str(meta.visible).rsplit(".", 1)[-1] != "Visible"
             sheets.append(Sheet(meta.name, rows, merged, hidden))

@@ -125,7 +125,7 @@ def _read_table(
     if long_columns:
         _read_long(grid, at, profile, file, unit_col, bottom, long_columns, result)
         layout = "long"
-        used = ("长表：街镇、大类、小项、得分",)
+        used: tuple[str, ...] = ("长表：街镇、大类、小项、得分",)
     else:
         legacy = is_legacy_scheme(labels, profile)
         meanings = {
