@@ -191,10 +191,10 @@ def _composite_intervals(
     units, items, codes = respondents.units, respondents.items, respondents.unit_codes
     coefficients = np.zeros(counts.shape)  # aᵢ / nᵢ for each unit and item
     for u, unit in enumerate(units):
-        result = ranking.unit(unit)
-        if result is None:
+        ranked = ranking.unit(unit)
+        if ranked is None:
             continue
-        weights = {c: w for c in result.categories if (w := profile.weight(c)) is not None}
+        weights = {c: w for c in ranked.categories if (w := profile.weight(c)) is not None}
         answered = [i for i in range(len(items)) if counts[u, i]]
         per_category = Counter(items[i][0] for i in answered)
         for i in answered:
@@ -209,14 +209,14 @@ def _composite_intervals(
         np.add(z, contribution, out=z, where=~np.isnan(contribution))
     squares = np.bincount(codes, weights=z * z, minlength=len(units))
     people = np.bincount(codes, minlength=len(units))
-    result: dict[str, tuple[float, float] | None] = {}
-    for unit in ranking.units:
-        u = units.index(unit.unit)
+    intervals: dict[str, tuple[float, float] | None] = {}
+    for row in ranking.units:
+        u = units.index(row.unit)
         n = int(people[u])
-        result[unit.unit] = (
-            interval(unit.score, Z95 * math.sqrt(n / (n - 1) * squares[u])) if n > 1 else None
+        intervals[row.unit] = (
+            interval(row.score, Z95 * math.sqrt(n / (n - 1) * squares[u])) if n > 1 else None
         )
-    return result
+    return intervals
 
 
 def _indistinct_neighbours(

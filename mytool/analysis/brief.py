@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from mytool.analysis.comparison import Comparison, UnitChange
-from mytool.analysis.planning import Plan, brief_plans
+from mytool.analysis.planning import CENT, Plan, brief_plans
 from mytool.analysis.ranking import BOTTOM, Ranking, UnitResult, computed_composite, rank_positions
 from mytool.casework import FeedbackCase, ProblemPoint
 from mytool.numbers import round2, to_decimal
@@ -296,9 +296,7 @@ def _points_to_leave_bottom(unit: UnitResult, ranking: Ranking) -> tuple[float |
     if not outside:
         return None, None
     target = min(outside, key=lambda u: (u.score, u.unit))
-    return round2(
-        to_decimal(target.score) - to_decimal(unit.score) + to_decimal("0.01")
-    ), target.unit
+    return round2(to_decimal(target.score) - to_decimal(unit.score) + CENT), target.unit
 
 
 def _change(unit: UnitResult, comparison: Comparison | None) -> UnitChange | None:

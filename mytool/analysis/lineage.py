@@ -37,7 +37,7 @@ def scheme_key(name: str, scheme: Collection[str], profile: Profile) -> str:
     if name in scheme:
         return name
     successor = profile.lineage.get(name)
-    return successor if successor in scheme else name
+    return successor if successor is not None and successor in scheme else name
 
 
 def in_scheme(
@@ -65,6 +65,7 @@ def in_scheme(
         order = list(profile.lineage)
         members.sort(key=lambda m: order.index(m.category) if m.category in order else len(order))
         merged = mean2(m.score for m in members)
+        assert merged is not None  # a group has at least one member
         rank = members[0].rank if len(members) == 1 else None
         scores[key] = SchemeScore(key, merged, rank, tuple(m.category for m in members))
     return scores

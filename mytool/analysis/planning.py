@@ -99,7 +99,7 @@ class CategoryChange:
 @dataclass(frozen=True)
 class Target:
     kind: str  # SET, RANK, GRADE_TARGET, SCORE or LEAVE_BOTTOM
-    value: object  # rank (int), grade (str), score (float), settings (tuple of str), or N
+    value: int | float | str | tuple[str, ...]  # rank, score, grade, settings (--set), or N
 
 
 @dataclass(frozen=True)
@@ -308,7 +308,9 @@ class _Model:
     def score_of(self, categories: dict[str, Decimal]) -> float:
         """The unit's score with these category scores, as the ranking would show it."""
         values = {c: float(v) for c, v in categories.items()}
-        computed = to_decimal(computed_composite(values, self.profile, self.weights))
+        composite = computed_composite(values, self.profile, self.weights)
+        assert composite is not None  # the same weighted categories gave `reproduced`
+        computed = to_decimal(composite)
         return round2(self.published + computed - self.reproduced)
 
     def standing(self, score: float) -> Standing:
@@ -340,27 +342,27 @@ def _required_score(target: Target, model: _Model, profile: Profile) -> Decimal 
     others = sorted((to_decimal(s) for s in model.others), reverse=True)
     if target.kind == SET:
         return None
-    if target.kind == SCORE:
+    if target.kind == SCORE and isinstance(target.value, float | int):
         return to_decimal(target.value)
     if target.kind == GRADE_TARGET:
         band = next(g for g in profile.grades if g.name == target.value)
         return to_decimal(band.min)
-    if target.kind == RANK:
-        wanted = int(target.value)  # rank ≤ wanted, ties shared
+    if target.kind == RANK and isinstance(target.value, int):
+        wanted = target.value  # rank ≤ wanted, ties shared
         if not 1 <= wanted <= len(others) + 1:
             raise UsageError(f"--target-rank {wanted} 应在 1 到 {len(others) + 1} 之间")
         ladder = sorted(set(others), reverse=True) if profile.ranking == "dense" else others
         return ladder[wanted - 1] if wanted <= len(ladder) else Decimal(0)
-    if target.kind == LEAVE_BOTTOM:  # at least N units strictly below
-        n = int(target.value)
+    if target.kind == LEAVE_BOTTOM and isinstance(target.value, int):  # N units strictly below
+        n = target.value
         ascending = others[::-1]
         return ascending[n - 1] + CENT if n <= len(ascending) else Decimal(101)
     raise ValueError(target.kind)
 
 
 def _meets(target: Target, standing: Standing, required: Decimal) -> bool:
-    if target.kind == RANK:
-        return standing.rank <= int(target.value)
+    if target.kind == RANK and isinstance(target.value, int):
+        return standing.rank <= target.value
     if target.kind == LEAVE_BOTTOM:
         return BOTTOM not in standing.flag_reasons
     return to_decimal(standing.score) >= required

@@ -113,8 +113,9 @@ def unit_category_scores(report: Report) -> dict[str, dict[str, float]]:
     for unit in report.units:
         categories = dict(reported.get(unit, {}))
         for category, values in items.get(unit, {}).items():
-            if category not in categories:
-                categories[category] = mean2(values)
+            mean = mean2(values)  # never None: a category is listed here with its first item
+            if category not in categories and mean is not None:
+                categories[category] = mean
         result[unit] = categories
     return result
 
@@ -137,11 +138,11 @@ def rank_report(report: Report, profile: Profile, bottom_n: int | None = None) -
     issues: list[Issue] = []
     by_measure: dict[str, dict[str, float]] = defaultdict(dict)
     items: dict[str, dict[tuple[str, str], float]] = defaultdict(dict)
-    for score in report.scores:
-        if score.measure in (COMPOSITE, CURRENT, PROGRESS, CITY_RANK):
-            by_measure[score.measure][score.unit] = score.value
-        elif score.measure == ITEM:
-            items[score.unit][(score.category, score.item)] = round2(score.value)
+    for entry in report.scores:
+        if entry.measure in (COMPOSITE, CURRENT, PROGRESS, CITY_RANK):
+            by_measure[entry.measure][entry.unit] = entry.value
+        elif entry.measure == ITEM:
+            items[entry.unit][(entry.category, entry.item)] = round2(entry.value)
     categories = unit_category_scores(report)
     file_weights = dict(report.weights) or None
 
@@ -242,7 +243,8 @@ def _district_category_means(
     for unit in ranked_units:
         for category, score in categories[unit].items():
             values[category].append(score)
-    return {category: mean2(scores) for category, scores in values.items()}
+    means = {category: mean2(scores) for category, scores in values.items()}
+    return {category: mean for category, mean in means.items() if mean is not None}
 
 
 def _weakest(categories: dict[str, float], district: dict[str, float]) -> tuple[str, ...]:
