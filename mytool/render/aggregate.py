@@ -18,7 +18,7 @@ from mytool.render.labels import rank_text, score_text
 from mytool.render.machine import csv_text
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, JustifyMethod
 
 COMPOSITE_LABEL = "综合满意度"  # the category cell of a composite row, as the reader knows it
 CSV_COLUMNS = ("unit", "category", "item", "score", "n", "ci95_low", "ci95_high", "period")
@@ -135,11 +135,8 @@ def aggregation_to_xlsx(result: Aggregation) -> bytes:
         u.unit: ["是" if u.low_sample else "", "、".join(u.indistinct_from)] for u in result.units
     }
     for row in _long_rows(result, with_categories=False):
-        composite = row[1] == COMPOSITE_LABEL
-        _append(
-            detail,
-            [cell if cell != "" else None for cell in row] + (marks[row[0]] if composite else []),
-        )
+        extra: list[object] = list(marks[str(row[0])]) if row[1] == COMPOSITE_LABEL else []
+        _append(detail, [cell if cell != "" else None for cell in row] + extra)
     suggestions = book.create_sheet("市民反映建议")
     _append(suggestions, ["街镇", "大类", "反映内容", "答卷位置"])
     for unit, category, text, place in result.feedback.itertuples(index=False):
@@ -174,14 +171,15 @@ def print_aggregation(result: Aggregation, console: Console) -> None:
     from rich.table import Table
 
     table = Table(title=_title(result), title_justify="left", header_style="bold")
-    for heading, justify in (
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("排名", "right"),
         ("街镇", "left"),
         ("答卷数", "right"),
         ("综合得分", "right"),
         ("95%置信区间", "center"),
         ("提示", "left"),
-    ):
+    )
+    for heading, justify in columns:
         table.add_column(heading, justify=justify)
     for unit in result.units:
         notes = [_indistinct_mark(unit, result)] if unit.indistinct_from else []

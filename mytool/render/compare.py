@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Callable
 
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.table import Table
 
 from mytool.analysis.comparison import CategoryChange, Comparison, Side, UnitChange
@@ -242,7 +242,7 @@ def print_comparison(comparison: Comparison, console: Console) -> None:
     title = f"{_title(comparison)}（{comparison.previous.source} → {comparison.current.source}）"
     units = Table(title=title, title_justify="left", header_style="bold")
     for heading in UNIT_HEADINGS:
-        justify = "left" if heading in ("街镇", "等级", "排名靠后") else "right"
+        justify: JustifyMethod = "left" if heading in ("街镇", "等级", "排名靠后") else "right"
         units.add_column(heading, justify=justify)
     for unit in comparison.units:
         style = "green" if unit.unit in risers else "red" if unit.unit in fallers else None

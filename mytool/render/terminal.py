@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.table import Table
 from rich.text import Text
 
@@ -17,21 +17,22 @@ from mytool.render.labels import flag_text, rank_text, score_text, source_note
 def print_ranking(ranking: Ranking, profile: Profile, console: Console) -> None:
     title = f"{ranking.period or '期次未知'} 街镇排名（{ranking.source}）"
     units = Table(title=title, title_justify="left", header_style="bold")
-    for heading, justify in (
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("排名", "right"),
         ("街镇", "left"),
         ("综合得分", "right"),
         ("等级", "center"),
         ("标记", "left"),
         ("最弱大类", "left"),
-    ):
+    )
+    for heading, justify in columns:
         units.add_column(heading, justify=justify)
     if any(u.city_rank for u in ranking.units):
         units.add_column(f"{ranking.city_scope or '全市'}排名", justify="right")
     for unit in ranking.units:
         mark = f"⚑ {flag_text(unit, ranking.bottom_n)}" if unit.flagged else ""
         name = unit.unit if unit.known else f"{unit.unit}（不在名单）"
-        cells = [
+        cells: list[str | Text] = [
             rank_text(unit.rank, unit.tied),
             name,
             score_text(unit.score) + ("*" if unit.score_source == "computed" else ""),
