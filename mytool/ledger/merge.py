@@ -215,7 +215,9 @@ def _hold_row(copy: LedgerFile, row: SheetRow, entry_id: str, report: FileReport
 def _decide(
     proposals: dict[tuple[str, str], list[Proposal]], entries: dict[str, Entry]
 ) -> tuple[list[Change], list[Conflict], set[int]]:
-    changes, conflicts, applied = [], [], set()
+    changes: list[Change] = []
+    conflicts: list[Conflict] = []
+    applied: set[int] = set()
     for (entry_id, column), found in proposals.items():
         current = entries[entry_id].values.get(column)
         master_text = value_text(current)

@@ -326,14 +326,14 @@ def _resolve_columns(
             if i not in claimed and h and (column in h or (len(h) >= 2 and h in column))
         ]
         by_position = position <= len(headers) and position not in claimed
-        index = similar[0] if similar else position if by_position else None
-        if index is None:
+        matched = similar[0] if similar else position if by_position else None
+        if matched is None:
             notes.append(ColumnNote("missing", column, "", ""))
             continue
-        found[column] = index
-        claimed.add(index)
+        found[column] = matched
+        claimed.add(matched)
         how = "名称" if similar else "位置"
-        notes.append(ColumnNote("renamed", column, headers[index - 1], place(index), how))
+        notes.append(ColumnNote("renamed", column, headers[matched - 1], place(matched), how))
     for index, header in enumerate(headers, start=1):
         if index not in claimed and header:
             notes.append(ColumnNote("extra", header, header, place(index)))
