@@ -15,7 +15,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import IO, Annotated, Any, cast
 
 import typer
 
@@ -112,6 +112,11 @@ class _Shown:
         self._stream = stream
         self._stdout = stdout
 
+    @classmethod
+    def wrapping(cls, stream: IO[str], *, stdout: bool) -> IO[str]:
+        """The wrapper, typed as the stream it stands in for (the rest goes to the stream)."""
+        return cast("IO[str]", cls(stream, stdout=stdout))
+
     def write(self, text: str) -> int:
         try:
             return self._stream.write(displayable(text))
@@ -150,14 +155,14 @@ def stderr_console() -> Any:
     from rich.console import Console
 
     return Console(
-        file=_Shown(sys.stderr, stdout=False), stderr=True, highlight=False, soft_wrap=True
+        file=_Shown.wrapping(sys.stderr, stdout=False), stderr=True, highlight=False, soft_wrap=True
     )
 
 
 def stdout_console() -> Any:
     from rich.console import Console
 
-    return Console(file=_Shown(sys.stdout, stdout=True), highlight=False)
+    return Console(file=_Shown.wrapping(sys.stdout, stdout=True), highlight=False)
 
 
 @dataclass(frozen=True)

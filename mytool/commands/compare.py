@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,6 +18,9 @@ from mytool.commands.common import (
     print_warnings,
     runs,
 )
+
+if TYPE_CHECKING:
+    from mytool.diagnostics import Issue
 
 
 @runs(reads=("previous", "current"))
@@ -44,7 +47,7 @@ def compare(
     from mytool.profile import load_profile
 
     loaded = load_profile(profile)
-    notes = []
+    notes: list[Issue] = []
     if current is None:  # one workbook with a sheet per half-year
         (before, before_report), (now, now_report), notes = load_two_periods(previous, loaded)
     else:
