@@ -13,7 +13,7 @@ from mytool.analysis.comparison import compare_rankings
 from mytool.analysis.planning import Plan, Target, parse_setting, plan_unit
 from mytool.analysis.ranking import Ranking, rank_report
 from mytool.analysis.trend import Trend, build_trend
-from mytool.diagnostics import WARNING, Issue
+from mytool.diagnostics import WARNING, Issue, IssueCode
 from mytool.errors import InputError, UsageError
 from mytool.profile import Profile, load_profile
 from mytool.reading.casework import Casework, read_casework, read_casework_file
@@ -93,7 +93,7 @@ def load_two_periods(
         periods = "、".join(r.period or "" for r, _ in found)
         notes.append(
             Issue(
-                "several-periods",
+                IssueCode.SEVERAL_PERIODS,
                 WARNING,
                 f"文件含 {len(found)} 期（{periods}），比较最近两期 "
                 f"{found[-2][0].period} 和 {found[-1][0].period}；更多期次请用 mytool trend",
@@ -215,7 +215,7 @@ def load_trend(
         except InputError as exc:
             if not in_folder:
                 raise
-            issues.append(Issue("skipped-file", WARNING, f"已跳过：{exc.message}"))
+            issues.append(Issue(IssueCode.SKIPPED_FILE, WARNING, f"已跳过：{exc.message}"))
             continue
         for ranking, report in found:
             rankings.append(ranking)

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mytool.analysis.ranking import Ranking, UnitResult, rank_report
-from mytool.diagnostics import INFO, WARNING, Issue
+from mytool.diagnostics import INFO, WARNING, Issue, IssueCode
 from mytool.numbers import round2
 from mytool.profile import Profile
 from mytool.reading.certainty import missing_units
@@ -238,7 +238,7 @@ def _findings(
     """Thin samples, indistinguishable neighbours and unmatched questions, for the user."""
     issues = [
         Issue(
-            "low-sample",
+            IssueCode.LOW_SAMPLE,
             WARNING,
             f"「{u.unit}」只有 {u.respondents} 份答卷（少于 {profile.min_answers} 份），"
             "得分仅供参考",
@@ -258,7 +258,7 @@ def _findings(
     if chains:
         issues.append(
             Issue(
-                "indistinct-ranks",
+                IssueCode.INDISTINCT_RANKS,
                 WARNING,
                 "综合得分的 95% 置信区间相互重叠、名次无法区分的相邻街镇："
                 + "；".join(" ≈ ".join(chain) for chain in chains),
@@ -268,7 +268,7 @@ def _findings(
     if respondents.unmatched_questions:
         issues.append(
             Issue(
-                "unmatched-question",
+                IssueCode.UNMATCHED_QUESTION,
                 INFO,
                 "这些问题没有对应的测评小项，未计分：" + "；".join(respondents.unmatched_questions),
                 source,

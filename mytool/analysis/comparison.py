@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from mytool.analysis.lineage import SchemeScore, in_scheme
 from mytool.analysis.ranking import Ranking, UnitResult
-from mytool.diagnostics import WARNING, Issue
+from mytool.diagnostics import WARNING, Issue, IssueCode
 from mytool.numbers import round2, to_decimal
 from mytool.profile import Profile
 
@@ -206,4 +206,11 @@ def _period_issues(previous: Ranking, current: Ranking) -> tuple[Issue, ...]:
         else f"上期文件（{previous.period}）比本期文件（{current.period}）晚，请确认参数顺序："
         "mytool compare 上期文件 本期文件"
     )
-    return (Issue("period-order", WARNING, message, f"{previous.source}、{current.source}"),)
+    return (
+        Issue(
+            IssueCode.PERIOD_ORDER,
+            WARNING,
+            message,
+            f"{previous.source}、{current.source}",
+        ),
+    )

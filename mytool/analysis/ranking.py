@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from mytool.diagnostics import WARNING, Issue
+from mytool.diagnostics import WARNING, Issue, IssueCode
 from mytool.numbers import mean2, round2, weighted_mean2
 from mytool.profile import Profile
 from mytool.report import CATEGORY, CITY_RANK, COMPOSITE, CURRENT, ITEM, PROGRESS, Report
@@ -155,7 +155,7 @@ def rank_report(report: Report, profile: Profile, bottom_n: int | None = None) -
         if computed is None:
             issues.append(
                 Issue(
-                    "no-composite",
+                    IssueCode.NO_COMPOSITE,
                     WARNING,
                     f"「{unit}」既没有综合满意度，也没有可计算的大类分数，未参与排名",
                     report.source,
@@ -168,7 +168,7 @@ def rank_report(report: Report, profile: Profile, bottom_n: int | None = None) -
         computed_units = "、".join(u for u, _, src in rows if src == COMPUTED)
         issues.append(
             Issue(
-                "mixed-score-source",
+                IssueCode.MIXED_SCORE_SOURCE,
                 WARNING,
                 f"部分街镇没有综合满意度，按大类加权计算：{computed_units}",
                 report.source,

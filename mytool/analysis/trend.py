@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from mytool.analysis.lineage import SchemeScore, in_scheme
 from mytool.analysis.ranking import Ranking
-from mytool.diagnostics import WARNING, Issue
+from mytool.diagnostics import WARNING, Issue, IssueCode
 from mytool.errors import InputError, UsageError
 from mytool.numbers import mean2
 from mytool.profile import Profile
@@ -75,7 +75,7 @@ def build_trend(rankings: Sequence[Ranking], profile: Profile) -> Trend:
     if missing:
         issues.append(
             Issue(
-                "missing-periods",
+                IssueCode.MISSING_PERIODS,
                 WARNING,
                 f"缺少 {len(missing)} 期的测评结果：{'、'.join(missing)}；"
                 "“连续排名靠后”只计相邻的半年度，缺期处中断",

@@ -29,7 +29,7 @@ from mytool.analysis.ledger.columns import (
     parse_value,
 )
 from mytool.analysis.ledger.model import Entry, Ledger
-from mytool.diagnostics import WARNING, Issue, column_letter
+from mytool.diagnostics import WARNING, Issue, IssueCode, column_letter
 from mytool.errors import InputError
 from mytool.files import shown
 from mytool.reading.guard import Limits
@@ -387,9 +387,12 @@ def load_ledger(path: str | Path) -> Ledger:
     return ledger_from_file(found)
 
 
+_COLUMN_CODES = {"renamed": IssueCode.COLUMN_RENAMED, "missing": IssueCode.COLUMN_MISSING}
+
+
 def ledger_from_file(found: LedgerFile) -> Ledger:
     issues: list[Issue] = [
-        Issue(f"column-{note.kind}", WARNING, _column_message(note), found.name, note.place)
+        Issue(_COLUMN_CODES[note.kind], WARNING, _column_message(note), found.name, note.place)
         for note in found.notes
         if note.kind != "extra"
     ]
@@ -403,7 +406,7 @@ def ledger_from_file(found: LedgerFile) -> Ledger:
             if problem:
                 issues.append(
                     Issue(
-                        "invalid-value",
+                        IssueCode.INVALID_VALUE,
                         WARNING,
                         problem,
                         found.name,
@@ -414,7 +417,7 @@ def ledger_from_file(found: LedgerFile) -> Ledger:
         if not entry.id:
             issues.append(
                 Issue(
-                    "missing-id",
+                    IssueCode.MISSING_ID,
                     WARNING,
                     "这一行没有编号，未计入",
                     found.name,
@@ -425,7 +428,7 @@ def ledger_from_file(found: LedgerFile) -> Ledger:
         if entry.id in seen:
             issues.append(
                 Issue(
-                    "duplicate-id",
+                    IssueCode.DUPLICATE_ID,
                     WARNING,
                     f"编号 {entry.id} 重复出现，只计第一行",
                     found.name,

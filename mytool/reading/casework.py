@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mytool.casework import FeedbackCase, ProblemPoint
-from mytool.diagnostics import WARNING, Issue, cell_address
+from mytool.diagnostics import WARNING, Issue, IssueCode, cell_address
 from mytool.errors import InputError
 from mytool.files import shown
 from mytool.profile import Profile
@@ -145,7 +145,7 @@ def _read_sheet(sheet: Sheet, profile: Profile, file: str, found: Casework) -> N
             unit = unit_text
             found.issues.append(
                 Issue(
-                    "unknown-unit",
+                    IssueCode.UNKNOWN_UNIT,
                     WARNING,
                     f"「{unit_text}」不在测评口径的街镇名单中，按原名保留",
                     file,

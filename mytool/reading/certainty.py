@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from mytool.diagnostics import ERROR, WARNING, Issue
+from mytool.diagnostics import ERROR, WARNING, Issue, IssueCode
 from mytool.profile import Profile
 from mytool.reading.headers import (
     CATEGORY_SCORE_HEADERS,
@@ -51,7 +51,7 @@ def column_issues(
             if composite_read:
                 issues.append(
                     Issue(
-                        "composite-column-unused",
+                        IssueCode.COMPOSITE_COLUMN_UNUSED,
                         WARNING,
                         f"列「{shown}」像是综合满意度，但读成了「{_as_read(meaning)}」；"
                         "已按另一列的综合满意度排名，请核对",
@@ -62,7 +62,7 @@ def column_issues(
             else:
                 issues.append(
                     Issue(
-                        "composite-not-read",
+                        IssueCode.COMPOSITE_NOT_READ,
                         ERROR,
                         f"列「{shown}」是报告公布的综合满意度，但表头读成了「{_as_read(meaning)}」，"
                         "无法使用；不会改用大类分数重新计算。请检查表头（如合并的“街道”“镇”"
@@ -74,7 +74,7 @@ def column_issues(
         elif meaning.role == "ignored" and _unexplained(words):
             issues.append(
                 Issue(
-                    "unknown-column",
+                    IssueCode.UNKNOWN_COLUMN,
                     WARNING,
                     f"列「{shown}」有分数，但表头不是测评口径中的大类或小项，未使用",
                     file,
@@ -92,7 +92,7 @@ def missing_units(units_seen: Iterable[str], profile: Profile, file: str) -> lis
         return []
     return [
         Issue(
-            "units-missing",
+            IssueCode.UNITS_MISSING,
             WARNING,
             f"报告中没有这 {len(missing)} 个街镇：{'、'.join(missing)}"
             f"（测评口径共 {len(profile.unit_names)} 个街镇）",

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mytool.casework import FeedbackCase
-from mytool.diagnostics import INFO, WARNING, Issue, column_letter
+from mytool.diagnostics import INFO, WARNING, Issue, IssueCode, column_letter
 from mytool.errors import InputError
 from mytool.files import shown
 from mytool.profile import Profile
@@ -217,7 +217,7 @@ def respondents_from_table(
     for question in layout.repeated:
         found.append(
             Issue(
-                "repeated-question",
+                IssueCode.REPEATED_QUESTION,
                 WARNING,
                 f"「{question.header}」与前面的问题对应同一小项「{question.item}」，未使用",
                 file,
@@ -246,7 +246,7 @@ def respondents_from_table(
     if period is None:
         found.append(
             Issue(
-                "no-period",
+                IssueCode.NO_PERIOD,
                 INFO,
                 "未能识别期次（标题、工作表名、文件名、提交答卷时间均未注明）",
                 file,
@@ -315,7 +315,7 @@ def _units_of_rows(
     if blank:
         issues.append(
             Issue(
-                "respondent-without-unit",
+                IssueCode.RESPONDENT_WITHOUT_UNIT,
                 WARNING,
                 f"{blank} 份答卷没有填写街镇，未计入",
                 file,
@@ -328,7 +328,7 @@ def _units_of_rows(
         )
         issues.append(
             Issue(
-                "unknown-unit",
+                IssueCode.UNKNOWN_UNIT,
                 WARNING,
                 f"{unknown.total()} 份答卷的街镇不在测评口径的名单中，未计入：{examples}",
                 file,
@@ -409,14 +409,14 @@ def _numbers_note(numbers: NumberMeaning, file: str) -> Issue:
     order = "、".join(f"{n} = {label}" for n, label in numbers.options)
     if numbers.assumed:
         return Issue(
-            "numbers-as-options",
+            IssueCode.NUMBERS_AS_OPTIONS,
             WARNING,
             f"数字答案按选项序号读取（{numbers.origin}），选项顺序按常见问卷假定为 {order}；"
             "问卷选项顺序不同时，请在测评口径 [labels.by_number] 中声明",
             file,
         )
     return Issue(
-        "numbers-as-options",
+        IssueCode.NUMBERS_AS_OPTIONS,
         INFO,
         f"数字答案按选项序号读取（{numbers.origin}）：{order}",
         file,
@@ -430,7 +430,7 @@ def _mixed_issue(
     if numbers.kind == BY_TEXT:
         how = "未计分（文件名含“按文本”）"
     return Issue(
-        "mixed-answers",
+        IssueCode.MIXED_ANSWERS,
         WARNING,
         f"「{header}」的答案既有文字（{column.labels} 个）又有数字（{column.number_count} 个，"
         f"如 {'、'.join(column.numbers[:3])}）；数字{how}，请核对导出方式是否一致",
@@ -442,7 +442,7 @@ def _mixed_issue(
 def _unrecognised_issue(unrecognised: Counter[str], header: str, file: str, place: str) -> Issue:
     examples = "、".join(f"“{text}”" for text, _ in unrecognised.most_common(_EXAMPLES))
     return Issue(
-        "unrecognised-answer",
+        IssueCode.UNRECOGNISED_ANSWER,
         WARNING,
         f"「{header}」有 {sum(unrecognised.values())} 个答案无法识别（如 {examples}），"
         "按未回答处理；可在测评口径的 [labels] 中补充",
@@ -554,7 +554,7 @@ def combine(parts: list[Respondents], profile: Profile) -> Respondents:
     if len(periods) > 1:
         issues.append(
             Issue(
-                "period-disagreement",
+                IssueCode.PERIOD_DISAGREEMENT,
                 WARNING,
                 f"各文件的期次不一致（{'、'.join(sorted(periods))}）；按 {first.period} 处理",
                 first.source,

@@ -18,7 +18,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from mytool.diagnostics import ERROR, INFO, WARNING, Issue
+from mytool.diagnostics import ERROR, INFO, WARNING, Issue, IssueCode
 from mytool.numbers import to_decimal
 from mytool.report import CATEGORY, CITY_RANK, COMPOSITE, CURRENT, ITEM, PROGRESS, Score
 
@@ -49,7 +49,7 @@ def rescale_fractions(result: SheetResult, file: str) -> list[Issue]:
         first = result.percent_read[0]
         issues.append(
             Issue(
-                "percent-format",
+                IssueCode.PERCENT_FORMAT,
                 INFO,
                 f"{len(result.percent_read)} 个分数单元格设置为百分比格式"
                 f"（如 {first.place} 显示为 {first.value:.2f}%），已按显示的分数读取",
@@ -83,7 +83,7 @@ def rescale_fractions(result: SheetResult, file: str) -> list[Issue]:
         before, after = rescaled[0]
         issues.append(
             Issue(
-                "fraction-rescaled",
+                IssueCode.FRACTION_RESCALED,
                 WARNING,
                 f"{shown}{more}的分数都在 0–1 之间（如 {before.place} 为 {before.value:g}），"
                 f"不是百分制；已按百分比乘以 100 读取（{before.value:g} → {after.value:.2f}）。"
@@ -98,7 +98,7 @@ def rescale_fractions(result: SheetResult, file: str) -> list[Issue]:
 
 def _mixed(score: Score, values: list[float], file: str) -> Issue:
     return Issue(
-        "score-scale-mixed",
+        IssueCode.SCORE_SCALE_MIXED,
         ERROR,
         f"「{series_name(score)}」的分数 {score.value:g} 在 0–1 之间，而同一列的其他分数大于 1"
         f"（最高 {max(values):g}），像是漏设百分比格式的小数；请核对后改成百分制分数",
@@ -110,7 +110,7 @@ def _mixed(score: Score, values: list[float], file: str) -> Issue:
 
 def _small_scale(score: Score, highest: float, file: str) -> Issue:
     return Issue(
-        "score-scale-unknown",
+        IssueCode.SCORE_SCALE_UNKNOWN,
         ERROR,
         f"「{series_name(score)}」的分数都不超过 {SMALL_SCALE_MAX:g}（最高 {highest:g}），"
         "不是测评口径的百分制（0–100），无法排名；请换算成百分制分数后再试",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mytool.diagnostics import ERROR, INFO, WARNING, Issue
+from mytool.diagnostics import ERROR, INFO, WARNING, Issue, IssueCode
 from mytool.errors import InputError, UsageError
 from mytool.files import shown
 from mytool.numbers import round2
@@ -173,7 +173,7 @@ def _build_report(
         elif result.use.note == "未注明期次，未使用":
             issues.append(
                 Issue(
-                    "sheet-without-period",
+                    IssueCode.SHEET_WITHOUT_PERIOD,
                     WARNING,
                     f"工作表「{result.use.name}」有分数但未注明期次，不知属于哪一期，未使用",
                     file,
@@ -201,7 +201,7 @@ def _build_report(
         if unit not in scored:
             issues.append(
                 Issue(
-                    "unit-without-scores",
+                    IssueCode.UNIT_WITHOUT_SCORES,
                     WARNING,
                     f"「{unit}」没有任何分数，未参与排名",
                     file,
@@ -267,7 +267,7 @@ def _missing_categories(scores: list[Score], profile: Profile, file: str) -> lis
     if not missing:
         return []
     message = f"报告中没有这些大类的分数：{'、'.join(missing)}；计算的综合得分只用现有大类"
-    return [Issue("category-missing", WARNING, message, file)]
+    return [Issue(IssueCode.CATEGORY_MISSING, WARNING, message, file)]
 
 
 def _merge_scores(results: list[SheetResult], file: str) -> tuple[list[Score], list[Issue]]:
@@ -284,7 +284,7 @@ def _merge_scores(results: list[SheetResult], file: str) -> tuple[list[Score], l
                 what = score.item or score.category or "综合满意度"
                 issues.append(
                     Issue(
-                        "duplicate-unit-conflict",
+                        IssueCode.DUPLICATE_UNIT_CONFLICT,
                         ERROR,
                         f"「{score.unit}」的「{what}」出现两次且数值不一致："
                         f"{_row_text(first)}为 {first.value:g}，"
@@ -334,7 +334,12 @@ def _detect_period(
         candidates.append((found, "文件名"))
     if not candidates:
         issues.append(
-            Issue("no-period", INFO, "未能从文件中识别期次（标题、工作表名、文件名均未注明）", file)
+            Issue(
+                IssueCode.NO_PERIOD,
+                INFO,
+                "未能从文件中识别期次（标题、工作表名、文件名均未注明）",
+                file,
+            )
         )
         return None, "", issues
     period, origin = candidates[0]
@@ -342,7 +347,7 @@ def _detect_period(
     if others:
         issues.append(
             Issue(
-                "period-disagreement",
+                IssueCode.PERIOD_DISAGREEMENT,
                 WARNING,
                 f"期次不一致：{origin}为 {period}，"
                 f"但其他位置写的是 {'、'.join(sorted(others))}；按 {period} 处理",

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import cast
 
-from mytool.diagnostics import WARNING, Issue, cell_address
+from mytool.diagnostics import WARNING, Issue, IssueCode, cell_address
 from mytool.errors import InputError
 from mytool.files import read_regular_file, shown
 from mytool.reading.biff import xls_error_cells
@@ -119,7 +119,9 @@ def admit(path: Path, limits: Limits = DEFAULT_LIMITS, *, deep: bool = True) -> 
         kind, facts = _check_zip(data, name, limits, deep)
         if facts and facts.macros:
             issues.append(
-                Issue("macros-ignored", WARNING, "工作簿含宏（VBA），宏已忽略、不会运行", name)
+                Issue(
+                    IssueCode.MACROS_IGNORED, WARNING, "工作簿含宏（VBA），宏已忽略、不会运行", name
+                )
             )
     elif kind == "ole2":
         if _ENCRYPTED_MARK in data:
@@ -132,7 +134,7 @@ def admit(path: Path, limits: Limits = DEFAULT_LIMITS, *, deep: bool = True) -> 
         what = "CSV 文本" if kind == "csv" else "网页（HTML）表格"
         issues.append(
             Issue(
-                "disguised-format",
+                IssueCode.DISGUISED_FORMAT,
                 WARNING,
                 f"扩展名是 {claimed}，内容实际是{what}，已按{what}读取",
                 name,
@@ -219,7 +221,10 @@ def _sheet_notes(sheets: list[Sheet], name: str) -> list[Issue]:
     if hidden:
         notes.append(
             Issue(
-                "hidden-sheets", WARNING, f"有隐藏的工作表：{'、'.join(hidden)}（已照常读取）", name
+                IssueCode.HIDDEN_SHEETS,
+                WARNING,
+                f"有隐藏的工作表：{'、'.join(hidden)}（已照常读取）",
+                name,
             )
         )
     for sheet in sheets:
@@ -228,7 +233,7 @@ def _sheet_notes(sheets: list[Sheet], name: str) -> list[Issue]:
             more = "等" if len(sheet.hidden_rows) > 20 else ""
             notes.append(
                 Issue(
-                    "hidden-rows",
+                    IssueCode.HIDDEN_ROWS,
                     WARNING,
                     f"工作表「{sheet.name}」有隐藏行：第 {rows}{more} 行（已照常读取）",
                     name,
@@ -256,7 +261,7 @@ def _clean_text_cells(sheets: list[Sheet], name: str) -> tuple[list[Sheet], list
         if count:
             issues.append(
                 Issue(
-                    "text-cleaned",
+                    IssueCode.TEXT_CLEANED,
                     WARNING,
                     f"{count} 个单元格含控制字符或超过 {CELL_TEXT_LIMIT} 个字符，"
                     f"已删去控制字符、截断超长文字（第一个在 {first_place}）",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mytool.diagnostics import ERROR, INFO, WARNING, Issue, column_letter
+from mytool.diagnostics import ERROR, INFO, WARNING, Issue, IssueCode, column_letter
 from mytool.profile import Profile
 from mytool.reading.blocks import is_block_label, kind_word, masked, side_by_side
 from mytool.reading.certainty import column_issues
@@ -210,7 +210,7 @@ def _ragged_rows(
         if width and extra:
             issues.append(
                 Issue(
-                    "ragged-row",
+                    IssueCode.RAGGED_ROW,
                     ERROR,
                     f"第 {r + 1} 行比表头多出 {len(grid[r]) - width} 列"
                     "（可能是文字中有未加引号的逗号），各列已错位；请在 Excel/WPS 中检查后另存",
@@ -260,7 +260,7 @@ def _read_wide(
         if meaning.role == "unknown" and _column_has_numbers(grid, c, header_bottom):
             result.issues.append(
                 Issue(
-                    "unknown-column",
+                    IssueCode.UNKNOWN_COLUMN,
                     WARNING,
                     f"列「{meaning.label}」不是测评口径中的大类或小项，未使用",
                     file,
@@ -326,7 +326,7 @@ def _repeated_header(
         if word and all(normalize(grid[h][c]) != word for h in range(top, bottom + 1)):
             return [
                 Issue(
-                    "header-mismatch",
+                    IssueCode.HEADER_MISMATCH,
                     ERROR,
                     f"第 {r + 1} 行又是一行表头，但这一列写的是「{display_text(cell)}」，"
                     f"与第 {top + 1} 行起的表头不同，下面各行的分数无法对应到列；"
@@ -349,7 +349,7 @@ def _duplicate_headers(
         if key in first:
             issues.append(
                 Issue(
-                    "duplicate-header",
+                    IssueCode.DUPLICATE_HEADER,
                     ERROR,
                     f"表头「{meaning.label}」与 {at.cell(header_bottom, first[key])} "
                     "重复，无法判断用哪一列；请删去或改名其中一列",
@@ -368,19 +368,25 @@ def _unknown_scheme_issue(
     """A category or item outside the profile; an old-scheme category is only noted."""
     place = at.cell(row, col)
     if meaning.measure == ITEM and meaning.category in profile.lineage:
-        return Issue("legacy-item", INFO, f"「{meaning.label}」是旧测评口径的小项", file, place)
+        return Issue(
+            IssueCode.LEGACY_ITEM, INFO, f"「{meaning.label}」是旧测评口径的小项", file, place
+        )
     if meaning.measure == CATEGORY and meaning.category in profile.lineage:
         new = profile.lineage[meaning.category]
         return Issue(
-            "legacy-category",
+            IssueCode.LEGACY_CATEGORY,
             INFO,
             f"「{meaning.category}」是旧测评口径的大类（现归入「{new}」）",
             file,
             place,
         )
-    what, code = ("小项", "item") if meaning.measure == ITEM else ("大类", "category")
+    what, code = (
+        ("小项", IssueCode.ITEM_NOT_IN_PROFILE)
+        if meaning.measure == ITEM
+        else ("大类", IssueCode.CATEGORY_NOT_IN_PROFILE)
+    )
     return Issue(
-        f"{code}-not-in-profile",
+        code,
         WARNING,
         f"{what}「{meaning.label}」不在测评口径中，按原名读取",
         file,
@@ -426,11 +432,17 @@ def _unit_of_row(
         return name
     if kind in ("other", "empty") and has_numbers:
         result.issues.append(
-            Issue("row-without-unit", WARNING, "这一行有分数但没有街镇名称，未使用", file, place)
+            Issue(
+                IssueCode.ROW_WITHOUT_UNIT,
+                WARNING,
+                "这一行有分数但没有街镇名称，未使用",
+                file,
+                place,
+            )
         )
     elif kind == "other":
         result.issues.append(
-            Issue("skipped-row", INFO, f"「{name}」行没有分数，已跳过", file, place)
+            Issue(IssueCode.SKIPPED_ROW, INFO, f"「{name}」行没有分数，已跳过", file, place)
         )
     return None
 
@@ -438,7 +450,7 @@ def _unit_of_row(
 def other_area_issue(name: str, file: str, place: str) -> Issue:
     """A place the profile lists as not a unit (佘山度假区 …): shown, not ranked, not merged."""
     return Issue(
-        "other-area",
+        IssueCode.OTHER_AREA,
         WARNING,
         f"「{name}」是单列的区域，不是测评口径中的街镇，不参与街镇排名，也不并入任何街镇",
         file,
@@ -455,7 +467,7 @@ def unknown_unit_issue(name: str, profile: Profile, file: str, place: str) -> Is
     suggestion = profile.suggest_unit(name)
     if suggestion:
         message += f"；是否为「{suggestion}」？"
-    return Issue("unknown-unit", WARNING, message, file, place, name)
+    return Issue(IssueCode.UNKNOWN_UNIT, WARNING, message, file, place, name)
 
 
 def _add_score(
@@ -476,7 +488,12 @@ def _add_score(
     if not understood:
         result.issues.append(
             Issue(
-                "not-a-number", ERROR, f"「{display_text(cell)}」不是有效的分数", file, place, unit
+                IssueCode.NOT_A_NUMBER,
+                ERROR,
+                f"「{display_text(cell)}」不是有效的分数",
+                file,
+                place,
+                unit,
             )
         )
         return
@@ -493,7 +510,7 @@ def _add_score(
         if value < 1 or not float(value).is_integer():
             result.issues.append(
                 Issue(
-                    "bad-rank",
+                    IssueCode.BAD_RANK,
                     WARNING,
                     f"排名「{display_text(cell)}」不是正整数，未使用",
                     file,
@@ -505,7 +522,7 @@ def _add_score(
     elif not 0 <= value <= 100:
         result.issues.append(
             Issue(
-                "out-of-range",
+                IssueCode.OUT_OF_RANGE,
                 ERROR,
                 f"分数 {display_text(cell)} 超出 0–100 的范围",
                 file,
@@ -524,9 +541,9 @@ def _bad_cell_issue(error: str, file: str, place: str, unit: str) -> Issue:
     """A score cell whose formula has no cached value, or whose cached value is an error."""
     if error:
         message = f"分数单元格是公式错误 {error}；请在 Excel/WPS 中修正公式并保存后再试"
-        return Issue("formula-error", ERROR, message, file, place, unit)
+        return Issue(IssueCode.FORMULA_ERROR, ERROR, message, file, place, unit)
     message = "分数单元格是公式但没有保存计算结果；请在 Excel/WPS 中打开并保存后再试"
-    return Issue("formula-without-value", ERROR, message, file, place, unit)
+    return Issue(IssueCode.FORMULA_WITHOUT_VALUE, ERROR, message, file, place, unit)
 
 
 def _column_has_numbers(grid: list[list[object]], col: int, header_bottom: int) -> bool:
@@ -620,7 +637,7 @@ def _read_long(
         if not measure:
             result.issues.append(
                 Issue(
-                    "unknown-category",
+                    IssueCode.UNKNOWN_CATEGORY,
                     WARNING,
                     f"「{display_text(row[columns.category])}」不是测评口径中的大类，按原名读取",
                     file,

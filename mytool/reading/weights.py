@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from mytool.diagnostics import INFO, WARNING, Issue
+from mytool.diagnostics import INFO, WARNING, Issue, IssueCode
 from mytool.numbers import to_decimal
 from mytool.profile import Profile
 from mytool.reading.headers import ColumnMeaning
@@ -75,7 +75,7 @@ def read_weight_row(
         else:
             issues.append(
                 Issue(
-                    "item-weights-unused",
+                    IssueCode.ITEM_WEIGHTS_UNUSED,
                     WARNING,
                     f"权重行中「{category}」的各小项权重不同，小项权重未使用"
                     "（大类得分按小项平均计算）",
@@ -108,7 +108,7 @@ def weight_issues(
     if composite_published:
         issues.append(
             Issue(
-                "weights-in-file",
+                IssueCode.WEIGHTS_IN_FILE,
                 INFO,
                 f"文件中有权重行（{span}）：{listed}；报告公布了综合满意度，按公布值排名",
                 file,
@@ -118,7 +118,7 @@ def weight_issues(
     else:
         issues.append(
             Issue(
-                "weights-from-file",
+                IssueCode.WEIGHTS_FROM_FILE,
                 INFO,
                 f"报告没有公布综合满意度，综合得分按文件中的权重（{span}）计算：{listed}",
                 file,
@@ -130,7 +130,7 @@ def weight_issues(
         if unweighted:
             issues.append(
                 Issue(
-                    "weights-incomplete",
+                    IssueCode.WEIGHTS_INCOMPLETE,
                     WARNING,
                     f"权重行（{span}）中没有这些大类的权重：{'、'.join(unweighted)}；"
                     "计算综合得分时未计入",
@@ -142,7 +142,7 @@ def weight_issues(
     if differing:
         issues.append(
             Issue(
-                "weights-differ",
+                IssueCode.WEIGHTS_DIFFER,
                 WARNING,
                 f"文件中的权重与测评口径不同（按相同大类归一后比较）：{'；'.join(differing)}"
                 + ("；计算综合得分用文件中的权重" if not composite_published else ""),
