@@ -8,9 +8,12 @@ import math
 import statistics
 import subprocess
 import sys
+from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from conftest import write_xlsx
+from expected import RULES, half_up, mean, unit_name
 from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -274,11 +277,52 @@ def test_rank_reads_the_aggregated_file_back(tmp_path, export, profile, fmt):
     }
 
 
-def test_json_output_equals_the_library_result(export, profile):
+def _expected_units() -> list[dict]:
+    """Unit, answers, item means and composite of ANSWERS, computed here with Decimal half-up."""
+    labels = {k: Decimal(str(v)) for k, v in RULES["labels"].items() if not isinstance(v, dict)}
+    weights = {c["name"]: Decimal(str(c["weight"])) for c in RULES["categories"]}
+    answers: dict[str, dict[tuple[str, str], list[Decimal]]] = {}
+    people: dict[str, int] = {}
+    for unit, a, b, _ in ANSWERS:
+        name = unit_name(unit)
+        people[name] = people.get(name, 0) + 1
+        for item, answer in ((ITEM_A, a), (ITEM_B, b)):
+            if answer in labels:
+                answers.setdefault(name, {}).setdefault(item, []).append(labels[answer])
+    units = []
+    for name, items in answers.items():
+        means = {item: mean(values) for item, values in items.items()}
+        total = sum(weights[c] for c, _ in means)
+        score = half_up(sum(means[(c, i)] * weights[c] for c, i in means) / total)
+        units.append(
+            {
+                "unit": name,
+                "respondents": people[name],
+                "score": float(score),
+                "items": {
+                    f"{c}/{i}": (float(m), len(items[(c, i)])) for (c, i), m in means.items()
+                },
+            }
+        )
+    return sorted(units, key=lambda u: (-u["score"], u["unit"]))
+
+
+def test_json_output_equals_the_means_computed_from_the_answers(export):
+    """Independent of mytool: the answers above scored by the profile's labels, Decimal half-up."""
     result = runner.invoke(app, ["aggregate", str(export), "-f", "json"])
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert data == json.loads(json.dumps(aggregation_to_dict(aggregate_files([export], profile))))
+    got = [
+        {
+            "unit": u["unit"],
+            "respondents": u["respondents"],
+            "score": u["score"],
+            "items": {k: (v["score"], v["n"]) for k, v in u["items"].items()},
+        }
+        for u in data["units"]
+    ]
+    assert got == _expected_units()
+    assert [u["rank"] for u in data["units"]] == [1, 2]
     unit = data["units"][0]
     assert set(unit) >= {"unit", "respondents", "score", "categories", "items"}
     assert set(unit["items"]["居住区/小区环境卫生"]) == {"score", "n", "ci95"}
@@ -307,9 +351,36 @@ def test_xlsx_needs_an_output_file(export):
     assert result.exit_code == 2 and "--output" in result.stderr
 
 
-def test_no_progress_bar_when_not_a_terminal(export):
+def _progress_given(export, monkeypatch, *, terminal: bool) -> list[object]:
+    """The `progress` argument the aggregate command hands the library, size no reason to skip."""
+    import mytool.analysis.aggregation as aggregation
+    import mytool.commands.aggregate as command
+
+    monkeypatch.setattr(command, "PROGRESS_FROM_BYTES", 0)
+    stderr = SimpleNamespace(isatty=lambda: terminal)  # what the command asks of sys.stderr
+    monkeypatch.setattr(command, "sys", SimpleNamespace(stderr=stderr))
+    given: list[object] = []
+    real = aggregation.aggregate_files
+
+    def spy(paths, profile, progress=None):
+        given.append(progress)
+        return real(paths, profile, progress)
+
+    monkeypatch.setattr(aggregation, "aggregate_files", spy)
     result = runner.invoke(app, ["aggregate", str(export), "-f", "json"])
-    assert "读取" not in result.stderr
+    assert result.exit_code == 0, result.output
+    assert "读取" not in result.stderr or terminal
+    return given
+
+
+def test_no_progress_bar_when_not_a_terminal(export, monkeypatch):
+    assert _progress_given(export, monkeypatch, terminal=False) == [None]
+
+
+def test_a_progress_bar_on_a_terminal(export, monkeypatch):
+    """The counterpart: the spy above does see a bar when stderr is a terminal."""
+    given = _progress_given(export, monkeypatch, terminal=True)
+    assert len(given) == 1 and callable(given[0])
 
 
 def test_help_does_not_import_heavy_modules():

@@ -10,12 +10,11 @@ import sys
 
 import pytest
 from conftest import NOTICE_UNITS, SAMPLE_2023H2, write_xlsx
+from expected import category_scores, expected_categories, expected_units
 from typer.testing import CliRunner
 
 from mytool import __version__
-from mytool.api import load_ranking
 from mytool.cli import app
-from mytool.render.machine import ranking_to_dict
 
 runner = CliRunner()
 
@@ -39,9 +38,25 @@ def test_rank_on_the_2023h2_sample_flags_the_six_units_of_the_notice():
     assert {"category", "score", "rank"} <= set(data["categories"][0])
 
 
-def test_json_output_equals_the_library_result():
-    _, ranking, _ = load_ranking(SAMPLE_2023H2)
-    assert rank_json(str(SAMPLE_2023H2)) == json.loads(json.dumps(ranking_to_dict(ranking)))
+def test_json_output_equals_the_ranking_computed_from_the_raw_cells():
+    """Independent of mytool: openpyxl cells, Decimal half-up and DOMAIN's rules (expected.py)."""
+    data = rank_json(str(SAMPLE_2023H2))
+    keys = ("unit", "score", "rank", "tied", "grade", "flagged", "flag_reasons")
+    assert [{k: u[k] for k in keys} for u in data["units"]] == expected_units(SAMPLE_2023H2)
+    keys = ("category", "score", "rank", "tied")
+    assert [{k: c[k] for k in keys} for c in data["categories"]] == expected_categories(
+        SAMPLE_2023H2
+    )
+    reported = category_scores(SAMPLE_2023H2)
+    for unit in data["units"]:
+        assert unit["categories"] == {c: float(s) for c, s in reported[unit["unit"]].items()}
+
+
+def test_bottom_option_matches_the_rules_computed_from_the_raw_cells():
+    data = rank_json(str(SAMPLE_2023H2), "--bottom", "3")
+    keys = ("unit", "rank", "flagged", "flag_reasons")
+    expected = [{k: u[k] for k in keys} for u in expected_units(SAMPLE_2023H2, bottom_n=3)]
+    assert [{k: u[k] for k in keys} for u in data["units"]] == expected
 
 
 def test_bottom_option_changes_the_flagged_set():

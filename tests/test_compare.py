@@ -10,15 +10,13 @@ from pathlib import Path
 import pytest
 from builders import Quirks, build_file, make_truth
 from conftest import SAMPLE_2023H2, SAMPLE_2024H1
+from expected import expected_changes
 from halfyears import NEW_CATEGORIES, OLD_CATEGORIES, composites, write_report
 from typer.testing import CliRunner
 
-from mytool.analysis.comparison import compare_rankings
 from mytool.analysis.lineage import in_scheme
 from mytool.analysis.ranking import CategoryResult
-from mytool.api import load_ranking
 from mytool.cli import app
-from mytool.render.compare import comparison_to_dict
 
 runner = CliRunner()
 
@@ -68,11 +66,14 @@ def test_compare_on_the_samples_agrees_with_both_rank_outputs():
     assert roads["mapped_from"] is None
 
 
-def test_compare_json_equals_the_library_result():
-    profile, before, _ = load_ranking(SAMPLE_2023H2)
-    _, now, _ = load_ranking(SAMPLE_2024H1, profile)
-    expected = comparison_to_dict(compare_rankings(before, now, profile))
-    assert run_json("compare", str(SAMPLE_2023H2), str(SAMPLE_2024H1)) == expected
+def test_compare_json_equals_the_changes_computed_from_the_raw_cells():
+    """Independent of mytool: both samples' cells, Decimal half-up, DOMAIN's rules."""
+    data = run_json("compare", str(SAMPLE_2023H2), str(SAMPLE_2024H1))
+    expected = expected_changes(SAMPLE_2023H2, SAMPLE_2024H1)
+    assert data["units"] == expected
+    entered = [u["unit"] for u in expected if u["flagged"] and not u["previously_flagged"]]
+    left = [u["unit"] for u in expected if u["previously_flagged"] and not u["flagged"]]
+    assert (data["entered_flagged"], data["left_flagged"]) == (entered, left)
 
 
 def test_compare_agrees_with_rank_on_reports_built_in_other_layouts(tmp_path):
