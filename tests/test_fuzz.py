@@ -4,6 +4,7 @@ names survive the writers."""
 from __future__ import annotations
 
 import io
+import math
 import os
 import random
 import zipfile
@@ -18,9 +19,11 @@ from hypothesis import strategies as st
 from openpyxl.utils.escape import unescape
 
 from mytool.api import read_report
-from mytool.errors import MytoolError
+from mytool.diagnostics import IssueCode, Severity
+from mytool.errors import EXIT_INPUT, InputError, MytoolError
 from mytool.profile import load_profile
 from mytool.render.excel import clean_text, put
+from mytool.report import Report
 from mytool.writing.output import safe_file_name
 
 PROFILE = load_profile()
@@ -32,12 +35,24 @@ FUZZ = settings(
 )
 
 
-def read_or_refuse(path: Path) -> None:
-    """A result or a MytoolError; anything else (or a crash) fails the test."""
+def read_or_refuse(path: Path) -> str:
+    """A result or a MytoolError; anything else (or a crash) fails the test.
+
+    A result must be a usable report of this file (scores of listed units, finite numbers,
+    issues with their codes); a refusal must be an input error naming the file (exit code 2).
+    """
     try:
-        read_report(path, PROFILE)
+        report = read_report(path, PROFILE)
     except MytoolError as exc:
+        assert isinstance(exc, InputError) and exc.exit_code == EXIT_INPUT, repr(exc)
         assert path.name in exc.message
+        return "refused"
+    assert isinstance(report, Report) and report.source == path.name
+    assert report.scores, "read_report returns a report only when it holds scores"
+    assert {score.unit for score in report.scores} <= set(report.units)
+    assert all(math.isfinite(score.value) for score in report.scores)
+    assert all(isinstance(i.code, IssueCode) and i.severity in Severity for i in report.issues)
+    return "read"
 
 
 @FUZZ
@@ -45,7 +60,7 @@ def read_or_refuse(path: Path) -> None:
 def test_arbitrary_bytes_give_a_result_or_our_error(tmp_path_factory, data: bytes, suffix: str):
     path = tmp_path_factory.mktemp("fuzz") / f"input{suffix}"
     path.write_bytes(data)
-    read_or_refuse(path)
+    assert read_or_refuse(path) in ("read", "refused")
 
 
 @pytest.mark.parametrize("source", ["sample", "small"])
@@ -58,7 +73,7 @@ def test_mutated_workbooks_give_a_result_or_our_error(tmp_path_factory, source, 
         original[chance.randrange(len(original))] = chance.randrange(256)
     path = tmp_path_factory.mktemp("mutated") / "report.xlsx"
     path.write_bytes(bytes(original))
-    read_or_refuse(path)
+    assert read_or_refuse(path) in ("read", "refused")
 
 
 def mutate_inside(workbook: bytes, seed: int, flips: int) -> bytes:
@@ -81,7 +96,7 @@ def mutate_inside(workbook: bytes, seed: int, flips: int) -> bytes:
 def test_mutated_sheet_xml_gives_a_result_or_our_error(tmp_path_factory, seed, flips):
     path = tmp_path_factory.mktemp("inner") / "report.xlsx"
     path.write_bytes(mutate_inside(SAMPLE_2023H2.read_bytes(), seed, flips))
-    read_or_refuse(path)
+    assert read_or_refuse(path) in ("read", "refused")
 
 
 @settings(max_examples=200, deadline=None)
@@ -163,4 +178,10 @@ def test_mutated_xls_files_give_a_result_or_our_error(tmp_path_factory, seed, fl
     assert isinstance(xls_error_cells(bytes(data)), dict)
     path = tmp_path_factory.mktemp("xls") / "report.xls"
     path.write_bytes(bytes(data))
-    read_or_refuse(path)
+    assert read_or_refuse(path) in ("read", "refused")
+
+
+def test_the_unmutated_sample_is_read_not_refused(tmp_path):
+    path = tmp_path / "report.xlsx"
+    path.write_bytes(SAMPLE_2023H2.read_bytes())
+    assert read_or_refuse(path) == "read"
