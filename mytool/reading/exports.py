@@ -207,6 +207,26 @@ def _numeric_score(
     )
 
 
+def could_be_export(rows: list[list[object]], profile: Profile) -> bool:
+    """A cheap sniff before `find_export_layout`: False only for rows that cannot be an export.
+
+    An export shows respondents (see `_looks_like_respondents`): some answer is a label, or some
+    unit answers more than once. Rows with neither — a score table, one row per unit — are not
+    one, whatever their headers say; those are most workbooks, and this spares them the search.
+    """
+    texts = Counter(
+        normalize(cell) for row in rows for cell in row if isinstance(cell, str) and cell.strip()
+    )
+    if any(text in profile.labels for text in texts):
+        return True
+    units: Counter[str] = Counter()
+    for text, count in texts.items():
+        unit = profile.canonical_unit(text)
+        if unit is not None:
+            units[unit] += count
+    return any(count > 1 for count in units.values())
+
+
 def find_export_layout(rows: list[list[object]], profile: Profile) -> ExportLayout | None:
     """The layout of an export from its first rows, or None when they are not an export.
 

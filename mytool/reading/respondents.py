@@ -31,6 +31,7 @@ from mytool.reading.exports import (
     ExportLayout,
     NumberMeaning,
     answer_score,
+    could_be_export,
     find_export_layout,
     is_number_answer,
     number_meaning,
@@ -149,7 +150,8 @@ def respondents_from_workbook(workbook: Workbook, profile: Profile) -> Responden
     for sheet in workbook.sheets:
         if sheet.hidden:
             continue
-        layout = find_export_layout(sheet.rows[: MAX_TITLE_ROWS + SAMPLE_ROWS], profile)
+        head = sheet.rows[: MAX_TITLE_ROWS + SAMPLE_ROWS]
+        layout = find_export_layout(head, profile) if could_be_export(head, profile) else None
         if layout is not None:
             import pandas as pd
 
