@@ -38,8 +38,9 @@ FUZZ = settings(
 def read_or_refuse(path: Path) -> str:
     """A result or a MytoolError; anything else (or a crash) fails the test.
 
-    A result must be a usable report of this file (scores of listed units, finite numbers,
-    issues with their codes); a refusal must be an input error naming the file (exit code 2).
+    A result must be a report of this file (scores of listed units, finite numbers, or errors
+    saying why there are none; issues with their codes); a refusal must be an input error
+    naming the file (exit code 2).
     """
     try:
         report = read_report(path, PROFILE)
@@ -48,7 +49,8 @@ def read_or_refuse(path: Path) -> str:
         assert path.name in exc.message
         return "refused"
     assert isinstance(report, Report) and report.source == path.name
-    assert report.scores, "read_report returns a report only when it holds scores"
+    # No scores only when the cells that should have held them are reported as errors
+    assert report.scores or report.errors, report.issues
     assert {score.unit for score in report.scores} <= set(report.units)
     assert all(math.isfinite(score.value) for score in report.scores)
     assert all(isinstance(i.code, IssueCode) and i.severity in Severity for i in report.issues)
