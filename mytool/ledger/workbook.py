@@ -266,7 +266,7 @@ def _read_values(data: bytes, name: str) -> dict[str, list[list[object]]]:
 
     try:
         book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets = {}
+        sheets: dict[str, list[list[object]]] = {}
         for meta in book.sheets_metadata:
             if str(meta.typ).rsplit(".", 1)[-1] != "WorkSheet":
                 continue

@@ -18,7 +18,7 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from mytool.diagnostics import Issue
 from mytool.errors import InputError
@@ -214,4 +214,6 @@ def _arrow_csv_frame(
 
 
 def _has_quote(utf8: bytes | memoryview) -> bool:
-    return (utf8.obj if isinstance(utf8, memoryview) else utf8).find(b'"') >= 0
+    # a view's underlying object is the bytes it views (typed only as a Buffer): no copy
+    whole = cast("bytes", utf8.obj) if isinstance(utf8, memoryview) else utf8
+    return whole.find(b'"') >= 0
