@@ -91,6 +91,10 @@ class Profile:
     # [labels.by_number]: what a whole-number answer of a questionnaire export stands for
     # (option 1 = 非常满意 …); empty when the profile does not say
     by_number: dict[int, str] = field(default_factory=dict)
+    # [office] name: the issuing office that closes the Word documents; [fonts] cjk: a font file
+    # for the charts' Chinese text when none of the usual ones is installed.
+    office_name: str = ""
+    cjk_font: str = ""
     _unit_index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _category_index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _item_index: dict[str, list[tuple[str, str]]] = field(
@@ -423,6 +427,8 @@ def _build(data: dict, source: str, text: str) -> Profile:
         },
         other_areas=other_areas,
         by_number=_by_number(data.get("labels", {}).get("by_number", {})),
+        office_name=str(data.get("office", {}).get("name", "")),
+        cjk_font=str(data.get("fonts", {}).get("cjk", "")),
     )
 
 

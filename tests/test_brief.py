@@ -21,9 +21,14 @@ from mytool.cli import app
 runner = CliRunner()
 
 
+def _md(args: tuple[str, ...]) -> list[str]:
+    """These tests read the Markdown and the workbook: ask for them unless a format is given."""
+    return list(args) if "-f" in args or "--format" in args else ["-f", "both", *args]
+
+
 def run_brief(tmp_path: Path, *args: str) -> Path:
     out = tmp_path / "out"
-    result = runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-d", str(out), *args])
+    result = runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-f", "both", "-d", str(out), *args])
     assert result.exit_code == 0, result.output
     return out
 
@@ -59,7 +64,7 @@ def test_brief_numbers_agree_with_rank_json(sample_out):
             continue
         text = unit_file(sample_out, unit["unit"])
         assert f"综合得分：**{unit['score']:.2f}**（{unit['grade']}）" in text
-        assert f"全区排名：第 {unit['rank']} 名（共 17 个街镇）" in text
+        assert f"全区排名：第 {unit['rank']} 名（共 17 个）" in text
         for category, score in unit["categories"].items():
             gap = score - district[category]
             sign = "+" if gap > 0.004 else "−" if gap < -0.004 else ""
@@ -117,7 +122,7 @@ def test_problem_points_feedback_and_deadline_reach_the_unit_brief(sample_out):
 
 def test_overview_has_ranking_categories_and_department_sections(sample_out):
     text = (sample_out / "2023H2-全区总览.md").read_text(encoding="utf-8")
-    assert "| 17 | 九亭镇 | 71.84 | 一般 | 倒数6名内、等级一般 |" in text
+    assert "| 第 17 名（共 17 个） | 九亭镇 | 71.84 | 一般 | 倒数6名内、等级一般 |" in text
     for department in (
         "区房管局",
         "区建管委",
@@ -197,7 +202,8 @@ def test_text_from_inputs_lands_as_text_not_formula(tmp_path):
     )
     out = tmp_path / "out"
     result = runner.invoke(
-        app, ["brief", str(source), "--all", "-d", str(out), "--problems", str(problems)]
+        app,
+        ["brief", str(source), "-f", "both", "--all", "-d", str(out), "--problems", str(problems)],
     )
     assert result.exit_code == 0, result.output
     sheet = openpyxl.load_workbook(out / "2023H2-满意度提升简报.xlsx")["点位问题"]
@@ -214,7 +220,7 @@ def test_unit_option_takes_any_spelling_and_rejects_unknown(tmp_path):
         "2023H2-新桥镇-整改提升简报.md",
     ]
     bad = runner.invoke(
-        app, ["brief", str(SAMPLE_2023H2), "-u", "火星镇", "-d", str(tmp_path / "x")]
+        app, ["brief", str(SAMPLE_2023H2), "-f", "both", "-u", "火星镇", "-d", str(tmp_path / "x")]
     )
     assert bad.exit_code == 2 and "报告中没有街镇「火星镇」" in bad.stderr
     assert not (tmp_path / "x").exists()
@@ -222,7 +228,9 @@ def test_unit_option_takes_any_spelling_and_rejects_unknown(tmp_path):
 
 def test_all_writes_seventeen_and_rerun_replaces_only_own_files(tmp_path):
     out = run_brief(tmp_path, "--all", "-f", "md")
-    assert len(list(out.glob("*整改提升简报.md"))) == 17
+    # the six flagged units get an 整改 brief, the other eleven a shorter 情况简报
+    assert len(list(out.glob("*整改提升简报.md"))) == 6
+    assert len(list(out.glob("*情况简报.md"))) == 11
     mine = out / "笔记.txt"
     mine.write_text("analyst's own notes", encoding="utf-8")
     run_brief(tmp_path, "-f", "md")
@@ -234,7 +242,17 @@ def test_deadline_option(tmp_path):
     out = run_brief(tmp_path, "-u", "九亭", "-f", "md", "--deadline", "2024年3月31日")
     assert "完成时限：2024年3月31日前" in unit_file(out, "九亭镇")
     bad = runner.invoke(
-        app, ["brief", str(SAMPLE_2023H2), "--deadline", "明天", "-d", str(tmp_path / "y")]
+        app,
+        [
+            "brief",
+            str(SAMPLE_2023H2),
+            "-f",
+            "both",
+            "--deadline",
+            "明天",
+            "-d",
+            str(tmp_path / "y"),
+        ],
     )
     assert bad.exit_code == 2 and "--deadline「明天」不是有效日期" in bad.stderr
 
@@ -263,16 +281,20 @@ def test_previous_period_shows_changes(tmp_path):
             str(SAMPLE_2023H2),
             "-u",
             "叶榭",
+            "-f",
+            "both",
             "-d",
             str(out),
         ],
     )
     assert result.exit_code == 0, result.output
-    text = (out / "2024H1-叶榭镇-整改提升简报.md").read_text(encoding="utf-8")
+    # 叶榭镇 left the bottom six: a 情况简报, not an 整改 brief
+    text = (out / "2024H1-叶榭镇-情况简报.md").read_text(encoding="utf-8")
     assert (
-        "较上期（2023H2）：得分 +3.55 分（75.41 → 78.96），排名上升 2 位（第 12 → 第 10 名）"
+        "较上期（2023年下半年）：得分 +3.55 分（75.41 → 78.96），排名上升 2 位（第 12 → 第 10 名）"
         in text
     )
+    assert "## 二、保持与提升" in text and "整改提升简报" not in text
     sheet = openpyxl.load_workbook(out / "2024H1-满意度提升简报.xlsx")["叶榭镇"]
     lines = [row[0].value for row in sheet.iter_rows(max_row=6, max_col=1)]
     assert "较上期（2023H2）：+3.55 分，排名 12 → 10，等级保持尚可" in lines
@@ -289,7 +311,16 @@ def test_user_template_overrides_and_broken_template_fails_clearly(tmp_path):
     (templates / "unit_brief.md.j2").write_text("第一行\n{% if %}\n", encoding="utf-8")
     broken = runner.invoke(
         app,
-        ["brief", str(SAMPLE_2023H2), "-d", str(tmp_path / "z"), "--template-dir", str(templates)],
+        [
+            "brief",
+            str(SAMPLE_2023H2),
+            "-f",
+            "both",
+            "-d",
+            str(tmp_path / "z"),
+            "--template-dir",
+            str(templates),
+        ],
     )
     assert broken.exit_code == 2
     assert (
@@ -298,7 +329,16 @@ def test_user_template_overrides_and_broken_template_fails_clearly(tmp_path):
     (templates / "unit_brief.md.j2").write_text("ok\n{{ brief.no_such_field }}\n", encoding="utf-8")
     undefined = runner.invoke(
         app,
-        ["brief", str(SAMPLE_2023H2), "-d", str(tmp_path / "z"), "--template-dir", str(templates)],
+        [
+            "brief",
+            str(SAMPLE_2023H2),
+            "-f",
+            "both",
+            "-d",
+            str(tmp_path / "z"),
+            "--template-dir",
+            str(templates),
+        ],
     )
     assert undefined.exit_code == 2 and "第 2 行出错" in undefined.stderr
     assert not (tmp_path / "z").exists()

@@ -151,12 +151,15 @@ def test_version():
     assert runner.invoke(app, ["--version"]).stdout.strip() == f"mytool {__version__}"
 
 
-@pytest.mark.parametrize("command", [["--help"], ["rank", "--help"], ["validate", "--help"]])
+@pytest.mark.parametrize(
+    "command", [["--help"], ["rank", "--help"], ["validate", "--help"], ["brief", "--help"]]
+)
 def test_help_is_chinese_and_does_not_import_heavy_modules(command):
     code = (
         "import sys\nfrom mytool.cli import main\nsys.argv = ['mytool', *sys.argv[1:]]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = [m for m in ('pandas', 'openpyxl', 'python_calamine') if m in sys.modules]\n"
+        "heavy = [m for m in ('pandas', 'openpyxl', 'python_calamine', 'matplotlib', 'docx',"
+        " 'docxtpl') if m in sys.modules]\n"
         "print('HEAVY', heavy)\n"
     )
     out = subprocess.run(

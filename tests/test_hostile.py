@@ -335,7 +335,12 @@ def test_refused_with_one_clear_message(case: Case, tmp_path: Path):
 
 @pytest.mark.parametrize(
     ("command", "extra"),
-    [("validate", []), ("brief", ["-d", "OUT"]), ("compare", ["GOOD"]), ("trend", ["GOOD"])],
+    [
+        ("validate", []),
+        ("brief", ["-f", "both", "-d", "OUT"]),
+        ("compare", ["GOOD"]),
+        ("trend", ["GOOD"]),
+    ],
 )
 def test_every_command_refuses_the_same_way(command: str, extra: list[str], tmp_path: Path):
     bad = tmp_path / "坏.xlsx"
@@ -440,11 +445,15 @@ def test_hostile_unit_names_stay_inside_the_output_folder(tmp_path: Path):
     lines = [UNITS] + [f'"{name}",{70 + i}\n' for i, name in enumerate(HOSTILE_NAMES)]
     source.write_text("".join(lines) + "九亭镇,80\n", encoding="utf-8")
     out = tmp_path / "out"
-    result = runner.invoke(app, ["brief", str(source), "--all", "-d", str(out)])
+    result = runner.invoke(
+        app, ["brief", str(source), "-f", "docx,md,xlsx", "--all", "-d", str(out)]
+    )
     assert result.exit_code == 0, result.output
     written = [p for p in out.rglob("*") if p.is_file()]
     assert all(p.parent == out for p in written)
-    assert len([p for p in written if p.name.endswith("整改提升简报.md")]) == len(HOSTILE_NAMES) + 1
+    for end in ("简报.md", "简报.docx", "大类得分图.png", "大类得分图.svg"):
+        units = [p for p in written if p.name.endswith(end) and "全区" not in p.name]
+        assert len(units) == len(HOSTILE_NAMES) + 1, end
     assert not (tmp_path / "evil-整改提升简报.md").exists()
 
 
@@ -452,7 +461,7 @@ def test_two_units_that_clean_to_one_file_name_are_refused(tmp_path: Path):
     source = tmp_path / "报告-2023H2.csv"
     source.write_text(UNITS + "a/b,70\na\\b,71\n", encoding="utf-8")
     out = tmp_path / "out"
-    result = runner.invoke(app, ["brief", str(source), "--all", "-d", str(out)])
+    result = runner.invoke(app, ["brief", str(source), "-f", "both", "--all", "-d", str(out)])
     assert result.exit_code == 2
     assert "「a\\b」和「a/b」的简报文件名都会是 2023H2-a_b-整改提升简报.md" in result.stderr
     assert not out.exists()
@@ -657,7 +666,18 @@ def test_a_fifo_as_the_profile_is_refused_at_once(tmp_path: Path):
 def brief_with_templates(folder: Path, out: Path) -> Any:
     return runner.invoke(
         app,
-        ["brief", str(SAMPLE_2023H2), "-u", "九亭", "-d", str(out), "--template-dir", str(folder)],
+        [
+            "brief",
+            str(SAMPLE_2023H2),
+            "-f",
+            "both",
+            "-u",
+            "九亭",
+            "-d",
+            str(out),
+            "--template-dir",
+            str(folder),
+        ],
     )
 
 
@@ -710,7 +730,17 @@ def test_a_fifo_as_a_template_is_refused_at_once(tmp_path: Path):
     folder.mkdir()
     os.mkfifo(folder / "unit_brief.md.j2")
     out = tmp_path / "简报"
-    command = ["brief", str(SAMPLE_2023H2), "-u", "九亭", "-d", str(out), "--template-dir"]
+    command = [
+        "brief",
+        str(SAMPLE_2023H2),
+        "-f",
+        "both",
+        "-u",
+        "九亭",
+        "-d",
+        str(out),
+        "--template-dir",
+    ]
     started = time.monotonic()
     result = subprocess.run(
         [sys.executable, "-m", "mytool", *command, str(folder)],
@@ -828,7 +858,7 @@ def test_a_file_name_that_is_not_utf8_is_read_and_shown_with_replacement_charact
     assert record["inputs"][0]["path"] == shown_name and record["exit_code"] == 0
 
     out = tmp_path / "简报"
-    brief = mytool("brief", GBK_NAME, "-d", str(out), cwd=tmp_path)
+    brief = mytool("brief", GBK_NAME, "-f", "both", "-d", str(out), cwd=tmp_path)
     assert brief.returncode == 0, brief.stderr.decode(errors="replace")
     overview = (out / "2023H2-全区总览.md").read_text(encoding="utf-8")
     assert shown_name in overview

@@ -198,7 +198,7 @@ def test_a_planted_lock_symlink_is_not_followed(tmp_path):
     outside = tmp_path / "外面"
     outside.mkdir()
     (folder / ".mytool.lock").symlink_to(outside / "被创建的文件")
-    result = runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-d", str(folder)])
+    result = runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-f", "both", "-d", str(folder)])
     assert result.exit_code == 0, result.output
     assert list(outside.iterdir()) == []
     assert (folder / ".mytool.lock").is_symlink()  # not ours: left as it was
@@ -223,7 +223,7 @@ def test_a_bidi_override_in_a_unit_name_never_reaches_a_file_name(tmp_path):
     source = tmp_path / "报告.xlsx"
     book.save(source)
     out = tmp_path / "简报"
-    result = runner.invoke(app, ["brief", str(source), "--all", "-d", str(out)])
+    result = runner.invoke(app, ["brief", str(source), "-f", "both", "--all", "-d", str(out)])
     assert result.exit_code == 0, result.output
     names = [p.name for p in out.iterdir()]
     assert names and not any("\u202e" in n or "\u202d" in n for n in names)
@@ -252,7 +252,10 @@ def tool_files(folder: Path) -> dict[str, bytes]:
 
 def test_an_edited_manifest_cannot_make_a_run_delete_other_files(tmp_path):
     out = tmp_path / "简报"
-    assert runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-d", str(out)]).exit_code == 0
+    assert (
+        runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-f", "both", "-d", str(out)]).exit_code
+        == 0
+    )
     contract = out / "重要合同.docx"
     contract.write_bytes(b"contract")
     outside = tmp_path / "外面.txt"
@@ -262,7 +265,9 @@ def test_an_edited_manifest_cannot_make_a_run_delete_other_files(tmp_path):
     data["files"]["重要合同.docx"] = "0" * 64  # a claim with the wrong content hash
     data["files"]["../外面.txt"] = "0" * 64  # a path outside the folder
     manifest.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    again = runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-u", "九亭", "-d", str(out)])
+    again = runner.invoke(
+        app, ["brief", str(SAMPLE_2023H2), "-f", "both", "-u", "九亭", "-d", str(out)]
+    )
     assert again.exit_code == 0, again.output
     assert contract.read_bytes() == b"contract"
     assert outside.read_text(encoding="utf-8") == "keep"
@@ -270,12 +275,17 @@ def test_an_edited_manifest_cannot_make_a_run_delete_other_files(tmp_path):
 
 def test_a_rerun_removes_only_its_own_unchanged_files(tmp_path):
     out = tmp_path / "简报"
-    assert runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-d", str(out)]).exit_code == 0
+    assert (
+        runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-f", "both", "-d", str(out)]).exit_code
+        == 0
+    )
     edited = out / "2023H2-新桥镇-整改提升简报.md"
     edited.write_text("我改过的简报", encoding="utf-8")
     stale = out / "2023H2-叶榭镇-整改提升简报.md"
     assert stale.exists()
-    again = runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-u", "九亭", "-d", str(out)])
+    again = runner.invoke(
+        app, ["brief", str(SAMPLE_2023H2), "-f", "both", "-u", "九亭", "-d", str(out)]
+    )
     assert again.exit_code == 0, again.output
     assert not stale.exists()  # the tool's own, unchanged: replaced by the new set
     assert edited.read_text(encoding="utf-8") == "我改过的简报"  # changed by a person: kept
@@ -290,19 +300,30 @@ def test_brief_killed_at_random_moments_leaves_the_old_or_the_new_set(tmp_path):
     from conftest import SAMPLE_2024H1
 
     out = tmp_path / "简报"
-    first = mytool("brief", SAMPLE_2023H2, "--all", "-d", out)
+    first = mytool("brief", SAMPLE_2023H2, "-f", "both", "--all", "-d", out)
     assert first.returncode == 0, first.stderr
     (out / "重要合同.docx").write_bytes(b"contract")
     old = tool_files(out)
     reference = tmp_path / "新"
-    assert mytool("brief", SAMPLE_2024H1, "--all", "-d", reference).returncode == 0
+    assert mytool("brief", SAMPLE_2024H1, "-f", "both", "--all", "-d", reference).returncode == 0
     new = tool_files(reference)
     assert old and new and set(old) != set(new)
     rng = random.Random(20261201)
     seen = set()
     for _ in range(5):
         process = subprocess.Popen(
-            [sys.executable, "-m", "mytool", "brief", str(SAMPLE_2024H1), "--all", "-d", str(out)],
+            [
+                sys.executable,
+                "-m",
+                "mytool",
+                "brief",
+                str(SAMPLE_2024H1),
+                "-f",
+                "both",
+                "--all",
+                "-d",
+                str(out),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -315,9 +336,9 @@ def test_brief_killed_at_random_moments_leaves_the_old_or_the_new_set(tmp_path):
         assert (out / "重要合同.docx").read_bytes() == b"contract"
         if now == new:  # start again from the old set
             shutil.rmtree(out)
-            assert mytool("brief", SAMPLE_2023H2, "--all", "-d", out).returncode == 0
+            assert mytool("brief", SAMPLE_2023H2, "-f", "both", "--all", "-d", out).returncode == 0
             (out / "重要合同.docx").write_bytes(b"contract")
-    final = mytool("brief", SAMPLE_2024H1, "--all", "-d", out)
+    final = mytool("brief", SAMPLE_2024H1, "-f", "both", "--all", "-d", out)
     assert final.returncode == 0, final.stderr
     assert tool_files(out) == new
     assert (out / "重要合同.docx").read_bytes() == b"contract"
@@ -484,7 +505,7 @@ def test_a_full_disk_is_exit_3_and_leaves_nothing_half_written(tiny_disk):
     assert result.exit_code == 3
     assert result.stderr.strip() == f"错误：{target}：无法写入输出文件（磁盘空间不足）"
     brief = runner.invoke(
-        app, ["brief", str(SAMPLE_2023H2), "--all", "-d", str(tiny_disk / "简报")]
+        app, ["brief", str(SAMPLE_2023H2), "-f", "both", "--all", "-d", str(tiny_disk / "简报")]
     )
     assert brief.exit_code == 3
     assert "磁盘空间不足" in brief.stderr

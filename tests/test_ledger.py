@@ -431,7 +431,9 @@ def test_brief_with_ledger_lists_the_units_open_items_and_marks_overdue(tmp_path
         },
     )
     out = tmp_path / "简报"
-    result = invoke("brief", SAMPLE_2023H2, "-u", "九亭", "--ledger", master, "-d", out)
+    result = invoke(
+        "brief", SAMPLE_2023H2, "-f", "both", "-u", "九亭", "--ledger", master, "-d", out
+    )
     assert result.exit_code == 0, result.output
     text = (out / "2023H2-九亭镇-整改提升简报.md").read_text(encoding="utf-8")
     today = dt.date.today()
@@ -454,7 +456,7 @@ def test_brief_with_ledger_lists_the_units_open_items_and_marks_overdue(tmp_path
 
 def test_brief_without_ledger_has_no_ledger_section(tmp_path):
     out = tmp_path / "简报"
-    assert invoke("brief", SAMPLE_2023H2, "-u", "九亭", "-d", out).exit_code == 0
+    assert invoke("brief", SAMPLE_2023H2, "-f", "both", "-u", "九亭", "-d", out).exit_code == 0
     assert "整改台账进展" not in (out / "2023H2-九亭镇-整改提升简报.md").read_text(encoding="utf-8")
 
 

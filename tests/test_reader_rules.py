@@ -272,7 +272,10 @@ def two_period_workbook(tmp_path: Path, *, titles: bool = False) -> Path:
 
 def test_a_two_period_workbook_is_refused_naming_its_sheets_and_periods(tmp_path):
     path = two_period_workbook(tmp_path)
-    for command in (["rank", str(path)], ["brief", str(path), "-d", str(tmp_path / "简报")]):
+    for command in (
+        ["rank", str(path)],
+        ["brief", str(path), "-f", "both", "-d", str(tmp_path / "简报")],
+    ):
         result = runner.invoke(app, command)
         assert result.exit_code == 2
         assert result.stderr.splitlines() == [
@@ -306,7 +309,18 @@ def test_period_or_sheet_picks_one_half_year(tmp_path):
         "错误：两期.xlsx：工作表「汇总」不存在；现有工作表：2023年下半年、2024上半年、说明\n"
     )
     brief = runner.invoke(
-        app, ["brief", str(path), "--period", "2023H2", "-d", str(tmp_path / "简报"), "-q"]
+        app,
+        [
+            "brief",
+            str(path),
+            "-f",
+            "both",
+            "--period",
+            "2023H2",
+            "-d",
+            str(tmp_path / "简报"),
+            "-q",
+        ],
     )
     assert brief.exit_code == 0, brief.output
     assert (tmp_path / "简报" / "2023H2-全区总览.md").exists()

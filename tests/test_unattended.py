@@ -46,14 +46,14 @@ def test_a_second_run_into_a_locked_folder_fails_fast_with_exit_4(tmp_path: Path
     )
     try:
         wait_for(ready)
-        result = runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-d", str(folder)])
+        result = runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-f", "both", "-d", str(folder)])
         assert result.exit_code == 4, result.output
         assert "另一个 mytool 正在写入这个文件夹" in result.stderr
         assert list(folder.iterdir()) == []  # the lock is on the folder: no file in it
     finally:
         holder.kill()
         holder.wait()
-    again = runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-d", str(folder)])
+    again = runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-f", "both", "-d", str(folder)])
     assert again.exit_code == 0, again.output
 
 
@@ -131,7 +131,7 @@ KILLABLE = textwrap.dedent("""
 
 def test_a_run_killed_while_writing_leaves_the_previous_outputs_intact(tmp_path: Path):
     folder = tmp_path / "简报"
-    first = runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-d", str(folder)])
+    first = runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-f", "both", "-d", str(folder)])
     assert first.exit_code == 0
     before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
     started = tmp_path / "writing"
@@ -161,6 +161,6 @@ def test_a_run_killed_while_writing_leaves_the_previous_outputs_intact(tmp_path:
         if p.is_file() and not p.name.endswith(".mytool-tmp")
     }
     assert after == before
-    rerun = runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-d", str(folder)])
+    rerun = runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-f", "both", "-d", str(folder)])
     assert rerun.exit_code == 0
     assert not list(folder.glob("*.mytool-tmp"))

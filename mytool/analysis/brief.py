@@ -128,6 +128,10 @@ class BriefSet:
     feedback: tuple[FeedbackCase, ...]
     deadline: dt.date | None
     previous_period: str | None
+    comparison: Comparison | None = None  # with --previous: who entered or left, categories
+    # Every open ledger item, by unit (with --ledger), for the lead-department files.
+    ledger_open: dict[str, tuple[StatusItem, ...]] | None = None
+    ledger_as_of: dt.date | None = None
 
 
 def build_briefs(
@@ -160,6 +164,7 @@ def build_briefs(
         feedback=tuple(feedback),
         deadline=deadline,
         previous_period=comparison.previous.period if comparison else None,
+        comparison=comparison,
     )
 
 
@@ -171,7 +176,7 @@ def with_ledger(
         replace(brief, ledger_items=open_items.get(brief.unit.unit, ()), ledger_as_of=as_of)
         for brief in briefs.units
     )
-    return replace(briefs, units=units)
+    return replace(briefs, units=units, ledger_open=dict(open_items), ledger_as_of=as_of)
 
 
 def _unit_brief(
@@ -348,9 +353,10 @@ def _departments(
             for c in ranking.categories
             if c.category in owned
         )
-        flagged_weak = tuple(
-            u.unit for u in ranking.flagged if any(c in owned for c in u.weakest_categories)
-        )
+        # From the same list the table shows (each category's lowest-scoring units), so the
+        # sentence under a department's table never names other towns than the table.
+        named = {u for c in categories for u in c.weakest_units}
+        flagged_weak = tuple(u.unit for u in ranking.flagged if u.unit in named)
         sections.append(
             DepartmentSection(
                 department=department,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,16 +22,33 @@ from mytool.commands.common import (
     runs,
     stdout_console,
 )
+from mytool.errors import UsageError
 
 if TYPE_CHECKING:
     from mytool.analysis.brief import BriefSet
     from mytool.diagnostics import Issue
 
 
-class BriefFormat(StrEnum):
-    md = "md"
-    xlsx = "xlsx"
-    both = "both"
+BRIEF_FORMATS = ("docx", "md", "xlsx")
+
+
+def brief_formats(text: str) -> set[str]:
+    """`--format docx,xlsx` → {"docx", "xlsx"}; `both` is md + xlsx, as before docx existed."""
+    chosen: set[str] = set()
+    for part in text.replace("，", ",").split(","):
+        name = part.strip().lower()
+        if name == "both":
+            chosen |= {"md", "xlsx"}
+        elif name in BRIEF_FORMATS:
+            chosen.add(name)
+        elif name:
+            raise UsageError(
+                f"--format 不认识「{part.strip()}」：可选 docx、md、xlsx（可用逗号写几个，"
+                "如 docx,xlsx），both 即 md,xlsx"
+            )
+    if not chosen:
+        raise UsageError("--format 至少要写一种：docx、md、xlsx")
+    return chosen
 
 
 @runs(reads=("file", "problems", "feedback", "previous", "ledger"))
@@ -48,13 +64,14 @@ def brief(
         bool, typer.Option("--all/--flagged", help="写全部街镇，或只写重点提升街镇（默认）。")
     ] = False,
     format: Annotated[
-        BriefFormat,
+        str,
         typer.Option(
             "--format",
             "-f",
-            help="md：每个街镇一个 Markdown 文件加全区总览；xlsx：一个工作簿；both：两者。",
+            help="docx：Word 简报（每个街镇、每个牵头部门一份，全区一页简报，附图）；"
+            "md：Markdown 简报和全区总览；xlsx：一个工作簿。可用逗号写几个；both 即 md,xlsx。",
         ),
-    ] = BriefFormat.both,
+    ] = "docx,xlsx",
     output_dir: Annotated[
         Path | None,
         typer.Option(
@@ -96,6 +113,14 @@ def brief(
             "--ledger", help="整改台账（mytool ledger init 生成），简报中列出未销号点位及状态。"
         ),
     ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="落款日期和台账统计日期（默认今天）。",
+            show_default=False,
+        ),
+    ] = None,
     bottom: BottomOption = None,
     period: PeriodOption = None,
     sheet: SheetOption = None,
@@ -107,6 +132,9 @@ def brief(
     from mytool.api import load_briefs
     from mytool.render.brief_files import brief_files
     from mytool.writing.brief_folder import write_brief_folder
+
+    formats = brief_formats(format)
+    day = option_date(as_of, "--as-of") if as_of else dt.date.today()
 
     loaded, briefs, issues = load_briefs(
         file,
@@ -122,10 +150,9 @@ def brief(
         sheet=sheet,
     )
     if ledger:
-        briefs = _with_ledger(briefs, ledger, issues)
+        briefs = _with_ledger(briefs, ledger, issues, day)
     print_warnings(issues, quiet)
-    formats = {"md", "xlsx"} if format is BriefFormat.both else {format.value}
-    files = brief_files(briefs, loaded, formats=formats, template_dir=template_dir)
+    files = brief_files(briefs, loaded, formats=formats, template_dir=template_dir, as_of=day)
     folder = output_dir or Path(f"{briefs.ranking.period or '期次未知'}-简报")
     written = write_brief_folder(folder, files)
     if not quiet:
@@ -135,14 +162,13 @@ def brief(
             console.print(f"  {path.name}", markup=False)
 
 
-def _with_ledger(briefs: BriefSet, ledger: Path, issues: list[Issue]) -> BriefSet:
+def _with_ledger(briefs: BriefSet, ledger: Path, issues: list[Issue], today: dt.date) -> BriefSet:
     from mytool.analysis.brief import with_ledger
     from mytool.analysis.ledger.status import open_items
     from mytool.ledger.workbook import load_ledger
 
     found = load_ledger(ledger)
     issues.extend(found.issues)
-    today = dt.date.today()
     return with_ledger(briefs, open_items(found, today), today)
 
 

@@ -3,6 +3,7 @@ them."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from mytool.analysis.brief import BriefSet
@@ -12,27 +13,43 @@ from mytool.writing.output import safe_file_name
 
 
 def brief_files(
-    briefs: BriefSet, profile: Profile, *, formats: set[str], template_dir: Path | None = None
+    briefs: BriefSet,
+    profile: Profile,
+    *,
+    formats: set[str],
+    template_dir: Path | None = None,
+    as_of: dt.date | None = None,
 ) -> dict[str, bytes]:
-    """File name → content for every file of the run (Markdown and/or Excel)."""
+    """File name → content for every file of the run (Markdown, Word with charts, Excel)."""
     from mytool.render.brief_md import overview_markdown, unit_markdown
+    from mytool.render.templating import make_environment
 
     period = briefs.ranking.period or "期次未知"
     files: dict[str, bytes] = {}
     if "md" in formats:
+        environment = make_environment(template_dir)  # once: building it costs ~100 ms
         files[safe_file_name(f"{period}-全区总览.md")] = overview_markdown(
-            briefs, template_dir
+            briefs, template_dir, environment
         ).encode("utf-8")
         owners: dict[str, str] = {}
         for brief in briefs.units:
-            name = safe_file_name(f"{period}-{brief.unit.unit}", keep_end="-整改提升简报.md")
+            kind = "整改提升简报" if brief.unit.flagged else "情况简报"
+            name = safe_file_name(f"{period}-{brief.unit.unit}", keep_end=f"-{kind}.md")
             if name in owners:
                 raise InputError(
                     f"{briefs.ranking.source}：街镇「{owners[name]}」和「{brief.unit.unit}」"
                     f"的简报文件名都会是 {name}，无法区分，未写入任何文件；请在文件中改正街镇名称"
                 )
             owners[name] = brief.unit.unit
-            files[name] = unit_markdown(brief, briefs, template_dir).encode("utf-8")
+            files[name] = unit_markdown(brief, briefs, template_dir, environment).encode("utf-8")
+    if "docx" in formats:
+        from mytool.render.docx_brief import document_files
+
+        files.update(
+            document_files(
+                briefs, profile, template_dir=template_dir, as_of=as_of or dt.date.today()
+            )
+        )
     if "xlsx" in formats:
         from mytool.render.brief_xlsx import briefs_workbook
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from mytool.analysis.brief import BriefSet, UnitBrief
 from mytool.render.labels import flag_text, source_note
@@ -12,9 +13,12 @@ UNIT_TEMPLATE = "unit_brief.md.j2"
 OVERVIEW_TEMPLATE = "overview.md.j2"
 
 
-def unit_markdown(brief: UnitBrief, briefs: BriefSet, template_dir: Path | None = None) -> str:
+def unit_markdown(
+    brief: UnitBrief, briefs: BriefSet, template_dir: Path | None = None, environment: Any = None
+) -> str:
+    """One unit's brief; pass `environment` (from `make_environment`) to share it across units."""
     return render(
-        make_environment(template_dir),
+        environment or make_environment(template_dir),
         UNIT_TEMPLATE,
         brief=brief,
         flag_text=flag_text(brief.unit, brief.bottom_n),
@@ -23,11 +27,13 @@ def unit_markdown(brief: UnitBrief, briefs: BriefSet, template_dir: Path | None 
     )
 
 
-def overview_markdown(briefs: BriefSet, template_dir: Path | None = None) -> str:
+def overview_markdown(
+    briefs: BriefSet, template_dir: Path | None = None, environment: Any = None
+) -> str:
     ranking = briefs.ranking
     owned = {c.category for d in briefs.departments for c in d.categories}
     return render(
-        make_environment(template_dir),
+        environment or make_environment(template_dir),
         OVERVIEW_TEMPLATE,
         ranking=ranking,
         briefs=briefs.units,
@@ -35,5 +41,12 @@ def overview_markdown(briefs: BriefSet, template_dir: Path | None = None) -> str
         deadline=briefs.deadline,
         flag_texts={u.unit: flag_text(u, ranking.bottom_n) for u in ranking.units},
         unassigned_problems=[p for p in briefs.problems if p.category not in owned],
+        previous_period=briefs.previous_period,
+        entered=[u.unit for u in briefs.comparison.units if u.entered_flagged]
+        if briefs.comparison
+        else [],
+        left=[u.unit for u in briefs.comparison.units if u.left_flagged]
+        if briefs.comparison
+        else [],
         source_note=source_note(ranking.score_source),
     )

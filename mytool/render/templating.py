@@ -50,8 +50,16 @@ def make_environment(template_dir: Path | None = None) -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    from mytool.render.wording import period_text, rank_of
+
     environment.filters.update(
-        md=md_text, score=score_text, signed=signed, date=chinese_date, rank=ranked
+        md=md_text,
+        score=score_text,
+        signed=signed,
+        date=chinese_date,
+        rank=ranked,
+        period=period_text,
+        rank_of=rank_of,
     )
     environment.bound_filters()
     return environment

@@ -1,0 +1,209 @@
+"""Charts for the documents and for slides: PNG (300 dpi) and SVG, drawn with matplotlib.
+
+matplotlib is imported here only, and only when a chart is drawn, so `mytool --help` and
+`mytool rank` never load it. Chinese labels need a CJK font: the first installed one of
+`CJK_FAMILIES` (or the file the profile names in `[fonts] cjk`). Without one the run stops with
+one message naming the fix, rather than drawing tofu boxes.
+
+Output is byte-stable: no dates in the files, fixed SVG ids.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mytool.errors import UsageError
+from mytool.files import shown
+
+CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Noto Serif CJK SC",
+    "Noto Serif SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "Source Han Serif SC",
+    "Source Han Serif CN",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Noto Sans CJK JP",
+    "Noto Serif CJK JP",
+)
+NO_FONT = (
+    "画图需要中文字体，但本机没有找到"
+    "（已查找 Noto Sans/Serif CJK、Source Han、文泉驿、黑体、微软雅黑）。"
+    "请安装一种中文字体（Debian/Ubuntu：sudo apt-get install fonts-noto-cjk），"
+    '或在测评口径中写明字体文件：[fonts] cjk = "/path/to/font.ttf"；'
+    "也可以用 --format md,xlsx 不画图"
+)
+DPI = 300
+MM = 1 / 25.4
+DISTRICT_COLOR = "#9e9e9e"
+UNIT_COLOR = "#1f4e79"
+
+
+@dataclass(frozen=True)
+class Chart:
+    png: bytes
+    svg: bytes
+
+
+_FONT_CACHE: dict[str, str] = {}
+
+
+def cjk_font(profile_font: str = "") -> str:
+    """The font family name matplotlib should use for Chinese text; `UsageError` if none."""
+    key = profile_font or ""
+    if key in _FONT_CACHE:
+        return _FONT_CACHE[key]
+    from matplotlib import font_manager
+
+    if profile_font:
+        path = Path(profile_font).expanduser()
+        if not path.is_file():
+            raise UsageError(f"测评口径 [fonts] cjk 指定的字体文件 {shown(path)} 不存在")
+        font_manager.fontManager.addfont(str(path))
+        name = font_manager.FontProperties(fname=str(path)).get_name()
+    else:
+        installed = {entry.name for entry in font_manager.fontManager.ttflist}
+        name = next((family for family in CJK_FAMILIES if family in installed), "")
+        if not name:
+            raise UsageError(NO_FONT)
+    _FONT_CACHE[key] = name
+    return name
+
+
+def _pyplot(font: str) -> Any:
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    matplotlib.rcParams.update(
+        {
+            "font.family": "sans-serif",
+            "font.sans-serif": [font, "DejaVu Sans"],
+            "axes.unicode_minus": False,
+            "svg.hashsalt": "mytool",
+            "svg.fonttype": "path",
+            "font.size": 9,
+        }
+    )
+    return plt
+
+
+def _save(figure: Any, plt: Any) -> Chart:
+    png, svg = io.BytesIO(), io.BytesIO()
+    figure.savefig(png, format="png", dpi=DPI, metadata={"Software": None})
+    figure.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+    plt.close(figure)
+    return Chart(png=png.getvalue(), svg=svg.getvalue())
+
+
+def categories_chart(
+    *,
+    title: str,
+    unit_label: str,
+    categories: Sequence[str],
+    scores: Sequence[float],
+    district: Sequence[float],
+    font: str,
+) -> Chart:
+    """A unit's categories against the district average: horizontal bars, every label shown."""
+    plt = _pyplot(font)
+    count = len(categories)
+    height = max(40, 5 + 4.0 * count) * MM
+    figure, axes = plt.subplots(figsize=(150 * MM, height), layout="constrained")
+    positions = list(range(count))[::-1]
+    bar = 0.38
+    axes.barh(
+        [p + bar / 2 for p in positions], scores, height=bar, color=UNIT_COLOR, label=unit_label
+    )
+    axes.barh(
+        [p - bar / 2 for p in positions],
+        district,
+        height=bar,
+        color=DISTRICT_COLOR,
+        label="全区平均",
+    )
+    for position, score, mean in zip(positions, scores, district, strict=True):
+        axes.text(score + 0.15, position + bar / 2, f"{score:.2f}", va="center", fontsize=7)
+        axes.text(
+            mean + 0.15, position - bar / 2, f"{mean:.2f}", va="center", fontsize=7, color="#555555"
+        )
+    axes.set_yticks(positions, list(categories), fontsize=8)
+    values = [*scores, *district]
+    low = max(0.0, (min(values) // 5) * 5 - 5) if values else 0.0
+    high = min(100.0, max(values) + 3.5) if values else 100.0
+    axes.set_xlim(low, high)
+    axes.tick_params(axis="x", labelsize=7)
+    axes.set_title(title, fontsize=9)
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=7, frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    return _save(figure, plt)
+
+
+def ranking_chart(
+    *,
+    title: str,
+    units: Sequence[str],
+    scores: Sequence[float],
+    colors: Sequence[str],
+    marked: Sequence[bool],
+    legend: Sequence[tuple[str, str]],
+    mark_label: str,
+    font: str,
+) -> Chart:
+    """All units ranked, best on top, coloured by grade; the marked ones (bottom N) flagged."""
+    plt = _pyplot(font)
+    count = len(units)
+    figure, axes = plt.subplots(
+        figsize=(150 * MM, max(45, 8 + 3.0 * count) * MM), layout="constrained"
+    )
+    positions = list(range(count))[::-1]
+    bars = axes.barh(
+        positions,
+        scores,
+        height=0.7,
+        color=[f"#{c}" for c in colors],
+        edgecolor="#333333",
+        linewidth=0.3,
+    )
+    for bar, flag in zip(bars, marked, strict=True):
+        if flag:
+            bar.set_edgecolor("#c00000")
+            bar.set_linewidth(1.2)
+    for position, score, flag in zip(positions, scores, marked, strict=True):
+        axes.text(
+            score + 0.15,
+            position,
+            f"{score:.2f}" + ("  ◀" if flag else ""),
+            va="center",
+            fontsize=6.5,
+            color="#c00000" if flag else "#222222",
+        )
+    labels = [f"{index}. {name}" for index, name in enumerate(units, start=1)]
+    axes.set_yticks(positions, labels, fontsize=7)
+    low = max(0.0, (min(scores) // 5) * 5 - 5) if scores else 0.0
+    axes.set_xlim(low, min(100.0, max(scores) + 3) if scores else 100.0)
+    axes.tick_params(axis="x", labelsize=6.5)
+    axes.set_title(title, fontsize=9)
+    from matplotlib.patches import Patch
+
+    handles = [
+        Patch(facecolor=f"#{color}", edgecolor="#333333", linewidth=0.3, label=name)
+        for name, color in legend
+    ]
+    handles.append(Patch(facecolor="white", edgecolor="#c00000", linewidth=1.2, label=mark_label))
+    axes.legend(handles=handles, loc="lower right", fontsize=6.5, frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    return _save(figure, plt)

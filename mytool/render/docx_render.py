@@ -1,0 +1,176 @@
+"""Word documents from .docx templates holding Jinja2 tags (docxtpl), bundled or an office's own.
+
+An office opens a bundled template (`templates/*.docx`) in Word or WPS, changes the letterhead or
+a heading, and puts it in `--template-dir`. A template there is untrusted like the Markdown ones:
+it is read by the same guarded reader (a regular file inside the folder, no symlinks, at most
+`MAX_DOCX_BYTES`), its zip may not unpack to more than `MAX_UNPACKED_BYTES`, and it renders in
+the same bounded sandbox (size and time limits), with XML escaping of every value. A broken
+template is a `UsageError` naming the template and the tag.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import traceback
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from mytool.errors import UsageError
+from mytool.files import shown
+from mytool.resources import templates_dir
+
+MAX_DOCX_BYTES = 10 * 1024 * 1024
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_MEMBERS = 2000
+_TAG = re.compile(r"\{[{%].*?[%}]\}")
+_XML = re.compile(r"<[^>]+>")
+
+
+def docx_environment() -> Any:
+    """The bounded sandbox the Word templates render in (build it once per run)."""
+    from jinja2 import StrictUndefined
+
+    from mytool.render.labels import score_text
+    from mytool.render.template_guard import BoundedEnvironment
+    from mytool.render.templating import chinese_date, ranked, signed
+
+    environment = BoundedEnvironment(undefined=StrictUndefined, autoescape=True)
+    environment.filters.update(score=score_text, signed=signed, date=chinese_date, rank=ranked)
+    environment.bound_filters()
+    return environment
+
+
+def template_bytes(name: str, template_dir: Path | None) -> tuple[bytes, str]:
+    """The template `name` from `template_dir` when it has one, else the bundled one."""
+    from mytool.render.template_guard import check_template_dir, read_template_file
+
+    if template_dir is not None:
+        folder = check_template_dir(template_dir)
+        data = read_template_file(folder, name, MAX_DOCX_BYTES)
+        if data is not None:
+            _check_zip(data, folder / name)
+            return data, shown(folder / name)
+    path = templates_dir() / name
+    return path.read_bytes(), name
+
+
+def _check_zip(data: bytes, path: Path) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise UsageError(
+            f"模板 {shown(path)} 不是 Word .docx 文件（请在 Word/WPS 中另存为 .docx）"
+        ) from exc
+    unpacked = sum(member.file_size for member in members)
+    if len(members) > MAX_MEMBERS or unpacked > MAX_UNPACKED_BYTES:
+        raise UsageError(
+            f"模板 {shown(path)} 解压后超过 {MAX_UNPACKED_BYTES // (1024 * 1024)} MB 的限制，"
+            "已拒绝读取"
+        )
+
+
+def render_docx(
+    environment: Any,
+    name: str,
+    template_dir: Path | None,
+    context: Callable[[Any], dict[str, Any]],
+) -> bytes:
+    """The rendered document; `context(template)` builds the variables (images need the
+    template object)."""
+    from docxtpl import DocxTemplate
+    from jinja2 import TemplateError, TemplateSyntaxError
+
+    from mytool.render.template_guard import TemplateLimitError, _deadline, render_bounded
+
+    class Bounded(DocxTemplate):
+        def render_xml_part(self, src_xml, part, context, jinja_env=None):
+            src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
+            self.current_rendering_part = part
+            self.source_lines = src_xml.splitlines()
+            dst_xml = render_bounded(jinja_env.from_string(src_xml), context)
+            dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)
+            dst_xml = (
+                dst_xml.replace("{_{", "{{")
+                .replace("}_}", "}}")
+                .replace("{_%", "{%")
+                .replace("%_}", "%}")
+            )
+            return self.resolve_listing(dst_xml)
+
+    data, where = template_bytes(name, template_dir)
+    template = Bounded(io.BytesIO(data))
+    try:
+        template.init_docx()
+    except Exception as exc:  # python-docx raises many kinds for a file that is not Word
+        raise UsageError(f"模板 {where} 不是有效的 Word .docx 文件：{exc}") from exc
+    variables = context(template)
+    try:
+        with _deadline(60):
+            template.render(variables, environment)
+    except TemplateSyntaxError as exc:
+        tag = _tag_at(template, exc.lineno, environment)
+        raise UsageError(f"模板 {where} 中的标签 {tag} 有语法错误：{exc.message}") from exc
+    except TemplateLimitError as exc:
+        raise UsageError(f"模板 {where}：{exc}") from exc
+    except (TemplateError, TypeError, ValueError, AttributeError, LookupError) as exc:
+        tag = _tag_at(template, _failed_line(exc), environment)
+        raise UsageError(f"模板 {where} 中的标签 {tag} 出错：{exc}") from exc
+    out = io.BytesIO()
+    template.save(out)
+    return out.getvalue()
+
+
+def _failed_line(exc: BaseException) -> int | None:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == "<template>"]
+    return frames[-1].lineno if frames else None
+
+
+def _tag_at(template: Any, line: int | None, environment: Any) -> str:
+    """The Jinja tag on the template's `line` (a paragraph of the document), as the office sees
+    it in Word; the one that does not parse when there are several."""
+    lines = getattr(template, "source_lines", [])
+    if not line or line > len(lines):
+        return "（位置不明）"
+    text = _XML.sub("", lines[line - 1])
+    tags = _TAG.findall(text)
+    if not tags:
+        return f"「{text.strip()[:60]}」"
+    for tag in tags:
+        if tag.startswith("{{"):
+            try:
+                environment.parse(tag)
+            except Exception:
+                return tag
+    return tags[0] if len(tags) == 1 else "、".join(tags)
+
+
+def document_text(data: bytes) -> str:
+    """The plain text of a .docx, body in order: a line per paragraph, table cells joined by
+    " | ", a picture as "[图]" (for golden files and for comparing numbers with `rank`)."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    body = Document(io.BytesIO(data)).element.body
+    lines: list[str] = []
+
+    def paragraph_text(paragraph: Any) -> str:
+        text = "".join(node.text or "" for node in paragraph.iter(qn("w:t")))
+        if next(paragraph.iter(qn("w:drawing")), None) is not None:
+            text += "[图]"
+        return text
+
+    for child in body.iterchildren():
+        if child.tag == qn("w:p"):
+            lines.append(paragraph_text(child))
+        elif child.tag == qn("w:tbl"):
+            for row in child.iter(qn("w:tr")):
+                cells = [
+                    "".join(paragraph_text(p) for p in cell.iter(qn("w:p")))
+                    for cell in row.iter(qn("w:tc"))
+                ]
+                lines.append(" | ".join(cells))
+    return "\n".join(lines).strip("\n") + "\n"
