@@ -122,7 +122,10 @@ def categories_chart(
     plt = _pyplot(font)
     count = len(categories)
     height = max(40, 5 + 4.0 * count) * MM
-    figure, axes = plt.subplots(figsize=(150 * MM, height), layout="constrained")
+    # Fixed margins: constrained layout measures every label twice per save and cost as much
+    # as the drawing itself.
+    figure, axes = plt.subplots(figsize=(150 * MM, height))
+    figure.subplots_adjust(left=0.2, right=0.97, top=1 - 7 * MM / height, bottom=13 * MM / height)
     positions = list(range(count))[::-1]
     bar = 0.38
     axes.barh(
@@ -136,11 +139,11 @@ def categories_chart(
         label="全区平均",
     )
     for position, score, mean in zip(positions, scores, district, strict=True):
-        axes.text(score + 0.15, position + bar / 2, f"{score:.2f}", va="center", fontsize=7)
+        axes.text(score + 0.15, position + bar / 2, f"{score:.2f}", va="center", fontsize=6)
         axes.text(
-            mean + 0.15, position - bar / 2, f"{mean:.2f}", va="center", fontsize=7, color="#555555"
+            mean + 0.15, position - bar / 2, f"{mean:.2f}", va="center", fontsize=6, color="#555555"
         )
-    axes.set_yticks(positions, list(categories), fontsize=8)
+    axes.set_yticks(positions, list(categories), fontsize=7)
     values = [*scores, *district]
     low = max(0.0, (min(values) // 5) * 5 - 5) if values else 0.0
     high = min(100.0, max(values) + 3.5) if values else 100.0
@@ -166,9 +169,9 @@ def ranking_chart(
     """All units ranked, best on top, coloured by grade; the marked ones (bottom N) flagged."""
     plt = _pyplot(font)
     count = len(units)
-    figure, axes = plt.subplots(
-        figsize=(150 * MM, max(45, 8 + 3.0 * count) * MM), layout="constrained"
-    )
+    height = max(45, 8 + 3.0 * count) * MM
+    figure, axes = plt.subplots(figsize=(150 * MM, height))
+    figure.subplots_adjust(left=0.17, right=0.97, top=1 - 6 * MM / height, bottom=6 * MM / height)
     positions = list(range(count))[::-1]
     bars = axes.barh(
         positions,
