@@ -424,7 +424,9 @@ def test_planning_module_does_not_import_typer():
 
 def test_brief_target_section_agrees_with_plan(tmp_path):
     out = tmp_path / "briefs"
-    result = runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-u", "九亭", "-d", str(out)])
+    result = runner.invoke(
+        app, ["brief", str(SAMPLE_2023H2), "-f", "md", "-u", "九亭", "-d", str(out)]
+    )
     assert result.exit_code == 0, result.output
     text = (out / "2023H2-九亭镇-整改提升简报.md").read_text(encoding="utf-8")
     _, plan, _ = load_plan(SAMPLE_2023H2, "九亭", target=Target(LEAVE_BOTTOM, 6))
