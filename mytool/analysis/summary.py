@@ -100,6 +100,7 @@ def district_summary(briefs: BriefSet, profile: Profile) -> DistrictSummary:
     ranking = briefs.ranking
     comparison = briefs.comparison
     mean = mean2([u.score for u in ranking.units])
+    assert mean is not None  # a ranking always has units (see api.ranked)
     previous_mean = None
     if comparison:
         previous = [u.previous_score for u in comparison.units if u.previous_score is not None]

@@ -12,6 +12,7 @@ Sentences are composed here from the result objects (no analysis: every number i
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from pathlib import Path
 from typing import Any
@@ -99,12 +100,7 @@ def document_files(
             environment,
             UNIT_TEMPLATE if brief.unit.flagged else STATUS_TEMPLATE,
             template_dir,
-            lambda template, brief=brief, chart=chart: {
-                **common,
-                "brief": brief,
-                "doc": unit_context(brief, briefs, common["period_text"]),
-                "chart": _image(template, chart, 150, None),
-            },
+            functools.partial(_unit_variables, common, brief, briefs, chart),
         )
     for tasks in department_tasks(briefs, profile):
         name = safe_file_name(f"{period}-{tasks.department}", keep_end="-牵头任务.docx")
@@ -112,10 +108,7 @@ def document_files(
             environment,
             DEPARTMENT_TEMPLATE,
             template_dir,
-            lambda template, tasks=tasks: {
-                **common,
-                "doc": department_context(tasks, briefs, profile, common["period_text"]),
-            },
+            functools.partial(_department_variables, common, tasks, briefs, profile),
         )
     return files
 
@@ -123,6 +116,25 @@ def document_files(
 def _add_chart(files: dict[str, bytes], stem: str, kind: str, chart: Chart) -> None:
     files[safe_file_name(stem, keep_end=f"-{kind}.png")] = chart.png
     files[safe_file_name(stem, keep_end=f"-{kind}.svg")] = chart.svg
+
+
+def _unit_variables(
+    common: dict[str, Any], brief: Any, briefs: Any, chart: Chart, template: Any
+) -> dict[str, Any]:
+    """What a unit's Word template receives (the chart needs the template object)."""
+    return {
+        **common,
+        "brief": brief,
+        "doc": unit_context(brief, briefs, common["period_text"]),
+        "chart": _image(template, chart, 150, None),
+    }
+
+
+def _department_variables(
+    common: dict[str, Any], tasks: Any, briefs: Any, profile: Any, template: Any
+) -> dict[str, Any]:
+    """What a lead department's Word template receives."""
+    return {**common, "doc": department_context(tasks, briefs, profile, common["period_text"])}
 
 
 def _image(template: Any, chart: Chart, width_mm: float, height_mm: float | None) -> Any:
