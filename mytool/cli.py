@@ -26,6 +26,7 @@ from mytool.commands import (
     validate,
 )
 from mytool.commands.common import CURRENT_RUN, DEBUG, Run, exit_code_of, silence_stdout
+from mytool.commands.console import prepare_streams
 
 HELP = """松江区市容环境质量社会公众满意度测评分析工具。
 
@@ -101,6 +102,7 @@ def main() -> None:
     Output still buffered at exit is flushed here, where a full disk or a closed pipe can be
     caught: left to the interpreter it prints "Exception ignored … BrokenPipeError".
     """
+    prepare_streams()
     try:
         app()
     finally:

@@ -180,7 +180,7 @@ def print_aggregation(result: Aggregation, console: Console) -> None:
         ("提示", "left"),
     )
     for heading, justify in columns:
-        table.add_column(heading, justify=justify)
+        table.add_column(heading, justify=justify, overflow="fold")
     for unit in result.units:
         notes = [_indistinct_mark(unit, result)] if unit.indistinct_from else []
         if unit.low_sample:

@@ -243,7 +243,7 @@ def print_comparison(comparison: Comparison, console: Console) -> None:
     units = Table(title=title, title_justify="left", header_style="bold")
     for heading in UNIT_HEADINGS:
         justify: JustifyMethod = "left" if heading in ("街镇", "等级", "排名靠后") else "right"
-        units.add_column(heading, justify=justify)
+        units.add_column(heading, justify=justify, overflow="fold")
     for unit in comparison.units:
         style = "green" if unit.unit in risers else "red" if unit.unit in fallers else None
         units.add_row(*_unit_cells(unit), style="bold " + style if style else None)
@@ -253,7 +253,9 @@ def print_comparison(comparison: Comparison, console: Console) -> None:
     categories = Table(title="大类变化（全区平均）", title_justify="left", header_style="bold")
     for heading in CATEGORY_HEADINGS:
         categories.add_column(
-            heading, justify="left" if heading in ("大类", "对应关系") else "right"
+            heading,
+            justify="left" if heading in ("大类", "对应关系") else "right",
+            overflow="fold",
         )
     changes = [c.score_change for c in comparison.categories if c.score_change is not None]
     top, bottom = (max(changes), min(changes)) if changes else (None, None)

@@ -88,7 +88,9 @@ def print_status(status: LedgerStatus, console: Any) -> None:
     for title, groups in (("牵头部门", status.by_department), ("街镇", status.by_unit)):
         table = Table(title=f"按{title}", title_justify="left", header_style="bold")
         for heading in (title, "点位数", *STATUSES, "逾期", "销号率"):
-            table.add_column(heading, justify="left" if heading == title else "right")
+            table.add_column(
+                heading, justify="left" if heading == title else "right", overflow="fold"
+            )
         for group in groups:
             table.add_row(*_group_cells(group))
         print_whole(table, console)
@@ -102,7 +104,7 @@ def print_status(status: LedgerStatus, console: Any) -> None:
         table = Table(title=title, title_justify="left", header_style="bold")
         headings = ["编号", "街镇", "牵头部门", "点位地址", "完成时限", "状态", days]
         for heading in headings if days else headings[:-1]:
-            table.add_column(heading)
+            table.add_column(heading, overflow="fold")
         for item in items:
             cells = _item_cells(item)
             table.add_row(*(cells if days else cells[:-1]))

@@ -163,7 +163,9 @@ def print_plan(plan: Plan, console: Any) -> None:
         table = Table(header_style="bold")
         for heading in CHANGE_HEADERS[:-1]:
             table.add_column(
-                heading, justify="right" if heading in ("现状", "目标", "提高") else "left"
+                heading,
+                justify="right" if heading in ("现状", "目标", "提高") else "left",
+                overflow="fold",
             )
         rows = change_rows(plan)
         for row in rows:

@@ -26,9 +26,9 @@ def print_ranking(ranking: Ranking, profile: Profile, console: Console) -> None:
         ("最弱大类", "left"),
     )
     for heading, justify in columns:
-        units.add_column(heading, justify=justify)
+        units.add_column(heading, justify=justify, overflow="fold")
     if any(u.city_rank for u in ranking.units):
-        units.add_column(f"{ranking.city_scope or '全市'}排名", justify="right")
+        units.add_column(f"{ranking.city_scope or '全市'}排名", justify="right", overflow="fold")
     for unit in ranking.units:
         mark = f"⚑ {flag_text(unit, ranking.bottom_n)}" if unit.flagged else ""
         name = unit.unit if unit.known else f"{unit.unit}（不在名单）"
@@ -51,7 +51,7 @@ def print_ranking(ranking: Ranking, profile: Profile, console: Console) -> None:
     if ranking.categories:
         categories = Table(title="大类排名（全区平均）", title_justify="left", header_style="bold")
         for heading in ("排名", "大类", "全区得分", "权重", "牵头部门", "最弱街镇"):
-            categories.add_column(heading)
+            categories.add_column(heading, overflow="fold")
         for c in ranking.categories:
             categories.add_row(
                 rank_text(c.rank, c.tied),

@@ -202,11 +202,11 @@ def print_trend(trend: Trend, console: Console) -> None:
         title_justify="left",
         header_style="bold",
     )
-    units.add_column("街镇")
+    units.add_column("街镇", overflow="fold")
     for period in periods:
-        units.add_column(period, justify="right")
-    units.add_column("走势")
-    units.add_column("连续靠后", justify="right")
+        units.add_column(period, justify="right", overflow="fold")
+    units.add_column("走势", overflow="fold")
+    units.add_column("连续靠后", justify="right", overflow="fold")
     for unit in trend.units:
         cells = [_compact_cell(unit, i) for i in range(len(periods))]
         units.add_row(
@@ -226,10 +226,10 @@ def print_trend(trend: Trend, console: Console) -> None:
     if trend.missing_periods:
         console.print(missing_note(trend), markup=False, soft_wrap=True)
     categories = Table(title="大类全区得分", title_justify="left", header_style="bold")
-    categories.add_column("大类")
+    categories.add_column("大类", overflow="fold")
     for period in periods:
-        categories.add_column(period, justify="right")
-    categories.add_column("走势")
+        categories.add_column(period, justify="right", overflow="fold")
+    categories.add_column("走势", overflow="fold")
     for category in trend.categories:
         categories.add_row(
             category.category, *(score_text(s) for s in category.scores), sparkline(category.scores)
