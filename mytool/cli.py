@@ -6,12 +6,12 @@ reader) are imported inside the commands, so `mytool --help` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
 
 from mytool import __version__
 from mytool.commands import (
@@ -25,8 +25,10 @@ from mytool.commands import (
     trend,
     validate,
 )
+from mytool.commands.chinese import ChineseGroup, usage_error_text
 from mytool.commands.common import CURRENT_RUN, DEBUG, Run, exit_code_of, silence_stdout
 from mytool.commands.console import prepare_streams
+from mytool.errors import EXIT_INPUT
 
 HELP = """松江区市容环境质量社会公众满意度测评分析工具。
 
@@ -42,8 +44,22 @@ HELP = """松江区市容环境质量社会公众满意度测评分析工具。
 _COMMAND_LINE_EXITS = (typer.Exit, typer.Abort, typer.TyperException)
 
 
-class _Commands(TyperGroup):
-    """The command group: every command's failure becomes its exit code here, in one place."""
+class _Commands(ChineseGroup):
+    """The command group: every command's failure becomes its exit code here, in one place;
+    usage errors are written in Chinese here too."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except typer.TyperException as exc:  # click's usage errors are TyperExceptions
+            code = _usage_error(exc)
+        except typer.Abort:
+            code = _interrupted()
+        if code == EXIT_INTERRUPTED:
+            code = _interrupted()
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -54,11 +70,29 @@ class _Commands(TyperGroup):
             raise typer.Exit(exit_code_of(exc)) from None
 
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+INTERRUPTED = "已中断（Ctrl-C）：输出文件保持运行前的样子，没有写一半的文件。"
+
+
+def _usage_error(exc: Exception) -> int:
+    if type(exc).__name__ == "NoArgsIsHelpError":  # `mytool` alone: the help, as a usage error
+        typer.echo(exc.ctx.get_help(), err=True)  # type: ignore[attr-defined]
+        return EXIT_INPUT
+    typer.echo(usage_error_text(exc), err=True)
+    return int(getattr(exc, "exit_code", EXIT_INPUT) or EXIT_INPUT)
+
+
+def _interrupted() -> int:
+    with contextlib.suppress(OSError, ValueError):
+        print(INTERRUPTED, file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
 app = typer.Typer(
     cls=_Commands,
     help=HELP,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -81,6 +115,7 @@ def main_callback(
         Path | None,
         typer.Option(
             "--log-file",
+            metavar="<文件>",
             envvar="MYTOOL_LOG_FILE",
             help="每次运行追加一行记录（时间、命令、输入文件及其 SHA-256、输出文件、退出码）。",
             show_default=False,

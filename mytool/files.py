@@ -45,7 +45,9 @@ def open_error(path: str | Path, exc: OSError, what: str = "文件") -> str:
         return f"{name}：没有读取该{what}的权限（{shown(path)}）"
     if exc.errno == errno.EISDIR:
         return f"{name}：这是一个文件夹，不是{what}"
-    return f"{name}：无法读取{what}（{exc.strerror or exc}）"
+    if getattr(exc, "winerror", None) in (32, 33) or exc.errno in (errno.EBUSY, errno.ETXTBSY):
+        return f"{name}：{what}正被其他程序打开（如 Excel、WPS），请关闭后再试（{shown(path)}）"
+    return f"{name}：无法读取{what}（{os_reason(exc)}）"
 
 
 def os_reason(exc: OSError) -> str:
@@ -61,7 +63,14 @@ def os_reason(exc: OSError) -> str:
         errno.EEXIST: "同名文件已存在",
         errno.ENOTDIR: "路径中有同名文件，不是文件夹",
         errno.ELOOP: "符号链接循环",
+        errno.EBUSY: "文件正被其他程序使用",
+        errno.ETXTBSY: "文件正被其他程序使用",
+        errno.EISDIR: "这是一个文件夹",
+        errno.ENAMETOOLONG: "文件名太长",
+        errno.EMFILE: "同时打开的文件太多",
     }
+    if getattr(exc, "winerror", None) in (32, 33):  # sharing / lock violation on Windows
+        return "文件正被其他程序打开（如 Excel、WPS），请关闭后再试"
     return reasons.get(exc.errno or 0, exc.strerror or str(exc))
 
 

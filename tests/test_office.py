@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,8 +12,11 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE_2023H2, SAMPLE_2024H1, write_xlsx
 from test_aggregate import export_rows
+from typer.testing import CliRunner, Result
 
+from mytool.cli import app
 from mytool.commands.console import degraded, stand_in
+from mytool.files import open_error, os_reason
 
 
 def run_mytool(
@@ -108,3 +113,126 @@ def test_an_80_column_rank_keeps_every_flag_reason(office: Path):
     first = next(i for i, line in enumerate(lines) if "岳阳街道" in line)
     flag_cells = [line.split("│")[5].strip() for line in lines[first : first + 3]]
     assert "".join(flag_cells) == "⚑倒数6名内、等级一般"
+
+
+# --- Chinese all the way -------------------------------------------------------------------
+
+runner = CliRunner()
+
+
+def invoke(args: list[str]) -> Result:
+    return runner.invoke(app, args, prog_name="mytool")
+
+
+ENGLISH_FRAMEWORK_WORDS = re.compile(
+    r"Usage|Error|Options|Arguments|Commands|Show this|default:|env var|required|Invalid|"
+    r"No such|Missing|Try '|<path>|<str>|<int|\[OPTIONS\]|COMMAND|\bFILE\b|\{file\}"
+)
+
+
+def test_bottom_0_is_refused_in_chinese():
+    result = invoke(["rank", str(SAMPLE_2023H2), "--bottom", "0"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "错误：--bottom 的值「0」不行：不能小于 1",
+        "用法：mytool rank [选项] <文件>",
+        "运行 mytool rank -h 查看全部选项和示例。",
+    ]
+
+
+def test_an_unknown_option_is_refused_in_chinese():
+    result = invoke(["rank", str(SAMPLE_2023H2), "--unit", "九亭"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == "错误：没有 --unit 这个选项；是不是 --quiet？"
+    assert not ENGLISH_FRAMEWORK_WORDS.search(result.stderr)
+
+
+@pytest.mark.parametrize(
+    ("args", "first_line"),
+    [
+        (["rank"], "错误：缺少参数 <文件>"),
+        (["rnak"], "错误：没有「rnak」这个命令；是不是 rank？"),
+        (
+            ["rank", "a.xlsx", "-f", "pdf"],
+            "错误：--format 的值「pdf」不行：可选：table、json、csv、md",
+        ),
+        (["rank", "a.xlsx", "b.xlsx"], "错误：多出了参数：b.xlsx（文件名中有空格时请加引号）"),
+        (["rank", "a.xlsx", "-o"], "错误：-o 后面要跟一个值"),
+        (
+            ["plan", "a.xlsx", "-u", "九亭", "--target-rank", "十一"],
+            "错误：--target-rank 的值「十一」不行：须为整数",
+        ),
+        (
+            ["rank", "/nowhere/测评结果.xlsx"],
+            "错误：测评结果.xlsx：文件不存在（/nowhere/测评结果.xlsx）",
+        ),
+    ],
+)
+def test_usage_errors_are_chinese_with_no_framework_english(args: list[str], first_line: str):
+    result = invoke(args)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == first_line
+    assert not ENGLISH_FRAMEWORK_WORDS.search(result.stderr), result.stderr
+
+
+def test_an_unreadable_file_is_explained_in_chinese(tmp_path: Path):
+    locked = tmp_path / "测评结果.xlsx"
+    reason = open_error(locked, PermissionError(errno.EACCES, "Permission denied"))
+    assert reason == f"测评结果.xlsx：没有读取该文件的权限（{locked}）"
+    busy = OSError(errno.EBUSY, "Device or resource busy")
+    assert "正被其他程序打开（如 Excel、WPS）" in open_error(locked, busy)
+    assert os_reason(OSError(errno.ENOSPC, "No space left on device")) == "磁盘空间不足"
+
+
+EVERY_COMMAND = [
+    [],
+    ["rank"],
+    ["validate"],
+    ["brief"],
+    ["plan"],
+    ["compare"],
+    ["trend"],
+    ["aggregate"],
+    ["profile"],
+    ["profile", "show"],
+    ["ledger"],
+    ["ledger", "init"],
+    ["ledger", "split"],
+    ["ledger", "merge"],
+    ["ledger", "status"],
+]
+
+
+@pytest.mark.parametrize("command", EVERY_COMMAND, ids=" ".join)
+def test_every_help_is_chinese_and_commands_end_with_examples(command: list[str]):
+    result = invoke([*command, "--help"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("用法：mytool")
+    assert not ENGLISH_FRAMEWORK_WORDS.search(result.stdout), result.stdout
+    is_group = command in ([], ["profile"], ["ledger"])
+    if not is_group:
+        tail = result.stdout.rstrip().split("示例：")[-1].strip().splitlines()
+        assert 2 <= len(tail) <= 3 and all(line.strip().startswith("mytool ") for line in tail)
+
+
+def test_dates_and_ranks_have_chinese_placeholders():
+    brief_help = invoke(["brief", "--help"]).stdout
+    assert "--deadline <日期 2024-04-10>" in brief_help
+    plan_help = invoke(["plan", "--help"]).stdout
+    assert "--target-rank <名次>" in plan_help and "-u, --unit <街镇>" in plan_help
+
+
+def test_shell_completion_can_be_installed(tmp_path: Path):
+    env = {**os.environ, "HOME": str(tmp_path), "SHELL": "/bin/bash"}
+    done = subprocess.run(
+        [sys.executable, "-m", "mytool", "--install-completion", "bash"],
+        env=env,
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert "mytool" in (tmp_path / ".bashrc").read_text()
+    env.update({"_MYTOOL_COMPLETE": "complete_bash", "COMP_WORDS": "mytool le", "COMP_CWORD": "1"})
+    script = Path(sys.executable).parent / "mytool"  # the installed console script
+    completed = subprocess.run([str(script)], env=env, capture_output=True, timeout=60)
+    assert "ledger" in completed.stdout.decode()

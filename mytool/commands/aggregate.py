@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from mytool.commands.chinese import examples
 from mytool.commands.common import (
     DebugOption,
     OutputOption,
@@ -37,7 +38,7 @@ FilesArgument = Annotated[
     list[Path],
     typer.Argument(
         help="问卷平台导出的逐份答卷（.xlsx .xls .csv），可给多个（同一份问卷）。",
-        metavar="FILE...",
+        metavar="文件",
         show_default=False,
     ),
 ]
@@ -101,4 +102,10 @@ def _progress(files: list[Path], quiet: bool) -> Iterator[Callable[[str], None] 
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(aggregate)
+    app.command(
+        epilog=examples(
+            "mytool aggregate 问卷导出.xlsx",
+            "mytool aggregate 导出1.xlsx 导出2.csv -o 汇总.xlsx",
+            'mytool aggregate "问卷/*.xlsx" -f json -o 汇总.json',
+        )
+    )(aggregate)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from mytool.commands.chinese import examples
 from mytool.commands.common import (
     BottomOption,
     DebugOption,
@@ -57,7 +58,11 @@ def brief(
     unit: Annotated[
         list[str] | None,
         typer.Option(
-            "--unit", "-u", help="只写这些街镇（可重复；简称、全称均可）。", show_default=False
+            "--unit",
+            "-u",
+            metavar="<街镇>",
+            help="只写这些街镇（可重复；简称、全称均可）。",
+            show_default=False,
         ),
     ] = None,
     all_units: Annotated[
@@ -75,19 +80,27 @@ def brief(
     output_dir: Annotated[
         Path | None,
         typer.Option(
-            "--output-dir", "-d", help="输出文件夹（默认：<期次>-简报）。", show_default=False
+            "--output-dir",
+            "-d",
+            metavar="<文件夹>",
+            help="输出文件夹（默认：<期次>-简报）。",
+            show_default=False,
         ),
     ] = None,
     template_dir: Annotated[
         Path | None,
         typer.Option(
-            "--template-dir", help="自定义模板文件夹（同名模板覆盖内置模板）。", show_default=False
+            "--template-dir",
+            metavar="<文件夹>",
+            help="自定义模板文件夹（同名模板覆盖内置模板）。",
+            show_default=False,
         ),
     ] = None,
     deadline: Annotated[
         str | None,
         typer.Option(
             "--deadline",
+            metavar="<日期 2024-04-10>",
             help="点位问题整改完成时限（默认按口径：下半年测评为次年4月10日）。",
             show_default=False,
         ),
@@ -96,21 +109,32 @@ def brief(
         Path | None,
         typer.Option(
             "--problems",
+            metavar="<文件>",
             help="点位问题清单文件（也可以是测评结果文件中的工作表）。",
             show_default=False,
         ),
     ] = None,
     feedback: Annotated[
-        Path | None, typer.Option("--feedback", help="市民反映建议案例文件。", show_default=False)
+        Path | None,
+        typer.Option(
+            "--feedback", metavar="<文件>", help="市民反映建议案例文件。", show_default=False
+        ),
     ] = None,
     previous: Annotated[
         Path | None,
-        typer.Option("--previous", help="上一期测评结果文件，用于对比变化。", show_default=False),
+        typer.Option(
+            "--previous",
+            metavar="<文件>",
+            help="上一期测评结果文件，用于对比变化。",
+            show_default=False,
+        ),
     ] = None,
     ledger: Annotated[
         Path | None,
         typer.Option(
-            "--ledger", help="整改台账（mytool ledger init 生成），简报中列出未销号点位及状态。"
+            "--ledger",
+            metavar="<台账>",
+            help="整改台账（mytool ledger init 生成），简报中列出未销号点位及状态。",
         ),
     ] = None,
     as_of: Annotated[
@@ -173,4 +197,10 @@ def _with_ledger(briefs: BriefSet, ledger: Path, issues: list[Issue], today: dt.
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(brief)
+    app.command(
+        epilog=examples(
+            "mytool brief 测评结果.xlsx",
+            "mytool brief 测评结果.xlsx --all -d 简报/",
+            "mytool brief 本期.xlsx --previous 上期.xlsx -u 九亭 --deadline 2024-04-10",
+        )
+    )(brief)

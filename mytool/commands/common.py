@@ -31,6 +31,7 @@ ProfileOption = Annotated[
     typer.Option(
         "--profile",
         "-p",
+        metavar="<口径.toml>",
         help="测评口径文件（TOML）；默认读环境变量 MYTOOL_PROFILE，再默认内置松江区口径。",
         envvar="MYTOOL_PROFILE",
         show_default=False,
@@ -39,7 +40,11 @@ ProfileOption = Annotated[
 OutputOption = Annotated[
     Path | None,
     typer.Option(
-        "--output", "-o", help="写入文件（原子写入）；不给则输出到屏幕。", show_default=False
+        "--output",
+        "-o",
+        metavar="<文件>",
+        help="写入文件（原子写入）；不给则输出到屏幕。",
+        show_default=False,
     ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="只输出错误，不输出提示。")]
@@ -47,7 +52,12 @@ DebugOption = Annotated[bool, typer.Option("--debug", help="出错时显示完�
 BottomOption = Annotated[
     int | None,
     typer.Option(
-        "--bottom", "-n", min=1, help="标记倒数几名（默认按口径，松江为 6）。", show_default=False
+        "--bottom",
+        "-n",
+        metavar="<名次>",
+        min=1,
+        help="标记倒数几名（默认按口径，松江为 6）。",
+        show_default=False,
     ),
 ]
 
@@ -55,13 +65,16 @@ PeriodOption = Annotated[
     str | None,
     typer.Option(
         "--period",
+        metavar="<期次>",
         help="文件中每个工作表一期时，选用哪一期（如 2024H1、2024上半年）。",
         show_default=False,
     ),
 ]
 SheetOption = Annotated[
     str | None,
-    typer.Option("--sheet", help="只读这个工作表（按名称）。", show_default=False),
+    typer.Option(
+        "--sheet", metavar="<工作表>", help="只读这个工作表（按名称）。", show_default=False
+    ),
 ]
 
 
@@ -91,7 +104,9 @@ TableFormatOption = Annotated[
 ]
 InputArgument = Annotated[
     Path,
-    typer.Argument(help="测评结果文件（.xlsx .xlsm .xls .ods .csv .txt）。", show_default=False),
+    typer.Argument(
+        help="测评结果文件（.xlsx .xlsm .xls .ods .csv .txt）。", metavar="文件", show_default=False
+    ),
 ]
 
 

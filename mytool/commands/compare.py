@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from mytool.commands.chinese import examples
 from mytool.commands.common import (
     DebugOption,
     OutputOption,
@@ -29,11 +30,13 @@ def compare(
         Path,
         typer.Argument(
             help="上期测评结果文件；只给这一个文件时，它应每期一个工作表，比较其中最近两期。",
+            metavar="上期文件",
             show_default=False,
         ),
     ],
     current: Annotated[
-        Path | None, typer.Argument(help="本期测评结果文件。", show_default=False)
+        Path | None,
+        typer.Argument(help="本期测评结果文件。", metavar="本期文件", show_default=False),
     ] = None,
     profile: ProfileOption = None,
     format: TableFormatOption = TableFormat.table,
@@ -60,4 +63,10 @@ def compare(
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(compare)
+    app.command(
+        epilog=examples(
+            "mytool compare 2023下半年.xlsx 2024上半年.xlsx",
+            "mytool compare 两期.xlsx",
+            "mytool compare 上期.xlsx 本期.xlsx -o 对比.xlsx",
+        )
+    )(compare)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from mytool.commands.chinese import ChineseGroup, examples
 from mytool.commands.common import (
     DebugOption,
     InputArgument,
@@ -30,11 +31,14 @@ if TYPE_CHECKING:
     pass
 
 ledger_app = typer.Typer(
+    cls=ChineseGroup,
     help="整改台账：按点位问题建台账，分发给牵头部门或街镇，合并回收表，通报整改进展。",
     no_args_is_help=True,
 )
 
-LedgerArgument = Annotated[Path, typer.Argument(help="整改台账（.xlsx）。", show_default=False)]
+LedgerArgument = Annotated[
+    Path, typer.Argument(help="整改台账（.xlsx）。", metavar="台账", show_default=False)
+]
 ForceOption = Annotated[bool, typer.Option("--force", help="已有同名文件时覆盖（先备份）。")]
 
 
@@ -50,19 +54,31 @@ class StatusFormat(StrEnum):
     xlsx = "xlsx"
 
 
-@ledger_app.command("init")
+@ledger_app.command(
+    "init",
+    epilog=examples(
+        "mytool ledger init 测评结果.xlsx -o 整改台账.xlsx",
+        "mytool ledger init 测评结果.xlsx --problems 点位问题.xlsx --deadline 2024-04-10",
+    ),
+)
 @runs(reads=("report", "problems"))
 def init(
     report: InputArgument,
     problems: Annotated[
         Path | None,
         typer.Option(
-            "--problems", help="点位问题清单文件（默认读测评结果文件中的点位问题工作表）。"
+            "--problems",
+            metavar="<文件>",
+            help="点位问题清单文件（默认读测评结果文件中的点位问题工作表）。",
         ),
     ] = None,
     deadline: Annotated[
         str | None,
-        typer.Option("--deadline", help="完成时限（默认按口径：下半年测评为次年4月10日）。"),
+        typer.Option(
+            "--deadline",
+            metavar="<日期 2024-04-10>",
+            help="完成时限（默认按口径：下半年测评为次年4月10日）。",
+        ),
     ] = None,
     output: OutputOption = None,
     force: ForceOption = False,
@@ -93,7 +109,12 @@ def init(
             console.print(f"原台账已备份为 {backup}", markup=False, soft_wrap=True)
 
 
-@ledger_app.command("split")
+@ledger_app.command(
+    "split",
+    epilog=examples(
+        "mytool ledger split 整改台账.xlsx", "mytool ledger split 整改台账.xlsx --by unit -d 分发/"
+    ),
+)
 @runs(reads=("ledger",))
 def split(
     ledger: LedgerArgument,
@@ -102,7 +123,9 @@ def split(
     ] = Grouping.department,
     output_dir: Annotated[
         Path | None,
-        typer.Option("--output-dir", "-d", help="输出文件夹（默认：<台账名>-分发）。"),
+        typer.Option(
+            "--output-dir", "-d", metavar="<文件夹>", help="输出文件夹（默认：<台账名>-分发）。"
+        ),
     ] = None,
     force: ForceOption = False,
     quiet: QuietOption = False,
@@ -130,13 +153,19 @@ def split(
             console.print(f"  {path.name}", markup=False, soft_wrap=True)
 
 
-@ledger_app.command("merge")
+@ledger_app.command(
+    "merge",
+    epilog=examples(
+        "mytool ledger merge 整改台账.xlsx 收回/", 'mytool ledger merge 整改台账.xlsx "收回/*.xlsx"'
+    ),
+)
 @runs(reads=("returned",))
 def merge(
     # The master is rewritten here, so it is not among the protected inputs (`reads`).
     master: LedgerArgument,
     returned: Annotated[
-        list[Path], typer.Argument(help="收回的分发表（可多个）。", show_default=False)
+        list[Path],
+        typer.Argument(help="收回的分发表（可多个）。", metavar="收回的表", show_default=False),
     ],
     quiet: QuietOption = False,
     debug: DebugOption = False,
@@ -155,13 +184,23 @@ def merge(
         raise typer.Exit(EXIT_PROBLEMS)
 
 
-@ledger_app.command("status")
+@ledger_app.command(
+    "status",
+    epilog=examples(
+        "mytool ledger status 整改台账.xlsx",
+        "mytool ledger status 整改台账.xlsx --as-of 2024-04-15 -f md -o 通报.md",
+        "mytool ledger status 整改台账.xlsx --strict --quiet",
+    ),
+)
 @runs(reads=("ledger",))
 def status(
     ledger: LedgerArgument,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="统计截至日期（默认今天）。")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", metavar="<日期 2024-04-10>", help="统计截至日期（默认今天）。"),
+    ] = None,
     due_within: Annotated[
-        int, typer.Option("--due-within", min=0, help="列出多少天内到期的点位。")
+        int, typer.Option("--due-within", metavar="<天数>", min=0, help="列出多少天内到期的点位。")
     ] = 14,
     format: Annotated[
         StatusFormat,

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from mytool.commands.chinese import examples
 from mytool.commands.common import (
     BottomOption,
     DebugOption,
@@ -35,25 +36,36 @@ class PlanFormat(StrEnum):
 @runs(reads=("file", "previous"))
 def plan(
     file: InputArgument,
-    unit: Annotated[str, typer.Option("--unit", "-u", help="街镇（简称、全称都行）。")],
+    unit: Annotated[
+        str, typer.Option("--unit", "-u", metavar="<街镇>", help="街镇（简称、全称都行）。")
+    ],
     target_rank: Annotated[
         int | None,
         typer.Option(
-            "--target-rank", min=1, help="目标名次（含并列），如 11。", show_default=False
+            "--target-rank",
+            metavar="<名次>",
+            min=1,
+            help="目标名次（含并列），如 11。",
+            show_default=False,
         ),
     ] = None,
     target_grade: Annotated[
         str | None,
-        typer.Option("--target-grade", help="目标等级，如 尚可。", show_default=False),
+        typer.Option(
+            "--target-grade", metavar="<等级>", help="目标等级，如 尚可。", show_default=False
+        ),
     ] = None,
     target_score: Annotated[
         float | None,
-        typer.Option("--target-score", help="目标综合得分，如 76。", show_default=False),
+        typer.Option(
+            "--target-score", metavar="<得分>", help="目标综合得分，如 76。", show_default=False
+        ),
     ] = None,
     set_: Annotated[
         list[str] | None,
         typer.Option(
             "--set",
+            metavar="<大类=分数>",
             help="测算改变某个大类：居住区=+4（提高 4 分）或 工地=72（改为 72 分）；可重复。",
             show_default=False,
         ),
@@ -62,6 +74,7 @@ def plan(
         list[Path] | None,
         typer.Option(
             "--previous",
+            metavar="<文件>",
             help="往期测评结果；本街镇往期的最好大类得分也算作现实上限。可重复。",
             show_default=False,
         ),
@@ -101,4 +114,10 @@ def plan(
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(plan)
+    app.command(
+        epilog=examples(
+            "mytool plan 测评结果.xlsx -u 九亭 --target-rank 11",
+            "mytool plan 测评结果.xlsx -u 九亭 --set 居住区=+4 --set 工地=72",
+            "mytool plan 测评结果.xlsx -u 九亭 --target-grade 尚可 -o 计划.xlsx",
+        )
+    )(plan)

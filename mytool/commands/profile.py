@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import typer
 
+from mytool.commands.chinese import ChineseGroup, examples
 from mytool.commands.common import DebugOption, ProfileOption, emit_text, runs, stderr_console
 
 profile_app = typer.Typer(
-    help="查看测评口径（街镇、大类、小项、权重、等级）。", no_args_is_help=True
+    cls=ChineseGroup, help="查看测评口径（街镇、大类、小项、权重、等级）。", no_args_is_help=True
 )
 
 
-@profile_app.command("show")
+@profile_app.command(
+    "show", epilog=examples("mytool profile show", "mytool profile show -p 口径.toml")
+)
 @runs(reads=())
 def show(profile: ProfileOption = None, debug: DebugOption = False) -> None:
     """显示正在使用的测评口径文件（TOML 原文）。"""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from mytool.commands.chinese import examples
 from mytool.commands.common import (
     BottomOption,
     DebugOption,
@@ -45,4 +46,10 @@ def rank(
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(rank)
+    app.command(
+        epilog=examples(
+            "mytool rank 测评结果.xlsx",
+            "mytool rank 测评结果.xlsx --bottom 5 -o 排名.xlsx",
+            "mytool rank 测评结果.xlsx -f json -o 排名.json",
+        )
+    )(rank)

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from mytool.commands.chinese import examples
 from mytool.commands.common import (
     DebugOption,
     OutputOption,
@@ -60,4 +61,10 @@ def trend(
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(trend)
+    app.command(
+        epilog=examples(
+            "mytool trend 历次测评/",
+            'mytool trend "历次测评/*.xlsx" -o 走势.xlsx',
+            "mytool trend 2023H2.xlsx 2024H1.xlsx -f md -o 走势.md",
+        )
+    )(trend)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from mytool.commands.chinese import examples
 from mytool.commands.common import (
     DebugOption,
     InputArgument,
@@ -60,4 +61,10 @@ def validate(
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(validate)
+    app.command(
+        epilog=examples(
+            "mytool validate 测评结果.xlsx",
+            "mytool validate 两期.xlsx --period 2024H1",
+            "mytool validate 测评结果.xlsx -f json",
+        )
+    )(validate)
