@@ -9,7 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pytest
+from builders import resave_with_libreoffice, soffice_path
 from conftest import SAMPLE_2023H2, SAMPLE_2024H1, write_xlsx
 from test_aggregate import export_rows
 from typer.testing import CliRunner, Result
@@ -17,6 +19,7 @@ from typer.testing import CliRunner, Result
 from mytool.cli import app
 from mytool.commands.console import degraded, stand_in
 from mytool.files import open_error, os_reason
+from mytool.profile import load_profile
 
 
 def run_mytool(
@@ -154,7 +157,7 @@ def test_an_unknown_option_is_refused_in_chinese():
         (["rnak"], "错误：没有「rnak」这个命令；是不是 rank？"),
         (
             ["rank", "a.xlsx", "-f", "pdf"],
-            "错误：--format 的值「pdf」不行：可选：table、json、csv、md",
+            "错误：--format 的值「pdf」不行：可选：table、json、csv、md、xlsx",
         ),
         (["rank", "a.xlsx", "b.xlsx"], "错误：多出了参数：b.xlsx（文件名中有空格时请加引号）"),
         (["rank", "a.xlsx", "-o"], "错误：-o 后面要跟一个值"),
@@ -236,3 +239,63 @@ def test_shell_completion_can_be_installed(tmp_path: Path):
     script = Path(sys.executable).parent / "mytool"  # the installed console script
     completed = subprocess.run([str(script)], env=env, capture_output=True, timeout=60)
     assert "ledger" in completed.stdout.decode()
+
+
+# --- The format follows the extension ---------------------------------------------------------
+
+
+def test_rank_and_compare_write_workbooks_when_the_output_ends_in_xlsx(tmp_path: Path):
+    ranked, compared = tmp_path / "排名.xlsx", tmp_path / "对比.xlsx"
+    assert invoke(["rank", str(SAMPLE_2023H2), "-o", str(ranked)]).exit_code == 0
+    both = [str(SAMPLE_2023H2), str(SAMPLE_2024H1)]
+    assert invoke(["compare", *both, "-o", str(compared)]).exit_code == 0
+
+    book = openpyxl.load_workbook(ranked)
+    units = book["街镇排名"]
+    assert units["A1"].value == "2023H2 街镇排名（songjiang-2023H2.xlsx）"
+    headers = [c.value for c in units[4]]
+    assert headers == ["排名", "街镇", "综合得分", "等级", "标记", "最弱大类", "郊区排名"]
+    last = [c.value for c in units[21]]
+    assert last[:5] == [17, "九亭镇", 71.84, "一般", "倒数6名内、等级一般"]
+    assert str(units.page_setup.paperSize) == units.PAPERSIZE_A4
+    assert units["D21"].fill.fgColor.rgb.endswith(load_profile().grade_color("一般"))
+    tied = book["大类排名"]["A5"]
+    assert tied.value == 1 and tied.number_format == '0"（并列）"'
+
+    changes = openpyxl.load_workbook(compared)["街镇变化"]
+    assert [c.value for c in changes[4]][:4] == ["街镇", "综合得分", "变化", "排名"]
+    assert isinstance(changes["B5"].value, float) and isinstance(changes["D5"].value, int)
+
+    if soffice_path():
+        converted = resave_with_libreoffice([ranked, compared], ["ods"], tmp_path / "lo")
+        assert all(path.stat().st_size > 0 for path in converted["ods"])
+
+
+@pytest.mark.parametrize(
+    ("name", "starts"), [("排名.json", b"{"), ("排名.csv", b"\xef\xbb\xbfunit")]
+)
+def test_the_extension_chooses_the_format_when_f_is_not_given(tmp_path: Path, name, starts):
+    target = tmp_path / name
+    assert invoke(["rank", str(SAMPLE_2023H2), "-o", str(target)]).exit_code == 0
+    assert target.read_bytes().startswith(starts)
+
+
+def test_f_contradicting_the_extension_is_refused(tmp_path: Path):
+    target = tmp_path / "排名.xlsx"
+    result = invoke(["rank", str(SAMPLE_2023H2), "-f", "json", "-o", str(target)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "错误：-f json 与输出文件 排名.xlsx 的扩展名不一致："
+        "去掉 -f 按扩展名写成 xlsx，或把文件名改成与 -f json 相符的扩展名"
+    ]
+    assert not target.exists()
+
+
+def test_an_extension_the_command_cannot_write_is_refused(tmp_path: Path):
+    result = invoke(
+        ["trend", str(SAMPLE_2023H2), str(SAMPLE_2024H1), "-o", str(tmp_path / "走势.csv")]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "错误：走势.csv：这个命令不能写 csv 格式；可选的格式：table、json、md、xlsx（用 -f 指定）"
+    )

@@ -17,6 +17,7 @@ from mytool.commands.common import (
     OutputOption,
     ProfileOption,
     QuietOption,
+    chosen_format,
     emit,
     needs_output,
     print_warnings,
@@ -49,9 +50,9 @@ def aggregate(
     files: FilesArgument,
     profile: ProfileOption = None,
     format: Annotated[
-        AggregateFormat,
+        AggregateFormat | None,
         typer.Option("--format", "-f", help="输出格式：table 表格、json、csv、xlsx（需 -o）。"),
-    ] = AggregateFormat.table,
+    ] = None,
     output: OutputOption = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,
@@ -59,6 +60,8 @@ def aggregate(
     """汇总逐份答卷：各街镇各小项的平均分、回答数和 95% 置信区间，大类、综合得分和排名。"""
     from mytool.analysis.aggregation import aggregate_files
     from mytool.profile import load_profile
+
+    format = chosen_format(format, output, AggregateFormat)
 
     needs_output(format, output, "xlsx 格式需要用 --output 指定输出文件，例如 -o 汇总.xlsx")
     loaded = load_profile(profile)

@@ -97,11 +97,48 @@ class TableFormat(StrEnum):
     json = "json"
     csv = "csv"
     md = "md"
+    xlsx = "xlsx"
 
 
+BY_EXTENSION = "不给时按 -o 文件的扩展名（.xlsx .json .csv .md），都没有时为 table。"
 TableFormatOption = Annotated[
-    TableFormat, typer.Option("--format", "-f", help="输出格式：table 表格、json、csv、md。")
+    TableFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="输出格式：table 表格、json、csv、md、xlsx（可打印的工作簿，需 -o）。" + BY_EXTENSION,
+        show_default=False,
+    ),
 ]
+EXTENSION_FORMATS = {".xlsx": "xlsx", ".json": "json", ".csv": "csv", ".md": "md"}
+
+
+def chosen_format(
+    format: str | None, output: Path | None, offered: Iterable[str], default: str = "table"
+) -> str:
+    """-f when given, else what the output's extension says (排名.xlsx → xlsx), else `default`.
+
+    A -f that contradicts the extension is refused: writing JSON into 排名.xlsx helps no one.
+    """
+    offered = [str(f) for f in offered]
+    by_extension = EXTENSION_FORMATS.get(output.suffix.lower()) if output else None
+    if format is not None:
+        if by_extension and by_extension != str(format):
+            raise UsageError(
+                f"-f {format} 与输出文件 {shown(output.name)} 的扩展名不一致："  # type: ignore[union-attr]
+                f"去掉 -f 按扩展名写成 {by_extension}，或把文件名改成与 -f {format} 相符的扩展名"
+            )
+        return str(format)
+    if by_extension:
+        if by_extension not in offered:
+            raise UsageError(
+                f"{shown(output.name)}：这个命令不能写 {by_extension} 格式；"  # type: ignore[union-attr]
+                f"可选的格式：{'、'.join(offered)}（用 -f 指定）"
+            )
+        return by_extension
+    return default
+
+
 InputArgument = Annotated[
     Path,
     typer.Argument(

@@ -15,7 +15,9 @@ from mytool.commands.common import (
     QuietOption,
     TableFormat,
     TableFormatOption,
+    chosen_format,
     emit,
+    needs_output,
     print_warnings,
     runs,
 )
@@ -39,12 +41,14 @@ def compare(
         typer.Argument(help="本期测评结果文件。", metavar="本期文件", show_default=False),
     ] = None,
     profile: ProfileOption = None,
-    format: TableFormatOption = TableFormat.table,
+    format: TableFormatOption = None,
     output: OutputOption = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
     """比较两期测评结果：得分和名次变化、等级变化、进出排名靠后名单、大类变化。"""
+    chosen = chosen_format(format, output, TableFormat)
+    needs_output(chosen, output, "xlsx 格式需要用 --output 指定输出文件，如 -o 对比.xlsx")
     from mytool.analysis.comparison import compare_rankings
     from mytool.api import load_ranking, load_two_periods
     from mytool.profile import load_profile
@@ -59,7 +63,7 @@ def compare(
     comparison = compare_rankings(before, now, loaded)
     issues = [*before_report.issues, *before.issues, *now_report.issues, *now.issues, *notes]
     print_warnings([*issues, *comparison.issues], quiet)
-    emit(comparison, format, output)
+    emit(comparison, chosen, output, profile=loaded)
 
 
 def register(app: typer.Typer) -> None:

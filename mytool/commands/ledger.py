@@ -16,6 +16,7 @@ from mytool.commands.common import (
     OutputOption,
     ProfileOption,
     QuietOption,
+    chosen_format,
     emit,
     emit_text,
     needs_output,
@@ -203,9 +204,9 @@ def status(
         int, typer.Option("--due-within", metavar="<天数>", min=0, help="列出多少天内到期的点位。")
     ] = 14,
     format: Annotated[
-        StatusFormat,
+        StatusFormat | None,
         typer.Option("--format", "-f", help="table、json、md（通报）或 xlsx（须给 -o）。"),
-    ] = StatusFormat.table,
+    ] = None,
     output: OutputOption = None,
     strict: Annotated[bool, typer.Option("--strict", help="有逾期点位时退出码为 1。")] = False,
     quiet: QuietOption = False,
@@ -214,6 +215,8 @@ def status(
     """整改进展：按状态、街镇、牵头部门统计，列出逾期、即将到期和未复查的点位。"""
     from mytool.analysis.ledger.status import ledger_status
     from mytool.ledger.workbook import load_ledger
+
+    format = chosen_format(format, output, StatusFormat)
 
     needs_output(format, output, "--format xlsx 须用 -o 指定输出文件")
     day = option_date(as_of, "--as-of") if as_of else dt.date.today()

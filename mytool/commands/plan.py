@@ -18,6 +18,7 @@ from mytool.commands.common import (
     ProfileOption,
     QuietOption,
     SheetOption,
+    chosen_format,
     emit,
     needs_output,
     option_period,
@@ -82,8 +83,8 @@ def plan(
     profile: ProfileOption = None,
     bottom: BottomOption = None,
     format: Annotated[
-        PlanFormat, typer.Option("--format", "-f", help="输出格式：table、json、md、xlsx。")
-    ] = PlanFormat.table,
+        PlanFormat | None, typer.Option("--format", "-f", help="输出格式：table、json、md、xlsx。")
+    ] = None,
     output: OutputOption = None,
     period: PeriodOption = None,
     sheet: SheetOption = None,
@@ -94,6 +95,8 @@ def plan(
     from mytool.analysis.planning import target_from_options
     from mytool.api import load_plan
     from mytool.profile import load_profile
+
+    format = chosen_format(format, output, PlanFormat)
 
     needs_output(format, output, "xlsx 格式需要用 --output 指定输出文件，例如 -o 提升计划.xlsx")
     loaded = load_profile(profile)

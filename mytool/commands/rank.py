@@ -16,7 +16,9 @@ from mytool.commands.common import (
     SheetOption,
     TableFormat,
     TableFormatOption,
+    chosen_format,
     emit,
+    needs_output,
     option_period,
     print_warnings,
     runs,
@@ -28,7 +30,7 @@ def rank(
     file: InputArgument,
     profile: ProfileOption = None,
     bottom: BottomOption = None,
-    format: TableFormatOption = TableFormat.table,
+    format: TableFormatOption = None,
     output: OutputOption = None,
     period: PeriodOption = None,
     sheet: SheetOption = None,
@@ -36,13 +38,15 @@ def rank(
     debug: DebugOption = False,
 ) -> None:
     """给街镇和大类排名，标记排名靠后的街镇。"""
+    chosen = chosen_format(format, output, TableFormat)
+    needs_output(chosen, output, "xlsx 格式需要用 --output 指定输出文件，如 -o 排名.xlsx")
     from mytool.api import load_ranking
 
     loaded_profile, ranking, _ = load_ranking(
         file, profile, bottom, period=option_period(period), sheet=sheet
     )
     print_warnings(ranking.all_issues, quiet)
-    emit(ranking, format, output, profile=loaded_profile)
+    emit(ranking, chosen, output, profile=loaded_profile)
 
 
 def register(app: typer.Typer) -> None:

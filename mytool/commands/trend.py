@@ -14,6 +14,7 @@ from mytool.commands.common import (
     OutputOption,
     ProfileOption,
     QuietOption,
+    chosen_format,
     emit,
     needs_output,
     print_warnings,
@@ -40,18 +41,19 @@ def trend(
     ],
     profile: ProfileOption = None,
     format: Annotated[
-        TrendFormat,
+        TrendFormat | None,
         typer.Option(
             "--format",
             "-f",
             help="输出格式：table 表格、json、md（含 SVG 折线图）、xlsx（含图表）。",
         ),
-    ] = TrendFormat.table,
+    ] = None,
     output: OutputOption = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
     """多期走势：各街镇每期得分和排名、连续几期排名靠后、大类全区得分走势。"""
+    format = chosen_format(format, output, TrendFormat)
     needs_output(format, output, "xlsx 格式需要用 --output 指定输出文件，如 -o 走势.xlsx")
     from mytool.api import load_trend
 

@@ -9,6 +9,7 @@ terminal, or plain text in a file) or `Files` (several files written together, a
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,10 +49,12 @@ RENDERERS: dict[tuple[str, str], tuple[str, str]] = {
     ("Ranking", "csv"): ("csv", "mytool.render.machine:ranking_to_csv"),
     ("Ranking", "md"): ("text", "mytool.render.markdown:ranking_markdown"),
     ("Ranking", "table"): ("view", "mytool.render.terminal:print_ranking"),
+    ("Ranking", "xlsx"): ("xlsx", "mytool.render.table_xlsx:ranking_to_xlsx"),
     ("Comparison", "json"): ("json", "mytool.render.compare:comparison_to_dict"),
     ("Comparison", "csv"): ("csv", "mytool.render.compare:comparison_to_csv"),
     ("Comparison", "md"): ("text", "mytool.render.compare:comparison_markdown"),
     ("Comparison", "table"): ("view", "mytool.render.compare:print_comparison"),
+    ("Comparison", "xlsx"): ("xlsx", "mytool.render.table_xlsx:comparison_to_xlsx"),
     ("Trend", "json"): ("json", "mytool.render.trend:trend_to_dict"),
     ("Trend", "md"): ("files", "mytool.render.trend:trend_markdown_files"),
     ("Trend", "xlsx"): ("xlsx", "mytool.render.trend_xlsx:trend_workbook"),
@@ -71,11 +74,19 @@ RENDERERS: dict[tuple[str, str], tuple[str, str]] = {
 }
 
 
+def formats_of(result_type: str) -> tuple[str, ...]:
+    """The formats a result type can be rendered in, in the table's order."""
+    return tuple(format for kind, format in RENDERERS if kind == result_type)
+
+
 def render(result: object, format: str, output: Path | None, **context: Any) -> Rendering:
-    """What `result` looks like in `format`; `context` is passed on to views (a profile)."""
+    """What `result` looks like in `format`; `context` (a profile) is passed on to the views
+    and workbooks whose function takes it."""
     kind, target = RENDERERS[(type(result).__name__, format)]
     module, _, name = target.partition(":")
     function = getattr(importlib.import_module(module), name)
+    taken = inspect.signature(function).parameters
+    context = {key: value for key, value in context.items() if key in taken}
     if kind == "json":
         return Text(to_json(function(result)))
     if kind == "csv":
@@ -83,7 +94,7 @@ def render(result: object, format: str, output: Path | None, **context: Any) -> 
     if kind == "text":
         return Text(function(result))
     if kind == "xlsx":
-        return Binary(function(result))
+        return Binary(function(result, **context))
     if kind == "files":
         found = function(result, output)
         return Text(found) if isinstance(found, str) else Files(found)

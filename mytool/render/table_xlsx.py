@@ -1,0 +1,193 @@
+"""`rank -f xlsx` and `compare -f xlsx`: the terminal tables as printable, formatted workbooks.
+
+Same columns as the table view; scores and ranks are numbers (a tie shows "（并列）" through the
+number format, the value stays a number), grades are coloured as the profile says, flagged
+units are shaded, and every sheet has a title row and prints on A4 landscape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mytool.analysis.comparison import Comparison
+from mytool.analysis.ranking import Ranking
+from mytool.profile import Profile
+from mytool.render.compare import (
+    CATEGORY_HEADINGS,
+    UNIT_HEADINGS,
+    _summary,
+    _title,
+    flag_change_text,
+    grade_change_text,
+    mapping_text,
+)
+from mytool.render.excel import (
+    FLAG_FILL,
+    fit_columns,
+    prepare_print,
+    put,
+    workbook_bytes,
+    write_table,
+)
+from mytool.render.labels import flag_text, source_note
+
+TIED_FORMAT = '0"（并列）"'
+CHANGE_FORMAT = "+0.00;-0.00;0.00"
+RANK_CHANGE_FORMAT = '"▲"0;"▼"0;"持平"'
+
+# Used when no profile is given: the district's usual bands, green to red.
+_DEFAULT_GRADE_COLORS = {
+    "优秀": "63BE7B",
+    "良好": "B1D580",
+    "尚可": "FFEB84",
+    "一般": "FBAA77",
+    "较差": "F8696B",
+}
+
+
+def _grade_color(grade: str | None, profile: Profile | None) -> str | None:
+    if not grade:
+        return None
+    if profile is not None:
+        return profile.grade_color(grade)
+    return _DEFAULT_GRADE_COLORS.get(grade)
+
+
+def _title_row(sheet: Any, title: str, note: str | None = None) -> int:
+    """Title (and a note) above the table; returns the row the table's header goes on."""
+    from openpyxl.styles import Font
+
+    put(sheet, 1, 1, title).font = Font(bold=True, size=14)
+    if note:
+        put(sheet, 2, 1, note)
+        return 4
+    return 3
+
+
+def _fill(cell: Any, color: str | None) -> None:
+    from openpyxl.styles import PatternFill
+
+    if color:
+        cell.fill = PatternFill("solid", fgColor=color)
+
+
+def _finish(sheet: Any, top: int, *, rank_columns: tuple[int, ...] = ()) -> None:
+    from openpyxl.utils import get_column_letter
+
+    fit_columns(sheet, first_row=top)
+    for column in rank_columns:  # "12（并列）" is wider than the number it shows
+        letter = get_column_letter(column)
+        sheet.column_dimensions[letter].width = max(sheet.column_dimensions[letter].width, 11)
+    prepare_print(sheet, freeze=f"A{top + 1}")
+    sheet.print_title_rows = f"{top}:{top}"
+
+
+def ranking_to_xlsx(ranking: Ranking, profile: Profile | None = None) -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "街镇排名"
+    city = any(u.city_rank for u in ranking.units)
+    headers = ["排名", "街镇", "综合得分", "等级", "标记", "最弱大类"]
+    if city:
+        headers.append(f"{ranking.city_scope or '全市'}排名")
+    note = source_note(ranking.score_source, ranking.weights_place)
+    note += f"。标记的 {len(ranking.flagged)} 个街镇需制定整改措施。"
+    top = _title_row(sheet, f"{ranking.period or '期次未知'} 街镇排名（{ranking.source}）", note)
+    rows = []
+    for unit in ranking.units:
+        row: list[object] = [
+            unit.rank,
+            unit.unit if unit.known else f"{unit.unit}（不在名单）",
+            unit.score,
+            unit.grade,
+            flag_text(unit, ranking.bottom_n) if unit.flagged else "",
+            "、".join(unit.weakest_categories),
+        ]
+        if city:
+            row.append(unit.city_rank)
+        rows.append(row)
+    write_table(sheet, top, headers, rows, score_columns=(3,))
+    for offset, unit in enumerate(ranking.units, start=top + 1):
+        if unit.tied:
+            sheet.cell(row=offset, column=1).number_format = TIED_FORMAT
+        _fill(sheet.cell(row=offset, column=4), _grade_color(unit.grade, profile))
+        if unit.flagged:
+            _fill(sheet.cell(row=offset, column=5), FLAG_FILL)
+    _finish(sheet, top, rank_columns=(1,))
+
+    if ranking.categories:
+        categories = book.create_sheet("大类排名")
+        top = _title_row(categories, "大类排名（全区平均）")
+        rows = [
+            [
+                c.rank,
+                c.category if c.known else f"{c.category}（不在口径）",
+                c.score,
+                c.weight,
+                c.department or "—",
+                "、".join(c.weakest_units),
+            ]
+            for c in ranking.categories
+        ]
+        headers = ["排名", "大类", "全区得分", "权重", "牵头部门", "最弱街镇"]
+        write_table(categories, top, headers, rows, score_columns=(3,))
+        for offset, category in enumerate(ranking.categories, start=top + 1):
+            if category.tied:
+                categories.cell(row=offset, column=1).number_format = TIED_FORMAT
+        _finish(categories, top, rank_columns=(1,))
+    return workbook_bytes(book)
+
+
+def comparison_to_xlsx(comparison: Comparison, profile: Profile | None = None) -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "街镇变化"
+    sources = f"上期：{comparison.previous.source}；本期：{comparison.current.source}"
+    top = _title_row(sheet, _title(comparison), sources)
+    rows = [
+        [
+            u.unit,
+            u.score,
+            u.score_change,
+            u.rank,
+            u.previous_rank,
+            u.rank_change,
+            grade_change_text(u),
+            flag_change_text(u),
+        ]
+        for u in comparison.units
+    ]
+    last = write_table(sheet, top, UNIT_HEADINGS, rows, score_columns=(2, 3))
+    for offset, unit in enumerate(comparison.units, start=top + 1):
+        sheet.cell(row=offset, column=3).number_format = CHANGE_FORMAT
+        sheet.cell(row=offset, column=6).number_format = RANK_CHANGE_FORMAT
+        _fill(sheet.cell(row=offset, column=7), _grade_color(unit.grade, profile))
+        if unit.flagged:
+            _fill(sheet.cell(row=offset, column=8), FLAG_FILL)
+    for index, line in enumerate(_summary(comparison), start=last + 2):
+        put(sheet, index, 1, line)
+    _finish(sheet, top)
+
+    categories = book.create_sheet("大类变化")
+    top = _title_row(categories, "大类变化（全区平均）")
+    rows = [
+        [
+            c.rank,
+            c.category,
+            c.score,
+            c.previous_score,
+            c.score_change,
+            c.previous_rank,
+            mapping_text(c),
+        ]
+        for c in comparison.categories
+    ]
+    write_table(categories, top, CATEGORY_HEADINGS, rows, score_columns=(3, 4, 5))
+    for offset in range(top + 1, top + 1 + len(rows)):
+        categories.cell(row=offset, column=5).number_format = CHANGE_FORMAT
+    _finish(categories, top)
+    return workbook_bytes(book)
