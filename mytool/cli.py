@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from mytool import __version__
+from mytool.__main__ import EXIT_INTERRUPTED, INTERRUPTED
 from mytool.commands import (
     aggregate,
     brief,
@@ -34,9 +35,15 @@ HELP = """松江区市容环境质量社会公众满意度测评分析工具。
 
 读取各单位的半年度测评结果表，给街镇和大类排名，标记排名靠后的街镇。
 
-退出码：0 成功；1 完成但发现问题（validate，及加了 --strict 的命令）；2 用法错误或输入文件无法使用；
-3 输出文件或标准输出无法写入（磁盘满、没有权限、文件正被其他程序打开）；
-4 另一个 mytool 正在写同一个文件夹；5 程序内部错误（请报告维护人员）。
+\b
+退出码：
+  0    成功（validate：文件可以直接使用，可能有提示）
+  1    完成但发现问题（validate 发现会改变得分的错误；ledger merge 有冲突；加了 --strict 的命令）
+  2    用法错误，或输入文件无法使用
+  3    输出文件或标准输出无法写入（磁盘满、没有权限、文件正被打开、管道已关闭）
+  4    另一个 mytool 正在写同一个文件夹；ledger merge 时总台账正被打开（结果另存）
+  5    程序内部错误（请报告维护人员）
+  130  按了 Ctrl-C
 """
 
 
@@ -68,10 +75,6 @@ class _Commands(ChineseGroup):
             raise
         except Exception as exc:
             raise typer.Exit(exit_code_of(exc)) from None
-
-
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
-INTERRUPTED = "已中断（Ctrl-C）：输出文件保持运行前的样子，没有写一半的文件。"
 
 
 def _usage_error(exc: Exception) -> int:

@@ -881,7 +881,7 @@ def test_a_full_disk_on_stdout_is_exit_3(format: str, tmp_path: Path):
     assert stderr.strip() == "错误：无法写入标准输出（磁盘空间不足）；请腾出空间，或用 -o 写到别处"
 
 
-def test_a_closed_pipe_on_stdout_ends_quietly(tmp_path: Path):
+def test_a_closed_pipe_on_stdout_is_exit_3_with_one_line(tmp_path: Path):
     process = subprocess.Popen(
         [sys.executable, "-m", "mytool", "rank", str(SAMPLE_2023H2), "-f", "md"],
         stdout=subprocess.PIPE,
@@ -891,8 +891,8 @@ def test_a_closed_pipe_on_stdout_ends_quietly(tmp_path: Path):
     assert process.stdout is not None and process.stderr is not None
     process.stdout.close()  # the reader goes away before the first byte, as `| head -0` would
     stderr = process.stderr.read().decode("utf-8")
-    assert process.wait(timeout=60) == 141
-    assert stderr == ""
+    assert process.wait(timeout=60) == 3
+    assert stderr == "错误：标准输出的管道已关闭（读取结果的程序提前退出），输出不完整\n"
 
 
 def test_a_full_disk_for_an_output_file_is_exit_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import errno
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import openpyxl
@@ -43,6 +45,8 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_xlsx(folder / "问卷导出.xlsx", export_rows())
     made = run_mytool("ledger", "init", SAMPLE_2023H2.name, "-o", "台账.xlsx", cwd=folder)
     assert made.returncode == 0, made.stderr.decode()
+    split = run_mytool("ledger", "split", "台账.xlsx", cwd=folder)
+    assert split.returncode == 0, split.stderr.decode()
     return folder
 
 
@@ -299,3 +303,50 @@ def test_an_extension_the_command_cannot_write_is_refused(tmp_path: Path):
     assert result.stderr.strip() == (
         "错误：走势.csv：这个命令不能写 csv 格式；可选的格式：table、json、md、xlsx（用 -f 指定）"
     )
+
+
+# --- Exit codes --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("delay", [0.15, 0.4])
+def test_ctrl_c_is_exit_130_with_one_chinese_line_even_while_starting(delay: float):
+    script = Path(sys.executable).parent / "mytool"
+    process = subprocess.Popen(
+        [str(script), "rank", str(SAMPLE_2023H2)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    time.sleep(delay)
+    process.send_signal(signal.SIGINT)
+    assert process.stderr is not None
+    stderr = process.stderr.read().decode()
+    code = process.wait(timeout=60)
+    if code == 0:  # finished before the signal arrived
+        return
+    assert code == 130
+    assert stderr == "已中断（Ctrl-C）：输出文件保持运行前的样子，没有写一半的文件。\n"
+
+
+def test_validate_is_0_for_a_usable_file_with_notes():
+    result = invoke(["validate", str(SAMPLE_2023H2)])
+    assert result.exit_code == 0, result.stdout
+
+
+def test_a_merge_into_a_master_open_in_excel_is_exit_4_and_names_the_result(
+    office: Path, tmp_path: Path
+):
+    master = tmp_path / "台账.xlsx"
+    master.write_bytes((office / "台账.xlsx").read_bytes())
+    copies = tmp_path / "分发"
+    assert invoke(["ledger", "split", str(master), "-d", str(copies), "-q"]).exit_code == 0
+    returned = copies / "台账-区房管局.xlsx"
+    book = openpyxl.load_workbook(returned)
+    sheet = book.active
+    status_column = next(c.column for c in sheet[1] if c.value == "状态")
+    sheet.cell(row=2, column=status_column, value="整改中")
+    book.save(returned)
+    (tmp_path / "~$台账.xlsx").write_bytes(b"owner")  # Excel has the master open
+    result = invoke(["ledger", "merge", str(master), str(returned)])
+    assert result.exit_code == 4, result.output
+    side = next(tmp_path.glob("台账-合并结果-*.xlsx"))
+    assert result.stderr.splitlines()[-1] == f"错误：总台账正在被打开，未更新；合并结果在 {side}"

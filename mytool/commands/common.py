@@ -147,16 +147,11 @@ InputArgument = Annotated[
 ]
 
 
-# The exit status of a command whose reader closed the pipe (`mytool rank x | head -1`): as if
-# killed by SIGPIPE (128 + 13), like other command-line tools; nothing is printed.
-EXIT_PIPE_CLOSED = 141
-
-
 class _Shown:
     """A text stream that prints undecodable file-name bytes as "�" instead of failing.
 
-    On stdout, a failed write is an answer, not a bug: a full disk (or any other OSError) is
-    `OutputError` (exit 3), a closed pipe a quiet exit. Either way the descriptor is pointed at
+    On stdout, a failed write is an answer, not a bug: a full disk, a closed pipe (or any other
+    OSError) is `OutputError` (exit 3) with one line. Either way the descriptor is pointed at
     the null device first, so the interpreter's final flush has nothing left to complain about.
     """
 
@@ -186,7 +181,7 @@ class _Shown:
             return exc
         silence_stdout()
         if isinstance(exc, BrokenPipeError):
-            return typer.Exit(EXIT_PIPE_CLOSED)
+            return OutputError("标准输出的管道已关闭（读取结果的程序提前退出），输出不完整")
         return OutputError(f"无法写入标准输出（{os_reason(exc)}）；请腾出空间，或用 -o 写到别处")
 
     def __getattr__(self, name: str) -> Any:
@@ -262,6 +257,9 @@ def runs(*, reads: tuple[str, ...]) -> Callable[[Callable[..., Any]], Callable[.
                 raise
             except Exception:
                 code = EXIT_INTERNAL
+                raise
+            except KeyboardInterrupt:
+                code = 130  # Ctrl-C: the line and the exit code come from the console entry
                 raise
             finally:
                 _audit(started, kwargs, inputs, written, code)

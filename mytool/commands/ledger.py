@@ -23,9 +23,10 @@ from mytool.commands.common import (
     option_date,
     print_warnings,
     runs,
+    stderr_console,
     stdout_console,
 )
-from mytool.errors import EXIT_PROBLEMS
+from mytool.errors import EXIT_LOCKED, EXIT_PROBLEMS
 from mytool.text import displayable
 
 if TYPE_CHECKING:
@@ -173,14 +174,20 @@ def merge(
 ) -> None:
     """把收回的分发表按编号合并进总台账（只合并填报列；冲突不覆盖，先备份再原子改写）。
 
-    有冲突或未导入的内容时退出码为 1。
+    有冲突或未导入的内容时退出码为 1；总台账正在 Excel/WPS 中打开、结果另存时退出码为 4。
     """
     from mytool.ledger.files import merge_into_master
     from mytool.ledger.merge_view import merge_report
 
     outcome = merge_into_master(master, returned, when=dt.datetime.now())
-    if not quiet or outcome.result.has_problems:
+    master_left_alone = outcome.owner_file is not None and outcome.written is not None
+    if not quiet or outcome.result.has_problems or master_left_alone:
         emit_text(merge_report(outcome), None)
+    if master_left_alone:  # cron must see that the master was not updated
+        stderr_console().print(
+            f"错误：总台账正在被打开，未更新；合并结果在 {outcome.written}", markup=False
+        )
+        raise typer.Exit(EXIT_LOCKED)
     if outcome.result.has_problems:
         raise typer.Exit(EXIT_PROBLEMS)
 

@@ -37,7 +37,9 @@ def validate(
     sheet: SheetOption = None,
     debug: DebugOption = False,
 ) -> None:
-    """检查测评结果文件：读到了什么，哪里有问题（工作表和单元格）。有问题时退出码为 1。
+    """检查测评结果文件：读到了什么，哪里有问题（工作表和单元格）。
+
+    退出码：0 可以直接使用（可能有提示和说明）；1 发现了会改变排名或得分的错误；2 文件无法读取。
 
     每期一个工作表的文件：列出各期，逐期检查；--period 或 --sheet 只检查其中一期。
     """
@@ -56,7 +58,7 @@ def validate(
         emit_text(to_json(validation_dict(*reports)), None)
     else:
         emit_text(validation_text(*reports), None)
-    if any(report.errors or report.warnings for report in reports):
+    if any(report.errors for report in reports):  # warnings and notes leave the file usable
         raise typer.Exit(EXIT_PROBLEMS)
 
 
