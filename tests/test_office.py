@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import signal
@@ -350,3 +351,48 @@ def test_a_merge_into_a_master_open_in_excel_is_exit_4_and_names_the_result(
     assert result.exit_code == 4, result.output
     side = next(tmp_path.glob("台账-合并结果-*.xlsx"))
     assert result.stderr.splitlines()[-1] == f"错误：总台账正在被打开，未更新；合并结果在 {side}"
+
+
+# --- Inputs as people type them ----------------------------------------------------------------
+
+
+def test_trend_takes_a_quoted_pattern_as_windows_passes_it(tmp_path: Path):
+    for sample in (SAMPLE_2024H1, SAMPLE_2023H2):
+        (tmp_path / sample.name).write_bytes(sample.read_bytes())
+    (tmp_path / "~$songjiang-2024H1.xlsx").write_bytes(b"owner")  # Excel's lock file: skipped
+    result = invoke(["trend", str(tmp_path / "*.xlsx"), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    periods = json.loads(result.stdout)["periods"]
+    assert [p["period"] for p in periods] == ["2023H2", "2024H1"]
+
+
+def test_a_pattern_matching_nothing_says_so(tmp_path: Path):
+    result = invoke(["aggregate", str(tmp_path / "收回" / "*.xlsx")])
+    assert result.exit_code == 2
+    assert (
+        result.stderr.strip()
+        == f"错误：「{tmp_path}/收回/*.xlsx」没有匹配到任何文件，请检查文件夹和扩展名"
+    )
+
+
+def test_compare_takes_one_pattern_for_its_two_files(tmp_path: Path):
+    for sample in (SAMPLE_2023H2, SAMPLE_2024H1):
+        (tmp_path / sample.name).write_bytes(sample.read_bytes())
+    result = invoke(["compare", str(tmp_path / "songjiang-*.xlsx"), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    assert (found["previous"]["period"], found["current"]["period"]) == ("2023H2", "2024H1")
+
+
+def test_ledger_merge_and_aggregate_take_a_folder(office: Path, tmp_path: Path):
+    master = tmp_path / "台账.xlsx"
+    master.write_bytes((office / "台账.xlsx").read_bytes())
+    copies = tmp_path / "收回"
+    assert invoke(["ledger", "split", str(master), "-d", str(copies), "-q"]).exit_code == 0
+    result = invoke(["ledger", "merge", str(master), str(copies)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("回收表 ") == len(list(copies.glob("*.xlsx")))
+    exports = tmp_path / "问卷"
+    exports.mkdir()
+    write_xlsx(exports / "问卷导出.xlsx", export_rows())
+    assert invoke(["aggregate", str(exports), "-f", "json"]).exit_code == 0

@@ -19,6 +19,7 @@ from mytool.commands.common import (
     QuietOption,
     chosen_format,
     emit,
+    expand_inputs,
     needs_output,
     print_warnings,
     runs,
@@ -38,7 +39,10 @@ class AggregateFormat(StrEnum):
 FilesArgument = Annotated[
     list[Path],
     typer.Argument(
-        help="问卷平台导出的逐份答卷（.xlsx .xls .csv），可给多个（同一份问卷）。",
+        help=(
+            "问卷平台导出的逐份答卷（.xlsx .xls .csv），可给多个（同一份问卷），"
+            "或文件夹、问卷/*.xlsx。"
+        ),
         metavar="文件",
         show_default=False,
     ),
@@ -64,6 +68,7 @@ def aggregate(
     format = chosen_format(format, output, AggregateFormat)
 
     needs_output(format, output, "xlsx 格式需要用 --output 指定输出文件，例如 -o 汇总.xlsx")
+    files = expand_inputs(files)
     loaded = load_profile(profile)
     with _progress(files, quiet) as progress:
         result = aggregate_files(files, loaded, progress)

@@ -5,10 +5,13 @@ Only the command modules import typer; the library never does.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import glob
 import io
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
@@ -76,6 +79,40 @@ SheetOption = Annotated[
         "--sheet", metavar="<工作表>", help="只读这个工作表（按名称）。", show_default=False
     ),
 ]
+
+
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")
+_PATTERN = re.compile(r"[*?\[]")
+
+
+def _listed(path: Path) -> bool:
+    """Not an Excel/WPS owner file (~$台账.xlsx) nor a hidden file."""
+    return path.is_file() and not path.name.startswith(("~$", "."))
+
+
+def expand_inputs(paths: Iterable[Path], *, folders: bool = True) -> list[Path]:
+    """Files as people type them: a pattern (收回/*.xlsx, quoted as Windows passes it) and,
+    when `folders`, a folder stand for the files they hold, in a stable (sorted) order."""
+    found: list[Path] = []
+    for path in paths:
+        text = str(path)
+        if _PATTERN.search(text) and not path.exists():
+            matches = sorted(p for p in map(Path, glob.glob(text)) if _listed(p))
+            if not matches:
+                raise UsageError(f"「{shown(text)}」没有匹配到任何文件，请检查文件夹和扩展名")
+            found.extend(matches)
+        elif folders and path.is_dir():
+            matches = sorted(
+                p for p in path.iterdir() if _listed(p) and p.suffix.lower() in SPREADSHEET_SUFFIXES
+            )
+            if not matches:
+                raise UsageError(
+                    f"文件夹 {shown(path)} 中没有电子表格文件（{' '.join(SPREADSHEET_SUFFIXES)}）"
+                )
+            found.extend(matches)
+        else:
+            found.append(path)
+    return found
 
 
 def option_period(text: str | None) -> str | None:
@@ -287,7 +324,10 @@ def _input_files(parameters: dict[str, Any], names: tuple[str, ...]) -> list[Pat
     found: list[Path] = []
     for name in names:
         value = parameters.get(name)
-        for path in value if isinstance(value, list | tuple) else [value]:
+        values = value if isinstance(value, list | tuple) else [value]
+        with contextlib.suppress(MytoolError):
+            values = expand_inputs([v for v in values if isinstance(v, Path)], folders=False)
+        for path in values:
             if isinstance(path, Path) and path.is_dir():
                 found.extend(sorted(p for p in path.iterdir() if p.is_file()))
             elif isinstance(path, Path) and path.is_file():

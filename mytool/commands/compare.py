@@ -9,6 +9,7 @@ import typer
 
 from mytool.commands.chinese import examples
 from mytool.commands.common import (
+    _PATTERN,
     DebugOption,
     OutputOption,
     ProfileOption,
@@ -17,10 +18,12 @@ from mytool.commands.common import (
     TableFormatOption,
     chosen_format,
     emit,
+    expand_inputs,
     needs_output,
     print_warnings,
     runs,
 )
+from mytool.errors import UsageError
 
 if TYPE_CHECKING:
     from mytool.diagnostics import Issue
@@ -53,6 +56,8 @@ def compare(
     from mytool.api import load_ranking, load_two_periods
     from mytool.profile import load_profile
 
+    if any(_PATTERN.search(str(p)) for p in (previous, current) if p is not None):
+        previous, current = _two_files(previous, current)
     loaded = load_profile(profile)
     notes: list[Issue] = []
     if current is None:  # one workbook with a sheet per half-year
@@ -64,6 +69,15 @@ def compare(
     issues = [*before_report.issues, *before.issues, *now_report.issues, *now.issues, *notes]
     print_warnings([*issues, *comparison.issues], quiet)
     emit(comparison, chosen, output, profile=loaded)
+
+
+def _two_files(previous: Path, current: Path | None) -> tuple[Path, Path | None]:
+    """`compare "测评/*.xlsx"`: a pattern must name one workbook or two, taken in order."""
+    found = expand_inputs([previous] if current is None else [previous, current], folders=False)
+    if len(found) > 2:
+        names = "、".join(path.name for path in found)
+        raise UsageError(f"compare 比较两个文件，但匹配到 {len(found)} 个：{names}")
+    return found[0], found[1] if len(found) == 2 else None
 
 
 def register(app: typer.Typer) -> None:

@@ -19,6 +19,7 @@ from mytool.commands.common import (
     chosen_format,
     emit,
     emit_text,
+    expand_inputs,
     needs_output,
     option_date,
     print_warnings,
@@ -167,7 +168,11 @@ def merge(
     master: LedgerArgument,
     returned: Annotated[
         list[Path],
-        typer.Argument(help="收回的分发表（可多个）。", metavar="收回的表", show_default=False),
+        typer.Argument(
+            help="收回的分发表（可多个；也可以是文件夹或 收回/*.xlsx）。",
+            metavar="收回的表",
+            show_default=False,
+        ),
     ],
     quiet: QuietOption = False,
     debug: DebugOption = False,
@@ -179,6 +184,7 @@ def merge(
     from mytool.ledger.files import merge_into_master
     from mytool.ledger.merge_view import merge_report
 
+    returned = [p for p in expand_inputs(returned) if p.resolve() != master.resolve()]
     outcome = merge_into_master(master, returned, when=dt.datetime.now())
     master_left_alone = outcome.owner_file is not None and outcome.written is not None
     if not quiet or outcome.result.has_problems or master_left_alone:

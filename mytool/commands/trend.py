@@ -16,6 +16,7 @@ from mytool.commands.common import (
     QuietOption,
     chosen_format,
     emit,
+    expand_inputs,
     needs_output,
     print_warnings,
     runs,
@@ -57,7 +58,7 @@ def trend(
     needs_output(format, output, "xlsx 格式需要用 --output 指定输出文件，如 -o 走势.xlsx")
     from mytool.api import load_trend
 
-    _, result = load_trend(paths, profile)
+    _, result = load_trend(expand_inputs(paths, folders=False), profile)
     print_warnings(result.issues, quiet)
     emit(result, format, output)
 
