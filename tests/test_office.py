@@ -396,3 +396,44 @@ def test_ledger_merge_and_aggregate_take_a_folder(office: Path, tmp_path: Path):
     exports.mkdir()
     write_xlsx(exports / "问卷导出.xlsx", export_rows())
     assert invoke(["aggregate", str(exports), "-f", "json"]).exit_code == 0
+
+
+# --- Sanity warnings ---------------------------------------------------------------------------
+
+
+def test_bottom_at_least_the_number_of_units_is_warned():
+    result = invoke(["rank", str(SAMPLE_2023H2), "--bottom", "99", "-f", "json"])
+    assert result.exit_code == 0
+    assert "提示：--bottom 99 不小于街镇数 17，所有街镇都会被标记为排名靠后" in result.stderr
+
+
+def test_unit_with_all_is_refused(tmp_path: Path):
+    result = invoke(
+        ["brief", str(SAMPLE_2023H2), "-u", "九亭", "--all", "-d", str(tmp_path / "简报")]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "错误：--unit 与 --all 不能同时使用：只写某几个街镇用 --unit，写全部街镇用 --all"
+    )
+
+
+def test_a_deadline_before_the_period_ends_is_warned(tmp_path: Path):
+    target = tmp_path / "台账.xlsx"
+    result = invoke(
+        ["ledger", "init", str(SAMPLE_2023H2), "--deadline", "2023-10-10", "-o", str(target)]
+    )
+    assert result.exit_code == 0
+    assert (
+        "提示：完成时限 2023-10-10 早于测评期次 2023H2 结束（2023-12-31），请核对" in result.stderr
+    )
+
+
+def test_brief_with_a_ledger_repeats_byte_for_byte_with_as_of(office: Path, tmp_path: Path):
+    runs = []
+    for name in ("一", "二"):
+        folder = tmp_path / name
+        args = ["brief", str(SAMPLE_2023H2), "-u", "九亭", "-f", "md", "-d", str(folder)]
+        result = invoke([*args, "--ledger", str(office / "台账.xlsx"), "--as-of", "2024-04-15"])
+        assert result.exit_code == 0, result.output
+        runs.append({p.name: p.read_bytes() for p in folder.glob("*.md")})
+    assert runs[0] == runs[1] and any("2024年4月15日".encode() in b for b in runs[0].values())

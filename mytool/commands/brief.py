@@ -17,6 +17,8 @@ from mytool.commands.common import (
     ProfileOption,
     QuietOption,
     SheetOption,
+    check_bottom,
+    check_deadline,
     option_date,
     option_period,
     print_warnings,
@@ -141,7 +143,8 @@ def brief(
         str | None,
         typer.Option(
             "--as-of",
-            help="落款日期和台账统计日期（默认今天）。",
+            metavar="<日期 2024-04-10>",
+            help="落款日期和整改台账逾期天数的统计日期（默认今天；给定日期可使结果逐字节重现）。",
             show_default=False,
         ),
     ] = None,
@@ -153,6 +156,10 @@ def brief(
     debug: DebugOption = False,
 ) -> None:
     """为重点提升街镇写整改提升简报（每个街镇一份），并写全区总览和牵头部门任务。"""
+    if unit and all_units:
+        raise UsageError(
+            "--unit 与 --all 不能同时使用：只写某几个街镇用 --unit，写全部街镇用 --all"
+        )
     from mytool.api import load_briefs
     from mytool.render.brief_files import brief_files
     from mytool.writing.brief_folder import write_brief_folder
@@ -176,6 +183,10 @@ def brief(
     if ledger:
         briefs = _with_ledger(briefs, ledger, issues, day)
     print_warnings(issues, quiet)
+    check_bottom(bottom, len(briefs.ranking.units), quiet)
+    check_deadline(
+        option_date(deadline, "--deadline") if deadline else None, briefs.ranking.period, quiet
+    )
     files = brief_files(briefs, loaded, formats=formats, template_dir=template_dir, as_of=day)
     folder = output_dir or Path(f"{briefs.ranking.period or '期次未知'}-简报")
     written = write_brief_folder(folder, files)

@@ -393,6 +393,35 @@ def option_date(text: str, option: str) -> dt.date:
     return parsed
 
 
+def warn(message: str, quiet: bool) -> None:
+    """One "提示：" line on stderr (not with --quiet)."""
+    if not quiet:
+        stderr_console().print(f"提示：{message}", markup=False)
+
+
+def check_bottom(bottom: int | None, units: int, quiet: bool) -> None:
+    """--bottom that flags every unit is almost always a typo: say so."""
+    if bottom is not None and bottom >= units:
+        warn(f"--bottom {bottom} 不小于街镇数 {units}，所有街镇都会被标记为排名靠后", quiet)
+
+
+def check_deadline(deadline: dt.date | None, period: str | None, quiet: bool) -> None:
+    """A deadline before the surveyed half-year is over cannot be meant: say so."""
+    if deadline is None or not period or len(period) != 6 or not period[:4].isdigit():
+        return
+    end = (
+        dt.date(int(period[:4]), 6, 30)
+        if period.endswith("H1")
+        else dt.date(int(period[:4]), 12, 31)
+    )
+    if deadline <= end:
+        warn(
+            f"完成时限 {deadline.isoformat()} 早于测评期次 {period} 结束"
+            f"（{end.isoformat()}），请核对",
+            quiet,
+        )
+
+
 def emit(result: object, format: str, output: Path | None, **context: Any) -> None:
     """Render `result` in `format` (one registry: `mytool.render.registry`) and write it to
     stdout or, atomically, to `output`. `context` goes to the terminal view (a profile)."""

@@ -16,6 +16,7 @@ from mytool.commands.common import (
     OutputOption,
     ProfileOption,
     QuietOption,
+    check_deadline,
     chosen_format,
     emit,
     emit_text,
@@ -99,6 +100,7 @@ def init(
     period, points, issues = load_problem_points(report, problems, loaded)
     print_warnings(issues, quiet)
     due = option_date(deadline, "--deadline") if deadline else loaded.deadline_after(period)
+    check_deadline(due, period, quiet)
     entries = ledger_entries(period, points, loaded, due)
     target = output or Path(f"{period}-整改台账.xlsx")
     data = ledger_workbook(entries, title=f"{period} 点位问题整改台账")

@@ -16,6 +16,7 @@ from mytool.commands.common import (
     SheetOption,
     TableFormat,
     TableFormatOption,
+    check_bottom,
     chosen_format,
     emit,
     needs_output,
@@ -46,6 +47,7 @@ def rank(
         file, profile, bottom, period=option_period(period), sheet=sheet
     )
     print_warnings(ranking.all_issues, quiet)
+    check_bottom(bottom, len(ranking.units), quiet)
     emit(ranking, chosen, output, profile=loaded_profile)
 
 
