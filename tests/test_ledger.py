@@ -368,7 +368,7 @@ def test_a_master_open_in_excel_is_not_replaced(ledger, tmp_path):
     (tmp_path / "~$台账.xlsx").write_bytes(b"owner")
     before = ledger.read_bytes()
     result = invoke("ledger", "merge", ledger, copy)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 4, result.output  # cron must see the master was not updated
     assert "总台账正在 Excel/WPS 中打开（~$台账.xlsx），未改动" in result.stdout
     assert ledger.read_bytes() == before
     (merged,) = tmp_path.glob("台账-合并结果-*.xlsx")

@@ -17,6 +17,7 @@ import pytest
 from builders import resave_with_libreoffice, soffice_path
 from conftest import SAMPLE_2023H2, SAMPLE_2024H1, write_xlsx
 from test_aggregate import export_rows
+from test_ledger import edit, rows_by_id
 from typer.testing import CliRunner, Result
 
 from mytool.cli import app
@@ -341,11 +342,8 @@ def test_a_merge_into_a_master_open_in_excel_is_exit_4_and_names_the_result(
     copies = tmp_path / "分发"
     assert invoke(["ledger", "split", str(master), "-d", str(copies), "-q"]).exit_code == 0
     returned = copies / "台账-区房管局.xlsx"
-    book = openpyxl.load_workbook(returned)
-    sheet = book.active
-    status_column = next(c.column for c in sheet[1] if c.value == "状态")
-    sheet.cell(row=2, column=status_column, value="整改中")
-    book.save(returned)
+    first = next(iter(rows_by_id(returned)))
+    edit(returned, {(first, "状态"): "整改中"})
     (tmp_path / "~$台账.xlsx").write_bytes(b"owner")  # Excel has the master open
     result = invoke(["ledger", "merge", str(master), str(returned)])
     assert result.exit_code == 4, result.output
