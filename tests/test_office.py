@@ -14,7 +14,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from builders import resave_with_libreoffice, soffice_path
+from builders import load_profile_rules, resave_with_libreoffice, soffice_path, unit_names
 from conftest import SAMPLE_2023H2, SAMPLE_2024H1, write_xlsx
 from test_aggregate import export_rows
 from test_ledger import edit, rows_by_id
@@ -329,9 +329,15 @@ def test_ctrl_c_is_exit_130_with_one_chinese_line_even_while_starting(delay: flo
     assert stderr == "已中断（Ctrl-C）：输出文件保持运行前的样子，没有写一半的文件。\n"
 
 
-def test_validate_is_0_for_a_usable_file_with_notes():
-    result = invoke(["validate", str(SAMPLE_2023H2)])
+def test_validate_is_0_for_a_correct_export_with_statistical_notes(tmp_path: Path):
+    units = unit_names(load_profile_rules())
+    answers = [(unit, "满意", "一般", None) for unit in units for _ in range(3)]
+    export = write_xlsx(tmp_path / "2023H2问卷导出.xlsx", export_rows(answers))
+    result = invoke(["validate", str(export), "-f", "json"])
+    codes = {issue["code"] for issue in json.loads(result.stdout)["issues"]}
+    assert "low-sample" in codes
     assert result.exit_code == 0, result.stdout
+    assert invoke(["validate", str(SAMPLE_2023H2)]).exit_code == 0
 
 
 def test_a_merge_into_a_master_open_in_excel_is_exit_4_and_names_the_result(

@@ -73,7 +73,7 @@ def test_a_bug_is_exit_5_with_a_report_hint_and_debug_shows_it(monkeypatch):
 def test_output_may_not_replace_an_input(tmp_path: Path):
     copy = tmp_path / "报告.xlsx"
     copy.write_bytes(SAMPLE_2023H2.read_bytes())
-    result = runner.invoke(app, ["rank", str(copy), "-f", "csv", "-o", str(copy)])
+    result = runner.invoke(app, ["rank", str(copy), "-o", str(copy)])
     assert result.exit_code == 2
     assert "输出文件不能是本次读取的输入文件" in result.stderr
     assert copy.read_bytes() == SAMPLE_2023H2.read_bytes()

@@ -19,6 +19,7 @@ from mytool.commands.common import (
     runs,
 )
 from mytool.errors import EXIT_PROBLEMS
+from mytool.report import Report
 
 
 class ValidateFormat(StrEnum):
@@ -39,7 +40,8 @@ def validate(
 ) -> None:
     """检查测评结果文件：读到了什么，哪里有问题（工作表和单元格）。
 
-    退出码：0 可以直接使用（可能有提示和说明）；1 发现了会改变排名或得分的错误；2 文件无法读取。
+    退出码：0 可以直接使用（可能有统计说明，如样本不足）；1 发现了会改变得分或排名的问题；
+    2 文件无法读取。
 
     每期一个工作表的文件：列出各期，逐期检查；--period 或 --sheet 只检查其中一期。
     """
@@ -58,8 +60,20 @@ def validate(
         emit_text(to_json(validation_dict(*reports)), None)
     else:
         emit_text(validation_text(*reports), None)
-    if any(report.errors for report in reports):  # warnings and notes leave the file usable
+    if any(_changes_the_numbers(report) for report in reports):
         raise typer.Exit(EXIT_PROBLEMS)
+
+
+# Statistical notes on a questionnaire export (few answers, ranks within each other's
+# interval): true of the data, not a problem with the file; they leave it usable as it is.
+STATISTICAL_NOTES = frozenset({"low-sample", "indistinct-ranks"})
+
+
+def _changes_the_numbers(report: Report) -> bool:
+    """Errors, and warnings that change scores or ranks (a unit missing, a column unused …)."""
+    return bool(report.errors) or any(
+        issue.code not in STATISTICAL_NOTES for issue in report.warnings
+    )
 
 
 def register(app: typer.Typer) -> None:
