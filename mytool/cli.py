@@ -7,7 +7,9 @@ reader) are imported inside the commands, so `mytool --help` stays fast.
 from __future__ import annotations
 
 import contextlib
+import functools
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -55,11 +57,27 @@ class _Commands(ChineseGroup):
     """The command group: every command's failure becomes its exit code here, in one place;
     usage errors are written in Chinese here too."""
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        run = functools.partial(
+            super().main,
+            args=args,
+            prog_name=prog_name,
+            complete_var=complete_var,
+            windows_expand_args=windows_expand_args,
+            **extra,
+        )
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return run(standalone_mode=False)
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = run(standalone_mode=False)
         except typer.TyperException as exc:  # click's usage errors are TyperExceptions
             code = _usage_error(exc)
         except typer.Abort:

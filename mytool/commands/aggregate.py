@@ -65,15 +65,15 @@ def aggregate(
     from mytool.analysis.aggregation import aggregate_files
     from mytool.profile import load_profile
 
-    format = chosen_format(format, output, AggregateFormat)
+    chosen = chosen_format(format, output, AggregateFormat)
 
-    needs_output(format, output, "xlsx 格式需要用 --output 指定输出文件，例如 -o 汇总.xlsx")
+    needs_output(chosen, output, "xlsx 格式需要用 --output 指定输出文件，例如 -o 汇总.xlsx")
     files = expand_inputs(files)
     loaded = load_profile(profile)
     with _progress(files, quiet) as progress:
         result = aggregate_files(files, loaded, progress)
     print_warnings(result.issues, quiet)
-    emit(result, format, output)
+    emit(result, chosen, output)
 
 
 @contextlib.contextmanager

@@ -94,7 +94,10 @@ def _bracket(match: re.Match[str]) -> str:
     return f"［{'；'.join(parts)}］"
 
 
-class ChineseHelpFormatter(typer.Context.formatter_class):  # type: ignore[misc,name-defined]
+_HelpFormatter: Any = typer.Context.formatter_class  # click's, as typer carries it
+
+
+class ChineseHelpFormatter(_HelpFormatter):
     """click's help formatter, writing Chinese words and placeholders."""
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:

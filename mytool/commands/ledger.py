@@ -231,13 +231,13 @@ def status(
     from mytool.analysis.ledger.status import ledger_status
     from mytool.ledger.workbook import load_ledger
 
-    format = chosen_format(format, output, StatusFormat)
+    chosen = chosen_format(format, output, StatusFormat)
 
-    needs_output(format, output, "--format xlsx 须用 -o 指定输出文件")
+    needs_output(chosen, output, "--format xlsx 须用 -o 指定输出文件")
     day = option_date(as_of, "--as-of") if as_of else dt.date.today()
     result = ledger_status(load_ledger(ledger), day, due_within)
     print_warnings(result.issues, quiet)
-    emit(result, format, output)
+    emit(result, chosen, output)
     if strict and result.overdue:
         raise typer.Exit(EXIT_PROBLEMS)
 

@@ -96,9 +96,9 @@ def plan(
     from mytool.api import load_plan
     from mytool.profile import load_profile
 
-    format = chosen_format(format, output, PlanFormat)
+    chosen = chosen_format(format, output, PlanFormat)
 
-    needs_output(format, output, "xlsx 格式需要用 --output 指定输出文件，例如 -o 提升计划.xlsx")
+    needs_output(chosen, output, "xlsx 格式需要用 --output 指定输出文件，例如 -o 提升计划.xlsx")
     loaded = load_profile(profile)
     target = target_from_options(target_rank, target_grade, target_score, loaded)
     _, result, issues = load_plan(
@@ -113,7 +113,7 @@ def plan(
         sheet=sheet,
     )
     print_warnings(issues, quiet)
-    emit(result, format, output)
+    emit(result, chosen, output)
 
 
 def register(app: typer.Typer) -> None:

@@ -54,13 +54,13 @@ def trend(
     debug: DebugOption = False,
 ) -> None:
     """多期走势：各街镇每期得分和排名、连续几期排名靠后、大类全区得分走势。"""
-    format = chosen_format(format, output, TrendFormat)
-    needs_output(format, output, "xlsx 格式需要用 --output 指定输出文件，如 -o 走势.xlsx")
+    chosen = chosen_format(format, output, TrendFormat)
+    needs_output(chosen, output, "xlsx 格式需要用 --output 指定输出文件，如 -o 走势.xlsx")
     from mytool.api import load_trend
 
     _, result = load_trend(expand_inputs(paths, folders=False), profile)
     print_warnings(result.issues, quiet)
-    emit(result, format, output)
+    emit(result, chosen, output)
 
 
 def register(app: typer.Typer) -> None:
