@@ -441,3 +441,29 @@ def test_brief_with_a_ledger_repeats_byte_for_byte_with_as_of(office: Path, tmp_
         assert result.exit_code == 0, result.output
         runs.append({p.name: p.read_bytes() for p in folder.glob("*.md")})
     assert runs[0] == runs[1] and any("2024年4月15日".encode() in b for b in runs[0].values())
+
+
+def test_a_slow_step_shows_a_spinner_only_on_a_terminal(monkeypatch):
+    """brief and ledger merge say they are working on a terminal, and nothing in a pipe."""
+    import io
+    import time
+
+    from rich.console import Console
+
+    from mytool.commands import common
+
+    shown_on = io.StringIO()
+    monkeypatch.setattr(
+        common, "stderr_console", lambda: Console(file=shown_on, force_terminal=True, width=80)
+    )
+    monkeypatch.setattr(common.sys.stderr, "isatty", lambda: False, raising=False)
+    with common.working("正在生成简报文件", quiet=False):
+        time.sleep(0.2)
+    assert shown_on.getvalue() == ""
+    monkeypatch.setattr(common.sys.stderr, "isatty", lambda: True, raising=False)
+    with common.working("正在生成简报文件", quiet=True):
+        time.sleep(0.2)
+    assert shown_on.getvalue() == ""
+    with common.working("正在生成简报文件", quiet=False):
+        time.sleep(0.3)
+    assert "正在生成简报文件" in shown_on.getvalue()

@@ -83,26 +83,25 @@ def _progress(files: list[Path], quiet: bool) -> Iterator[Callable[[str], None] 
     if quiet or size < PROGRESS_FROM_BYTES or not sys.stderr.isatty():
         yield None
         return
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    several = len(files) > 1
     bar = Progress(
-        SpinnerColumn(),
+        SpinnerColumn("line"),
         TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total} 个文件"),
         TimeElapsedColumn(),
         console=stderr_console(),
         transient=True,
     )
     task = bar.add_task("读取答卷", total=len(files))
-    started = False
+    done = 0
 
     def advance(name: str) -> None:
-        nonlocal started
-        if started:
-            bar.advance(task)
-        started = True
-        bar.update(task, description=f"读取 {name}")
+        """Say which file is being read (and which of how many): never a bar stuck at 0/1."""
+        nonlocal done
+        done += 1
+        count = f"（第 {done}/{len(files)} 个文件）" if several else ""
+        bar.update(task, description=f"正在读取 {name}{count}")
 
     with bar:
         yield advance

@@ -24,6 +24,7 @@ from mytool.commands.common import (
     print_warnings,
     runs,
     stdout_console,
+    working,
 )
 from mytool.errors import UsageError
 
@@ -187,9 +188,10 @@ def brief(
     check_deadline(
         option_date(deadline, "--deadline") if deadline else None, briefs.ranking.period, quiet
     )
-    files = brief_files(briefs, loaded, formats=formats, template_dir=template_dir, as_of=day)
-    folder = output_dir or Path(f"{briefs.ranking.period or '期次未知'}-简报")
-    written = write_brief_folder(folder, files)
+    with working("正在生成简报文件", quiet):
+        files = brief_files(briefs, loaded, formats=formats, template_dir=template_dir, as_of=day)
+        folder = output_dir or Path(f"{briefs.ranking.period or '期次未知'}-简报")
+        written = write_brief_folder(folder, files)
     if not quiet:
         console = stdout_console()
         console.print(f"已为 {len(briefs.units)} 个街镇写好简报（{folder}）：", markup=False)

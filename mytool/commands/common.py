@@ -13,7 +13,7 @@ import io
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
@@ -241,6 +241,29 @@ def stderr_console() -> Any:
     return Console(
         file=_Shown.wrapping(sys.stderr, stdout=False), stderr=True, highlight=False, soft_wrap=True
     )
+
+
+@contextlib.contextmanager
+def working(message: str, quiet: bool) -> Iterator[None]:
+    """A spinner with the elapsed time on a terminal's stderr while a slow step runs.
+
+    Nothing when stderr is not a terminal (cron, a log file) or with --quiet, so scripted runs
+    see only results and errors. The spinner is ASCII, so a GBK console can show it.
+    """
+    if quiet or not sys.stderr.isatty():
+        yield
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn("line"),
+        TextColumn(message),
+        TimeElapsedColumn(),
+        console=stderr_console(),
+        transient=True,
+    ) as progress:
+        progress.add_task(message, total=None)
+        yield
 
 
 def stdout_console() -> Any:

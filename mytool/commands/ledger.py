@@ -27,6 +27,7 @@ from mytool.commands.common import (
     runs,
     stderr_console,
     stdout_console,
+    working,
 )
 from mytool.errors import EXIT_LOCKED, EXIT_PROBLEMS
 from mytool.text import displayable
@@ -187,7 +188,8 @@ def merge(
     from mytool.ledger.merge_view import merge_report
 
     returned = [p for p in expand_inputs(returned) if p.resolve() != master.resolve()]
-    outcome = merge_into_master(master, returned, when=dt.datetime.now())
+    with working("正在合并回收表", quiet):
+        outcome = merge_into_master(master, returned, when=dt.datetime.now())
     master_left_alone = outcome.owner_file is not None and outcome.written is not None
     if not quiet or outcome.result.has_problems or master_left_alone:
         emit_text(merge_report(outcome), None)
