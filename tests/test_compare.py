@@ -159,7 +159,7 @@ def test_csv_markdown_and_table_show_the_changes(tmp_path):
     assert chedun["score_change"] == "4.16"
 
     md = runner.invoke(app, ["compare", str(SAMPLE_2023H2), str(SAMPLE_2024H1), "-f", "md"]).stdout
-    assert md.startswith("# 2023H2 → 2024H1 街镇变化")
+    assert md.startswith("# 2023年下半年 → 2024年上半年 街镇变化")
     assert "| 车墩镇 | 78.35 | +4.16 | 11 | 14 | ▲3 | 一般→尚可 | 退出排名靠后 |" in md
 
     table = runner.invoke(app, ["compare", str(SAMPLE_2023H2), str(SAMPLE_2024H1)]).stdout

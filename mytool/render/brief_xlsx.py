@@ -20,6 +20,7 @@ from mytool.render.excel import (
 from mytool.render.labels import flag_text, rank_text, source_note
 from mytool.render.plan import plan_line
 from mytool.render.templating import chinese_date, signed
+from mytool.render.wording import period_text
 
 STATUSES = ("未启动", "整改中", "待核验", "已销号")
 
@@ -55,7 +56,7 @@ def _overview_sheet(sheet: Any, briefs: BriefSet, profile: Profile) -> None:
     ranking = briefs.ranking
     _title(
         sheet,
-        f"{ranking.period or ''} 街镇排名与重点提升对象",
+        f"{period_text(ranking.period)} 街镇排名与重点提升对象",
         f"数据来源：{ranking.source}。{source_note(ranking.score_source)}。",
     )
     city = any(u.city_rank for u in ranking.units)

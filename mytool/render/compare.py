@@ -14,6 +14,7 @@ from mytool.render.labels import score_text
 from mytool.render.machine import csv_text
 from mytool.render.markdown import md_text, table
 from mytool.render.wide import print_whole
+from mytool.render.wording import period_text
 
 UNIT_KEYS = (
     "unit",
@@ -152,8 +153,8 @@ def mapping_text(category: CategoryChange) -> str:
 
 
 def _title(comparison: Comparison) -> str:
-    before = comparison.previous.period or "期次未知"
-    now = comparison.current.period or "期次未知"
+    before = period_text(comparison.previous.period) or "期次未知"
+    now = period_text(comparison.current.period) or "期次未知"
     return f"{before} → {now} 街镇变化"
 
 

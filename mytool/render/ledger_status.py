@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from mytool.analysis.ledger.columns import STATUSES
 from mytool.analysis.ledger.status import GroupCount, LedgerStatus, StatusItem
+from mytool.render.wording import period_text
 
 NOTICE_TEMPLATE = "ledger_notice.md.j2"
 
@@ -67,16 +67,8 @@ def notice_markdown(status: LedgerStatus) -> str:
         NOTICE_TEMPLATE,
         status=status,
         statuses=STATUSES,
-        period_label=period_label(status.period),
+        period_label=period_text(status.period),
     )
-
-
-def period_label(period: str) -> str:
-    """2023H2 → 2023年下半年; anything else as it is."""
-    match = re.fullmatch(r"(\d{4})H([12])", period)
-    if not match:
-        return period
-    return f"{match.group(1)}年{'上' if match.group(2) == '1' else '下'}半年"
 
 
 def print_status(status: LedgerStatus, console: Any) -> None:

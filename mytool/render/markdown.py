@@ -6,6 +6,7 @@ import re
 
 from mytool.analysis.ranking import Ranking
 from mytool.render.labels import flag_text, rank_text, score_text, source_note
+from mytool.render.wording import period_text
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _LEADING_MARK = re.compile(r"^([#+\-=>!])")
@@ -33,7 +34,7 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
 
 
 def ranking_markdown(ranking: Ranking) -> str:
-    period = ranking.period or "期次未知"
+    period = period_text(ranking.period) or "期次未知"
     unit_rows = [
         [
             rank_text(u.rank, u.tied),

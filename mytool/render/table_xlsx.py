@@ -30,6 +30,7 @@ from mytool.render.excel import (
     write_table,
 )
 from mytool.render.labels import flag_text, source_note
+from mytool.render.wording import period_text
 
 TIED_FORMAT = '0"（并列）"'
 CHANGE_FORMAT = "+0.00;-0.00;0.00"
@@ -94,7 +95,9 @@ def ranking_to_xlsx(ranking: Ranking, profile: Profile | None = None) -> bytes:
         headers.append(f"{ranking.city_scope or '全市'}排名")
     note = source_note(ranking.score_source, ranking.weights_place)
     note += f"。标记的 {len(ranking.flagged)} 个街镇需制定整改措施。"
-    top = _title_row(sheet, f"{ranking.period or '期次未知'} 街镇排名（{ranking.source}）", note)
+    top = _title_row(
+        sheet, f"{period_text(ranking.period) or '期次未知'} 街镇排名（{ranking.source}）", note
+    )
     rows = []
     for unit in ranking.units:
         row: list[object] = [

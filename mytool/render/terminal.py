@@ -12,10 +12,11 @@ from rich.text import Text
 from mytool.analysis.ranking import Ranking
 from mytool.profile import Profile
 from mytool.render.labels import flag_text, rank_text, score_text, source_note
+from mytool.render.wording import period_text
 
 
 def print_ranking(ranking: Ranking, profile: Profile, console: Console) -> None:
-    title = f"{ranking.period or '期次未知'} 街镇排名（{ranking.source}）"
+    title = f"{period_text(ranking.period) or '期次未知'} 街镇排名（{ranking.source}）"
     units = Table(title=title, title_justify="left", header_style="bold")
     columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("排名", "right"),
