@@ -6,25 +6,27 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from mytool.analysis.aggregation import report_from_respondents
-from mytool.analysis.brief import BriefSet, build_briefs
-from mytool.analysis.comparison import compare_rankings
-from mytool.analysis.planning import Plan, Target, parse_setting, plan_unit
+# Only what `rank` on a score workbook needs is imported here; the other paths import their
+# analysis steps inside their functions, so one command does not pay for all the others.
 from mytool.analysis.ranking import Ranking, rank_report
-from mytool.analysis.trend import Trend, build_trend
 from mytool.diagnostics import WARNING, Issue, IssueCode
 from mytool.errors import InputError, UsageError
 from mytool.profile import Profile, load_profile
-from mytool.reading.casework import Casework, read_casework, read_casework_file
-from mytool.reading.respondents import Respondents, feedback_from_respondents
 from mytool.reading.scores import (
     checked_period,
     open_source,
     report_from_workbook,
     reports_by_period,
 )
+from mytool.reading.sources import Workbook
 from mytool.report import Report
+
+if TYPE_CHECKING:
+    from mytool.analysis.brief import BriefSet
+    from mytool.analysis.planning import Plan, Target
+    from mytool.analysis.trend import Trend
 
 REPORT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")
 
@@ -38,18 +40,24 @@ def read_report(
     A workbook with a sheet per half-year needs `period` or `sheet` to pick one.
     """
     source = open_source(path, profile)
-    if isinstance(source, Respondents):
-        return checked_period(report_from_respondents(source, profile), period)
-    return report_from_workbook(source, profile, period=period, sheet=sheet)
+    if isinstance(source, Workbook):
+        return report_from_workbook(source, profile, period=period, sheet=sheet)
+    # A questionnaire export only: aggregation brings pandas, which score workbooks never need.
+    from mytool.analysis.aggregation import report_from_respondents
+
+    return checked_period(report_from_respondents(source, profile), period)
 
 
 def read_reports(path: str | Path, profile: Profile) -> list[Report]:
     """Every half-year in the file at `path`, oldest first: several for a workbook with a sheet
     per period, else one."""
     source = open_source(path, profile)
-    if isinstance(source, Respondents):
-        return [report_from_respondents(source, profile)]
-    return reports_by_period(source, profile)
+    if isinstance(source, Workbook):
+        return reports_by_period(source, profile)
+    # A questionnaire export only: aggregation brings pandas, which score workbooks never need.
+    from mytool.analysis.aggregation import report_from_respondents
+
+    return [report_from_respondents(source, profile)]
 
 
 def load_ranking(
@@ -129,14 +137,23 @@ def load_briefs(
     sheet: str | None = None,
 ) -> tuple[Profile, BriefSet, list[Issue]]:
     """Everything `mytool brief` needs, read once: ranking, casework, previous period."""
+    # Briefs only: their analysis steps and the casework reader are not loaded for other commands.
+    from mytool.analysis.brief import build_briefs
+    from mytool.analysis.comparison import compare_rankings
+    from mytool.reading.casework import Casework, read_casework, read_casework_file
+
     loaded = profile if isinstance(profile, Profile) else load_profile(profile)
     source = open_source(path, loaded)
-    if isinstance(source, Respondents):  # a questionnaire export: its suggestions are the cases
-        report = report_from_respondents(source, loaded)
-        casework = Casework(feedback=feedback_from_respondents(source))
-    else:
+    if isinstance(source, Workbook):
         report = report_from_workbook(source, loaded, period=period, sheet=sheet)
         casework = read_casework(source, loaded)
+    else:  # a questionnaire export: its suggestions are the cases
+        # Exports only: aggregation and the respondent reader bring pandas.
+        from mytool.analysis.aggregation import report_from_respondents
+        from mytool.reading.respondents import feedback_from_respondents
+
+        report = report_from_respondents(source, loaded)
+        casework = Casework(feedback=feedback_from_respondents(source))
     ranking = ranked(report, loaded, bottom_n)
     issues = [*report.issues, *ranking.issues]
     for extra, kind in ((problems, "problems"), (feedback, "feedback")):
@@ -206,6 +223,8 @@ def load_trend(
     A file named on its own must be readable; one found in a folder that is not a usable score
     report (a problem-point list, say) is skipped with a warning.
     """
+    from mytool.analysis.trend import build_trend  # trend only
+
     loaded = profile if isinstance(profile, Profile) else load_profile(profile)
     rankings: list[Ranking] = []
     issues: list[Issue] = []
@@ -237,6 +256,8 @@ def load_plan(
     sheet: str | None = None,
 ) -> tuple[Profile, Plan, list]:
     """Read the report at `path` (and `previous` ones), then plan for `unit` in any spelling."""
+    from mytool.analysis.planning import parse_setting, plan_unit  # plan only
+
     loaded = profile if isinstance(profile, Profile) else load_profile(profile)
     _, ranking, report = load_ranking(path, loaded, bottom_n, period=period, sheet=sheet)
     issues = list(ranking.all_issues)

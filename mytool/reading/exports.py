@@ -11,10 +11,12 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from mytool.errors import ProfileError
 from mytool.profile import Profile
+from mytool.reading.grid import Sheet
 from mytool.reading.headers import is_unit_header
 from mytool.text import display_text, normalize, strip_numbering
 
@@ -225,6 +227,24 @@ def could_be_export(rows: list[list[object]], profile: Profile) -> bool:
         if unit is not None:
             units[unit] += count
     return any(count > 1 for count in units.values())
+
+
+def find_export_sheet(
+    sheets: Iterable[Sheet], profile: Profile
+) -> tuple[Sheet, ExportLayout] | None:
+    """The first visible sheet that is a questionnaire export, with its layout; else None.
+
+    Plain Python on the first rows of each sheet, so a score workbook is told from an export
+    without loading the respondent reader (and pandas).
+    """
+    for sheet in sheets:
+        if sheet.hidden:
+            continue
+        head = sheet.rows[: MAX_TITLE_ROWS + SAMPLE_ROWS]
+        layout = find_export_layout(head, profile) if could_be_export(head, profile) else None
+        if layout is not None:
+            return sheet, layout
+    return None
 
 
 def find_export_layout(rows: list[list[object]], profile: Profile) -> ExportLayout | None:

@@ -31,12 +31,13 @@ from mytool.reading.exports import (
     ExportLayout,
     NumberMeaning,
     answer_score,
-    could_be_export,
     find_export_layout,
+    find_export_sheet,
     is_number_answer,
     number_meaning,
 )
 from mytool.reading.frames import read_frames
+from mytool.reading.grid import Sheet
 from mytool.reading.guard import Limits
 from mytool.reading.isolation import run_isolated
 from mytool.reading.period import find_period
@@ -147,24 +148,25 @@ def _respondents_of_frames(path: Path, admission: Admission, profile: Profile) -
 
 def respondents_from_workbook(workbook: Workbook, profile: Profile) -> Respondents | None:
     """The respondents of a workbook already opened, or None when it is not an export."""
-    for sheet in workbook.sheets:
-        if sheet.hidden:
-            continue
-        head = sheet.rows[: MAX_TITLE_ROWS + SAMPLE_ROWS]
-        layout = find_export_layout(head, profile) if could_be_export(head, profile) else None
-        if layout is not None:
-            import pandas as pd
+    found = find_export_sheet(workbook.sheets, profile)
+    return None if found is None else respondents_from_sheet(workbook, *found, profile)
 
-            return respondents_from_table(
-                pd.DataFrame(sheet.rows),
-                layout,
-                profile,
-                path=workbook.path,
-                format=workbook.format,
-                sheet=sheet.name,
-                issues=tuple(workbook.issues),
-            )
-    return None
+
+def respondents_from_sheet(
+    workbook: Workbook, sheet: Sheet, layout: ExportLayout, profile: Profile
+) -> Respondents:
+    """The respondents of `sheet` of `workbook`, an export sheet of the given layout."""
+    import pandas as pd
+
+    return respondents_from_table(
+        pd.DataFrame(sheet.rows),
+        layout,
+        profile,
+        path=workbook.path,
+        format=workbook.format,
+        sheet=sheet.name,
+        issues=tuple(workbook.issues),
+    )
 
 
 def respondents_from_table(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mytool.diagnostics import ERROR, INFO, WARNING, Issue, IssueCode
 from mytool.errors import InputError, UsageError
@@ -10,13 +11,16 @@ from mytool.files import shown
 from mytool.numbers import round2
 from mytool.profile import Profile
 from mytool.reading.certainty import missing_units
+from mytool.reading.exports import find_export_sheet
 from mytool.reading.guard import RangeTooLarge
 from mytool.reading.period import find_period, period_label
-from mytool.reading.respondents import Respondents, read_respondents, respondents_from_workbook
 from mytool.reading.sources import Sheet, Workbook, open_workbook
 from mytool.reading.tables import EMPTY_SCORES, NO_UNIT_COLUMN, SheetResult, read_sheet
 from mytool.reading.weights import weight_issues
 from mytool.report import COMPOSITE, Report, Score, SheetUse
+
+if TYPE_CHECKING:
+    from mytool.reading.respondents import Respondents
 
 
 def checked_period(report: Report, period: str | None) -> Report:
@@ -38,12 +42,20 @@ def open_source(path: str | Path, profile: Profile) -> Workbook | Respondents:
     try:
         workbook = open_workbook(path)
     except RangeTooLarge as too_large:
+        # Too large for a score table: only the respondent reader (pandas) can tell more.
+        from mytool.reading.respondents import read_respondents
+
         try:
             return read_respondents([path], profile)
         except InputError:
             raise too_large from None
-    respondents = respondents_from_workbook(workbook, profile)
-    return workbook if respondents is None else respondents
+    found = find_export_sheet(workbook.sheets, profile)
+    if found is None:
+        return workbook
+    # A questionnaire export: only now is the respondent reader (and pandas) loaded.
+    from mytool.reading.respondents import respondents_from_sheet
+
+    return respondents_from_sheet(workbook, *found, profile)
 
 
 class SeveralPeriods(InputError):
