@@ -28,3 +28,9 @@ def test_weighted_mean_renormalises_over_present_categories():
 def test_round2_matches_decimal_half_up_for_three_decimal_inputs(value: Decimal):
     expected = float(value.quantize(Decimal("0.01"), rounding="ROUND_HALF_UP"))
     assert round2(float(value)) == expected
+
+
+def test_weighted_mean_of_weights_that_sum_to_one_is_not_refused():
+    # Mutation survivor (tools/mutate.py): only a zero total weight means "no mean".
+    assert weighted_mean2([(80.0, 0.5), (90.0, 0.5)]) == 85.0
+    assert weighted_mean2([(80.0, 0.0), (90.0, 0.0)]) is None

@@ -92,3 +92,14 @@ def test_categories_ranked_by_district_mean_with_weakest_units(profile):
     assert ranking.unit("乙").weakest_categories == ("工地",)
     assert ranking.unit("甲").weakest_categories == ("居住区",)
     assert "工地" not in ranking.unit("丙").categories
+
+
+def test_unit_categories_come_in_the_profile_order_whatever_the_file_order(profile):
+    # Mutation survivor (tools/mutate.py): the order is the profile's, unknown names last.
+    first, second, third = profile.category_names[:3]
+    read_order = ["不在配置中", third, first, second]
+    report = report_of(
+        *(Score("甲", CATEGORY, 80.0 + i, name) for i, name in enumerate(read_order))
+    )
+    (unit,) = rank_report(report, profile).units
+    assert list(unit.categories) == [first, second, third, "不在配置中"]
