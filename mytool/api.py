@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from mytool.analysis.brief import BriefSet
     from mytool.analysis.planning import Plan, Target
     from mytool.analysis.trend import Trend
+    from mytool.reading.casework import Casework
+    from mytool.reading.respondents import Respondents
 
 REPORT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")
 
@@ -140,20 +142,11 @@ def load_briefs(
     # Briefs only: their analysis steps and the casework reader are not loaded for other commands.
     from mytool.analysis.brief import build_briefs
     from mytool.analysis.comparison import compare_rankings
-    from mytool.reading.casework import Casework, read_casework, read_casework_file
+    from mytool.reading.casework import read_casework_file
 
     loaded = profile if isinstance(profile, Profile) else load_profile(profile)
     source = open_source(path, loaded)
-    if isinstance(source, Workbook):
-        report = report_from_workbook(source, loaded, period=period, sheet=sheet)
-        casework = read_casework(source, loaded)
-    else:  # a questionnaire export: its suggestions are the cases
-        # Exports only: aggregation and the respondent reader bring pandas.
-        from mytool.analysis.aggregation import report_from_respondents
-        from mytool.reading.respondents import feedback_from_respondents
-
-        report = report_from_respondents(source, loaded)
-        casework = Casework(feedback=feedback_from_respondents(source))
+    report, casework = _report_and_casework(source, loaded, period=period, sheet=sheet)
     ranking = ranked(report, loaded, bottom_n)
     issues = [*report.issues, *ranking.issues]
     for extra, kind in ((problems, "problems"), (feedback, "feedback")):
@@ -183,6 +176,24 @@ def load_briefs(
         deadline=deadline,
     )
     return loaded, briefs, issues
+
+
+def _report_and_casework(
+    source: Workbook | Respondents, profile: Profile, *, period: str | None, sheet: str | None
+) -> tuple[Report, Casework]:
+    """A brief's scores and its cases: a workbook's casework sheets, or an export's suggestions."""
+    # Briefs only: the casework reader is not loaded for other commands.
+    from mytool.reading.casework import Casework, read_casework
+
+    if isinstance(source, Workbook):
+        report = report_from_workbook(source, profile, period=period, sheet=sheet)
+        return report, read_casework(source, profile)
+    # A questionnaire export only: aggregation and the respondent reader bring pandas.
+    from mytool.analysis.aggregation import report_from_respondents
+    from mytool.reading.respondents import feedback_from_respondents
+
+    report = report_from_respondents(source, profile)
+    return report, Casework(feedback=feedback_from_respondents(source))
 
 
 def _resolve_unit(name: str, ranking: Ranking, profile: Profile) -> str:
