@@ -135,58 +135,17 @@ def computed_composite(
 def rank_report(report: Report, profile: Profile, bottom_n: int | None = None) -> Ranking:
     """Rank the units and categories of `report` under `profile`'s rules."""
     bottom_n = profile.bottom_n if bottom_n is None else bottom_n
-    issues: list[Issue] = []
-    by_measure: dict[str, dict[str, float]] = defaultdict(dict)
-    items: dict[str, dict[tuple[str, str], float]] = defaultdict(dict)
-    for entry in report.scores:
-        if entry.measure in (COMPOSITE, CURRENT, PROGRESS, CITY_RANK):
-            by_measure[entry.measure][entry.unit] = entry.value
-        elif entry.measure == ITEM:
-            items[entry.unit][(entry.category, entry.item)] = round2(entry.value)
+    by_measure, items = _scores_by_measure(report)
     categories = unit_category_scores(report)
     file_weights = dict(report.weights) or None
-
-    rows: list[tuple[str, float, str]] = []
-    for unit in report.units:
-        if unit in by_measure[COMPOSITE]:
-            rows.append((unit, round2(by_measure[COMPOSITE][unit]), REPORTED))
-            continue
-        computed = computed_composite(categories[unit], profile, file_weights)
-        if computed is None:
-            issues.append(
-                Issue(
-                    IssueCode.NO_COMPOSITE,
-                    WARNING,
-                    f"「{unit}」既没有综合满意度，也没有可计算的大类分数，未参与排名",
-                    report.source,
-                    unit=unit,
-                )
-            )
-            continue
-        rows.append((unit, computed, COMPUTED))
-    if any(src == COMPUTED for _, _, src in rows) and any(src == REPORTED for _, _, src in rows):
-        computed_units = "、".join(u for u, _, src in rows if src == COMPUTED)
-        issues.append(
-            Issue(
-                IssueCode.MIXED_SCORE_SOURCE,
-                WARNING,
-                f"部分街镇没有综合满意度，按大类加权计算：{computed_units}",
-                report.source,
-            )
-        )
-
+    rows, issues = _unit_scores(report, by_measure[COMPOSITE], categories, profile, file_weights)
     positions = rank_positions([score for _, score, _ in rows], profile.ranking)
     scores = [score for _, score, _ in rows]
     district_means = _district_category_means(categories, [u for u, _, _ in rows])
     units = []
     for (unit, score, source), (rank, tied) in zip(rows, positions, strict=True):
-        below = sum(1 for other in scores if other < score)
         grade = profile.grade(score)
-        reasons = tuple(
-            reason
-            for reason, hit in ((BOTTOM, below < bottom_n), (GRADE, grade in profile.flag_grades))
-            if hit
-        )
+        reasons = _flag_reasons(score, scores, grade, profile, bottom_n)
         city_rank = by_measure[CITY_RANK].get(unit)
         units.append(
             UnitResult(
@@ -222,6 +181,77 @@ def rank_report(report: Report, profile: Profile, bottom_n: int | None = None) -
         issues=tuple(issues),
         report_issues=report.issues,
         weights_place=report.weights_place if file_weights and COMPUTED in sources else "",
+    )
+
+
+def _scores_by_measure(
+    report: Report,
+) -> tuple[dict[str, dict[str, float]], dict[str, dict[tuple[str, str], float]]]:
+    """Unit-level scores by measure (composite, current, progress, city rank), and item scores."""
+    by_measure: dict[str, dict[str, float]] = defaultdict(dict)
+    items: dict[str, dict[tuple[str, str], float]] = defaultdict(dict)
+    for entry in report.scores:
+        if entry.measure in (COMPOSITE, CURRENT, PROGRESS, CITY_RANK):
+            by_measure[entry.measure][entry.unit] = entry.value
+        elif entry.measure == ITEM:
+            items[entry.unit][(entry.category, entry.item)] = round2(entry.value)
+    return by_measure, items
+
+
+ScoreRow = tuple[str, float, str]  # unit, composite score, REPORTED or COMPUTED
+
+
+def _unit_scores(
+    report: Report,
+    published: dict[str, float],
+    categories: dict[str, dict[str, float]],
+    profile: Profile,
+    file_weights: dict[str, float] | None,
+) -> tuple[list[ScoreRow], list[Issue]]:
+    """Each unit's composite, published or else computed from its categories; a unit with
+    neither is left out with a warning, and a mix of published and computed is told."""
+    issues: list[Issue] = []
+    rows: list[ScoreRow] = []
+    for unit in report.units:
+        if unit in published:
+            rows.append((unit, round2(published[unit]), REPORTED))
+            continue
+        computed = computed_composite(categories[unit], profile, file_weights)
+        if computed is None:
+            issues.append(
+                Issue(
+                    IssueCode.NO_COMPOSITE,
+                    WARNING,
+                    f"「{unit}」既没有综合满意度，也没有可计算的大类分数，未参与排名",
+                    report.source,
+                    unit=unit,
+                )
+            )
+            continue
+        rows.append((unit, computed, COMPUTED))
+    if any(src == COMPUTED for _, _, src in rows) and any(src == REPORTED for _, _, src in rows):
+        computed_units = "、".join(u for u, _, src in rows if src == COMPUTED)
+        issues.append(
+            Issue(
+                IssueCode.MIXED_SCORE_SOURCE,
+                WARNING,
+                f"部分街镇没有综合满意度，按大类加权计算：{computed_units}",
+                report.source,
+            )
+        )
+    return rows, issues
+
+
+def _flag_reasons(
+    score: float, scores: list[float], grade: str, profile: Profile, bottom_n: int
+) -> tuple[str, ...]:
+    """Why a unit is flagged: among the bottom `bottom_n` (fewer than that score lower), or
+    a grade the profile flags; empty when it is not."""
+    below = sum(1 for other in scores if other < score)
+    return tuple(
+        reason
+        for reason, hit in ((BOTTOM, below < bottom_n), (GRADE, grade in profile.flag_grades))
+        if hit
     )
 
 

@@ -30,6 +30,7 @@ from mytool.reading.exports import (
     USUAL_OPTIONS,
     ExportLayout,
     NumberMeaning,
+    Question,
     answer_score,
     find_export_layout,
     find_export_sheet,
@@ -180,13 +181,10 @@ def respondents_from_table(
     issues: tuple[Issue, ...] = (),
 ) -> Respondents:
     """Score every answer of an export sheet (`table`: numbered columns, rows as in the sheet)."""
-    import numpy as np
-    import pandas as pd
 
     file = shown(path.name)
     found = list(issues)
     body = table.iloc[layout.header_row + 1 :]
-    first_row = layout.header_row + 1  # zero-based sheet row of the first respondent
 
     def header_cell(col: int) -> str:
         return f"{sheet}!{column_letter(col)}{layout.header_row + 1}"
@@ -198,6 +196,94 @@ def respondents_from_table(
     keep = row_units >= 0
     everyone = bool(keep.all())
     columns = sorted(layout.questions, key=lambda q: _item_order((q.category, q.item), profile))
+    answers, answer_issues = _answer_scores(
+        body, columns, keep, profile, file=file, header_cell=header_cell
+    )
+    found.extend(answer_issues)
+    found.extend(
+        Issue(
+            IssueCode.REPEATED_QUESTION,
+            WARNING,
+            f"「{question.header}」与前面的问题对应同一小项「{question.item}」，未使用",
+            file,
+            header_cell(question.column),
+        )
+        for question in layout.repeated
+    )
+    period, origin, period_issues = _export_period(table, layout, path, sheet, file)
+    found.extend(period_issues)
+    return Respondents(
+        sources=(file,),
+        path=str(path),
+        format=format,
+        sheets=(_sheet_use(sheet, layout, columns, len(answers)),),
+        units=units,
+        unit_codes=row_units if everyone else row_units[keep],
+        items=tuple((q.category, q.item) for q in columns),
+        answers=answers,
+        feedback=_feedback(body, layout, units, row_units, profile, sheet),
+        unmatched_questions=layout.unmatched,
+        period=period,
+        period_origin=origin,
+        issues=tuple(found),
+    )
+
+
+def _feedback(
+    body: pd.DataFrame,
+    layout: ExportLayout,
+    units: tuple[str, ...],
+    row_units: np.ndarray,
+    profile: Profile,
+    sheet: str,
+) -> pd.DataFrame:
+    """The suggestions of every feedback column of an export, one frame."""
+    import pandas as pd
+
+    frames = [
+        _feedback_of_column(
+            body[column.column],
+            column.category,
+            units,
+            row_units,
+            profile,
+            f"{sheet}!{column_letter(column.column)}",
+            layout.header_row + 1,  # zero-based sheet row of the first respondent
+        )
+        for column in layout.feedback
+    ]
+    return pd.concat(frames, ignore_index=True) if frames else _no_feedback()
+
+
+def _sheet_use(sheet: str, layout: ExportLayout, columns: list[Question], count: int) -> SheetUse:
+    """How an export sheet was read, for `validate` and the JSON output."""
+    return SheetUse(
+        sheet,
+        "respondents",
+        header_rows=(layout.header_row + 1,),
+        unit_column=column_letter(layout.unit_column),
+        columns=tuple(f"{column_letter(q.column)}={q.category}/{q.item}" for q in columns),
+        note=f"逐份答卷 {count} 份",
+    )
+
+
+def _answer_scores(
+    body: pd.DataFrame,
+    columns: list[Question],
+    keep: np.ndarray,
+    profile: Profile,
+    *,
+    file: str,
+    header_cell: Callable[[int], str],
+) -> tuple[np.ndarray, list[Issue]]:
+    """The (kept respondents × questions) score array, and what its answers need telling.
+
+    Number answers whose meaning neither the profile nor the file says are refused.
+    """
+    import numpy as np
+
+    everyone = bool(keep.all())
+    found: list[Issue] = []
     answers = np.empty((int(keep.sum()), len(columns)), dtype="float64", order="F")
     numbers = number_meaning(file, profile)
     unexplained: dict[str, list[str]] = {}  # question → its number answers, meaning unknown
@@ -218,67 +304,30 @@ def respondents_from_table(
         raise InputError(_numbers_refusal(file, unexplained))
     if saw_numbers and numbers.kind == BY_OPTION:
         found.append(_numbers_note(numbers, file))
-    for question in layout.repeated:
-        found.append(
-            Issue(
-                IssueCode.REPEATED_QUESTION,
-                WARNING,
-                f"「{question.header}」与前面的问题对应同一小项「{question.item}」，未使用",
-                file,
-                header_cell(question.column),
-            )
-        )
-    feedback = [
-        _feedback_of_column(
-            body[column.column],
-            column.category,
-            units,
-            row_units,
-            profile,
-            f"{sheet}!{column_letter(column.column)}",
-            first_row,
-        )
-        for column in layout.feedback
-    ]
+    return answers, found
+
+
+def _export_period(
+    table: pd.DataFrame, layout: ExportLayout, path: Path, sheet: str, file: str
+) -> tuple[str | None, str, list[Issue]]:
+    """The export's half-year from its titles, sheet, file name or submission times."""
     titles = [
         cell
         for row in table.head(layout.header_row).itertuples(index=False)
         for cell in row
         if isinstance(cell, str) and cell.strip()
     ]
+    body = table.iloc[layout.header_row + 1 :]
     period, origin = _period(path, sheet, titles, body, layout.time_column)
-    if period is None:
-        found.append(
-            Issue(
-                IssueCode.NO_PERIOD,
-                INFO,
-                "未能识别期次（标题、工作表名、文件名、提交答卷时间均未注明）",
-                file,
-            )
-        )
-    use = SheetUse(
-        sheet,
-        "respondents",
-        header_rows=(layout.header_row + 1,),
-        unit_column=column_letter(layout.unit_column),
-        columns=tuple(f"{column_letter(q.column)}={q.category}/{q.item}" for q in columns),
-        note=f"逐份答卷 {len(answers)} 份",
+    if period is not None:
+        return period, origin, []
+    issue = Issue(
+        IssueCode.NO_PERIOD,
+        INFO,
+        "未能识别期次（标题、工作表名、文件名、提交答卷时间均未注明）",
+        file,
     )
-    return Respondents(
-        sources=(file,),
-        path=str(path),
-        format=format,
-        sheets=(use,),
-        units=units,
-        unit_codes=row_units if everyone else row_units[keep],
-        items=tuple((q.category, q.item) for q in columns),
-        answers=answers,
-        feedback=pd.concat(feedback, ignore_index=True) if feedback else _no_feedback(),
-        unmatched_questions=layout.unmatched,
-        period=period,
-        period_origin=origin,
-        issues=tuple(found),
-    )
+    return period, origin, [issue]
 
 
 def _item_order(pair: tuple[str, str], profile: Profile) -> tuple[int, int]:

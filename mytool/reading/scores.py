@@ -175,51 +175,23 @@ def _build_report(
 ) -> Report:
     file = shown(workbook.path.name)
     issues = list(workbook.issues)
-    results: list[SheetResult] = []
-    uses: list[SheetUse] = []
-    for _, result in readings:
-        uses.append(result.use)
-        issues.extend(result.issues)
-        if result.use.layout != "skipped":
-            results.append(result)
-        elif result.use.note == "未注明期次，未使用":
-            issues.append(
-                Issue(
-                    IssueCode.SHEET_WITHOUT_PERIOD,
-                    WARNING,
-                    f"工作表「{result.use.name}」有分数但未注明期次，不知属于哪一期，未使用",
-                    file,
-                    result.use.name,
-                )
-            )
-    if not results:
-        notes = {u.note for u in uses}
-        if notes == {NO_UNIT_COLUMN}:
-            reason = "没有找到街镇列"
-        elif EMPTY_SCORES in notes:
-            reason = "分数列里没有任何分数（都是空白或“—”“/”）"
-        else:
-            reason = "没有找到分数列"
-        raise InputError(
-            f"{file}：{reason}，无法读取测评结果"
-            f"（已查看工作表：{'、'.join(sheet.name for sheet, _ in readings)}）"
-        )
+    results = _score_results(readings, file, issues)
     scores, conflicts = _merge_scores(results, file)
     issues.extend(conflicts)
     units = list(dict.fromkeys(u for r in results for u in r.units))
     unknown = list(dict.fromkeys(u for r in results for u in r.unknown_units))
     scored = {s.unit for s in scores}
-    for unit in units:
-        if unit not in scored:
-            issues.append(
-                Issue(
-                    IssueCode.UNIT_WITHOUT_SCORES,
-                    WARNING,
-                    f"「{unit}」没有任何分数，未参与排名",
-                    file,
-                    unit=unit,
-                )
-            )
+    issues.extend(
+        Issue(
+            IssueCode.UNIT_WITHOUT_SCORES,
+            WARNING,
+            f"「{unit}」没有任何分数，未参与排名",
+            file,
+            unit=unit,
+        )
+        for unit in units
+        if unit not in scored
+    )
     issues.extend(missing_units(units, profile, file))
     references = list(dict.fromkeys(name for r in results for name in r.reference_rows))
     issues.extend(_missing_categories(scores, profile, file))
@@ -234,16 +206,7 @@ def _build_report(
     city_scope = next((r.city_scope for r in results if r.city_scope), "")
     weighted = next((r for r in results if r.weights), None)
     if weighted is not None:
-        issues.extend(
-            weight_issues(
-                weighted.weights,
-                weighted.weights_place,
-                categories={s.category for s in scores if s.category},
-                composite_published=any(s.measure == COMPOSITE for s in scores),
-                profile=profile,
-                file=file,
-            )
-        )
+        issues.extend(_file_weight_issues(weighted, scores, profile, file))
     return Report(
         source=file,
         path=str(workbook.path),
@@ -254,11 +217,58 @@ def _build_report(
         units=tuple(u for u in units if u in scored),
         unknown_units=tuple(unknown),
         reference_rows=tuple(references),
-        sheets=tuple(uses),
+        sheets=tuple(result.use for _, result in readings),
         city_scope=city_scope,
         issues=tuple(issues),
         weights=tuple((w.category, w.value) for w in weighted.weights) if weighted else (),
         weights_place=weighted.weights_place if weighted else "",
+    )
+
+
+def _file_weight_issues(
+    weighted: SheetResult, scores: list[Score], profile: Profile, file: str
+) -> list[Issue]:
+    """What is wrong with the category weights a sheet of the file states."""
+    return weight_issues(
+        weighted.weights,
+        weighted.weights_place,
+        categories={s.category for s in scores if s.category},
+        composite_published=any(s.measure == COMPOSITE for s in scores),
+        profile=profile,
+        file=file,
+    )
+
+
+def _score_results(readings: list[Reading], file: str, issues: list[Issue]) -> list[SheetResult]:
+    """The sheets that hold scores; every sheet's issues go to `issues`. None at all is refused,
+    with the likeliest reason."""
+    results: list[SheetResult] = []
+    for _, result in readings:
+        issues.extend(result.issues)
+        if result.use.layout != "skipped":
+            results.append(result)
+        elif result.use.note == "未注明期次，未使用":
+            issues.append(
+                Issue(
+                    IssueCode.SHEET_WITHOUT_PERIOD,
+                    WARNING,
+                    f"工作表「{result.use.name}」有分数但未注明期次，不知属于哪一期，未使用",
+                    file,
+                    result.use.name,
+                )
+            )
+    if results:
+        return results
+    notes = {result.use.note for _, result in readings}
+    if notes == {NO_UNIT_COLUMN}:
+        reason = "没有找到街镇列"
+    elif EMPTY_SCORES in notes:
+        reason = "分数列里没有任何分数（都是空白或“—”“/”）"
+    else:
+        reason = "没有找到分数列"
+    raise InputError(
+        f"{file}：{reason}，无法读取测评结果"
+        f"（已查看工作表：{'、'.join(sheet.name for sheet, _ in readings)}）"
     )
 
 
