@@ -271,8 +271,20 @@ def test_rank_does_not_import_the_drawing_or_word_libraries():
 
 
 def pdf_pages(docx: Path, folder: Path) -> int:
+    # A user profile of its own: another LibreOffice running (a second test run, a desktop
+    # session) would otherwise hold the shared profile's lock and make this one exit 1.
+    profile = (folder / "lo-profile").as_uri()
     subprocess.run(
-        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(docx)],
+        [
+            "soffice",
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            str(docx),
+        ],
         check=True,
         capture_output=True,
         timeout=180,
