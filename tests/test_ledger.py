@@ -510,3 +510,15 @@ def test_returned_cells_read_by_calamine_mean_what_they_meant_to_openpyxl(ledger
     assert values["2023H2-0003"]["责任人"] == "13812345678"
     assert values["2023H2-0004"]["状态"] == "#N/A"
     assert any("「#N/A」不是有效状态" in issue.message for issue in found.issues)
+
+
+def test_the_columns_people_fill_in_have_room_and_the_header_prints_on_every_page(ledger):
+    sheet = openpyxl.load_workbook(ledger)["整改台账"]
+    header = [c.value for c in sheet[2]]
+    width = {
+        name: sheet.column_dimensions[openpyxl.utils.get_column_letter(i + 1)].width
+        for i, name in enumerate(header)
+    }
+    assert width["整改措施"] >= 28 and width["整改进展"] >= 28  # about 5 cm, not 1 cm
+    assert width["复查结论"] >= 20 and width["责任人"] >= 10
+    assert sheet.print_title_rows == "$2:$2"

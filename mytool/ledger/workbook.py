@@ -24,10 +24,15 @@ from mytool.analysis.ledger.columns import (
     EDITABLE_COLUMNS,
     FIXED_COLUMNS,
     ID,
+    MEASURES,
+    OWNER,
+    PROGRESS,
+    REVIEW,
     STATUS,
     STATUSES,
     parse_value,
 )
+from mytool.analysis.ledger.columns import NOTE as REMARKS
 from mytool.analysis.ledger.model import Entry, Ledger
 from mytool.diagnostics import WARNING, Issue, IssueCode, column_letter
 from mytool.errors import InputError
@@ -40,6 +45,9 @@ HEADER_ROW = 2
 DATE_FORMAT = "yyyy-mm-dd"
 FIXED_FILL = "E7E6E6"
 EDITABLE_FILL = "DDEBF7"
+# Widths (in characters) of the columns people fill in by hand, which fitting to content
+# would leave about 1 cm wide on a fresh ledger.
+FILL_IN_WIDTHS = {MEASURES: 28, OWNER: 10, PROGRESS: 28, REVIEW: 20, REMARKS: 14}
 VALIDATED_ROWS = 2000  # rows below the data that keep the drop-down, for rows people add
 NOTE = (
     "灰色列（编号、期次、街镇、大类、小项、点位地址、问题描述、牵头部门）为分发时的原始信息，"
@@ -131,6 +139,10 @@ def _write_ledger_sheet(sheet: Any, entries: list[Entry], title: str) -> None:
     fit_columns(sheet, first_row=HEADER_ROW, maximum=40)
     for column in DATE_COLUMNS:
         sheet.column_dimensions[get_column_letter(COLUMNS.index(column) + 1)].width = 12
+    for column, width in FILL_IN_WIDTHS.items():  # empty when sent out: room to write in
+        letter = get_column_letter(COLUMNS.index(column) + 1)
+        sheet.column_dimensions[letter].width = max(sheet.column_dimensions[letter].width, width)
+    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"  # the header on every printed page
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(COLUMNS))}{HEADER_ROW}"
     prepare_print(sheet, freeze=f"C{HEADER_ROW + 1}")
 
