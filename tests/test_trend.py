@@ -128,6 +128,8 @@ def test_xlsx_has_the_tables_and_native_line_charts(folder, tmp_path):
     titles = [s.tx.strRef.f for s in chart.series]
     named = {scores[ref.split("!")[1].replace("$", "")].value for ref in titles}
     assert named == {*flagged_now, "全区平均"}
+    assert [s.smooth for s in chart.series] == [False] * len(chart.series)  # straight lines
+    assert chart.legend.position == "b"  # under the plot, inside the printed page
     assert len(book["大类走势"]._charts) == 1
     streak_column = header.index("连续靠后期数") + 1
     streaks = expected_streaks(folder)

@@ -125,9 +125,12 @@ def _line_chart(sheet: Any, title: str, rows: list[int], periods: int, values: l
     if values:
         chart.y_axis.scaling.min = math.floor(min(values)) - 1
         chart.y_axis.scaling.max = math.ceil(max(values)) + 1
+    chart.legend.position = "b"  # below the plot: a legend at the side was cut off in print
     for row in rows:
         data = Reference(sheet, min_col=1, max_col=1 + periods, min_row=row)
-        chart.series.append(Series(data, title_from_data=True))
+        series = Series(data, title_from_data=True)
+        series.smooth = False  # straight lines between half-years: a curve invents values
+        chart.series.append(series)
     chart.set_categories(Reference(sheet, min_col=2, max_col=1 + periods, min_row=1))
     return chart
 
