@@ -172,8 +172,8 @@ def _swap_in(folder: Path, entries: dict[str, bytes], manifest: str) -> list[Pat
             shutil.rmtree(staging, ignore_errors=True)
             return _replace_one_by_one(folder, entries, manifest)
         _fsync_folder(folder.parent)
-        _carry_over(staging, folder, manifest, later)
-        shutil.rmtree(staging, ignore_errors=True)
+        if _carry_over(staging, folder, manifest, later):
+            shutil.rmtree(staging, ignore_errors=True)
     else:
         os.rename(staging, folder)
         _fsync_folder(folder.parent)
@@ -203,9 +203,14 @@ def _link_kept_entries(
     return later
 
 
-def _carry_over(old: Path, folder: Path, manifest: str, names: list[str] | None = None) -> None:
-    """Move what the old set held and the new one lacks (folders, unlinkable files) back in."""
+def _carry_over(old: Path, folder: Path, manifest: str, names: list[str] | None = None) -> bool:
+    """Move what the old set held and the new one lacks (folders, unlinkable files) back in.
+
+    False when something could not be moved: the old folder must then be kept, not removed,
+    so nobody's file is lost (the next run tries again).
+    """
     stale = owned_files(old, manifest)
+    complete = True
     with os.scandir(old) as scan:
         for entry in scan:
             name = entry.name
@@ -213,7 +218,11 @@ def _carry_over(old: Path, folder: Path, manifest: str, names: list[str] | None 
                 continue
             if name in stale or name in (manifest, MARKER) or os.path.lexists(folder / name):
                 continue
-            os.rename(entry.path, folder / name)
+            try:
+                os.rename(entry.path, folder / name)
+            except OSError:
+                complete = False
+    return complete
 
 
 def _recover(folder: Path, manifest: str) -> None:
@@ -223,8 +232,8 @@ def _recover(folder: Path, manifest: str) -> None:
         if leftover.is_symlink() or not leftover.is_dir():
             continue
         token = leftover.name.rsplit("-", 1)[-1]
-        if current == token:  # swapped in before the kill: this is the old set
-            _carry_over(leftover, folder, manifest)
+        if current == token and not _carry_over(leftover, folder, manifest):
+            continue  # swapped in before the kill, and something of the old set is still there
         shutil.rmtree(leftover, ignore_errors=True)
 
 
