@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-import re
+from mytool.reading.period import period_label
 
 LEVERAGE_NOTE = (
     "发力点按“权重 × 差距”排序：补齐与全区平均的差距后综合得分约能提高多少，先抓提高最多的；"
@@ -20,12 +20,7 @@ LOWEST_NOTE = "得分最低：该大类中得分最低的街镇。"
 
 def period_text(period: str | None) -> str:
     """2023H2 → 2023年下半年; anything else as it is ("" when unknown)."""
-    if not period:
-        return ""
-    match = re.fullmatch(r"(\d{4})H([12])", period)
-    if not match:
-        return period
-    return f"{match.group(1)}年{'上' if match.group(2) == '1' else '下'}半年"
+    return period_label(period) if period else ""
 
 
 def rank_of(rank: int | None, of: int | None, tied: bool = False) -> str:
