@@ -177,11 +177,13 @@ def plain_way(path: str) -> None:
     import pandas as pd
 
     from mytool.profile import load_profile
+    from mytool.reading.names import names_of
 
     profile = load_profile()
+    names = names_of(profile)
     frame = pd.read_excel(path)
-    units = frame["1、您所在的街镇："].map(profile.canonical_unit)
-    questions = [c for c in frame.columns if profile.match_item(c)]
+    units = frame["1、您所在的街镇："].map(names.canonical_unit)
+    questions = [c for c in frame.columns if names.match_item(c)]
     scores = pd.DataFrame({c: frame[c].map(profile.labels) for c in questions})
     grouped = scores.groupby(units)
     result = pd.concat({"mean": grouped.mean(), "n": grouped.count(), "sd": grouped.std()}, axis=1)

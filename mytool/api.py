@@ -14,6 +14,7 @@ from mytool.analysis.ranking import Ranking, rank_report
 from mytool.diagnostics import WARNING, Issue, IssueCode
 from mytool.errors import InputError, UsageError
 from mytool.profile import Profile, load_profile
+from mytool.reading.names import names_of
 from mytool.reading.scores import (
     checked_period,
     open_source,
@@ -198,7 +199,7 @@ def _report_and_casework(
 
 def _resolve_unit(name: str, ranking: Ranking, profile: Profile) -> str:
     """The canonical name of a unit the user typed in any spelling."""
-    canonical = profile.canonical_unit(name) or name.strip()
+    canonical = names_of(profile).canonical_unit(name) or name.strip()
     if ranking.unit(canonical) is None:
         known = "、".join(u.unit for u in ranking.units)
         raise UsageError(f"报告中没有街镇「{name}」；报告中的街镇：{known}")
@@ -283,7 +284,7 @@ def load_plan(
             "请给出目标（--target-rank 11、--target-grade 尚可 或 --target-score 76），"
             "或用 --set 居住区=+4 测算改变某些大类后的结果"
         )
-    name = loaded.canonical_unit(unit) or unit.strip()
+    name = names_of(loaded).canonical_unit(unit) or unit.strip()
     weights = dict(report.weights) or None
     plan = plan_unit(
         ranking, loaded, name, target=target, settings=parsed, previous=earlier, weights=weights

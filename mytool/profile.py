@@ -3,13 +3,16 @@
 The default profile ships in the package (``mytool/data/profile.toml``); ``--profile FILE`` or the
 ``MYTOOL_PROFILE`` environment variable selects another. Nothing about the scheme is hard-coded
 elsewhere: every name the reader matches comes from here.
+
+A `Profile` is configuration only: data plus trivial look-ups (weight, grade, deadline). Matching
+what offices write against its names lives in `mytool.reading.names`; the grade colours are
+used by the renderers (`mytool.render.grades`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,19 +28,9 @@ from mytool.profile_checks import (
     too_deep,
 )
 from mytool.resources import data_dir
-from mytool.text import normalize, strip_numbering
+from mytool.text import normalize
 
 PROFILE_ENV = "MYTOOL_PROFILE"
-
-# Suffixes offices append to category and item headers ("居住区环境", "城市道路满意度").
-_HEADER_SUFFIXES = ("满意度", "得分", "评价", "指标", "情况", "环境", "大类", "小项", "分")
-_PARENS = re.compile(r"\([^()]*\)|【[^】]*】|\[[^\]]*\]")
-_UNIT_PREFIXES = ("上海市松江区", "松江区", "上海市")
-# Footnote marks offices put on a unit name: 小昆山镇*, 九亭镇※, 新桥镇① (NFKC makes ① a "1"),
-# 车墩镇注1. Notes in brackets (九亭镇（含…）) are removed with `_PARENS`.
-_MARKS = "*※#＃△▲☆★◆◇●○†‡§"
-_TRAILING_MARK = re.compile(rf"(?:注\d{{0,2}}|[{_MARKS}]+|\d{{1,2}})$")
-_LEADING_MARK = re.compile(rf"^[{_MARKS}]+")
 
 
 @dataclass(frozen=True)
@@ -66,7 +59,7 @@ class Grade:
 
 @dataclass(frozen=True)
 class Profile:
-    """A district's scheme. Build it with `load_profile`; lookups are by normalised name."""
+    """A district's scheme. Build it with `load_profile`; match names with `reading.names`."""
 
     name: str
     source: str
@@ -95,89 +88,10 @@ class Profile:
     # for the charts' Chinese text when none of the usual ones is installed.
     office_name: str = ""
     cjk_font: str = ""
-    _unit_index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
-    _category_index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
-    _item_index: dict[str, list[tuple[str, str]]] = field(
-        default_factory=dict, repr=False, compare=False
-    )
-
-    def __post_init__(self) -> None:
-        for unit in self.units:
-            for spelling in (unit.name, unit.short, *unit.aliases):
-                if spelling:
-                    self._unit_index.setdefault(normalize(spelling), unit.name)
-        for category in self.categories:
-            for spelling in (category.name, *category.aliases):
-                self._category_index.setdefault(normalize(spelling), category.name)
-            for item in category.items:
-                for spelling in (item, *self.item_aliases.get(item, ())):
-                    self._item_index.setdefault(normalize(spelling), []).append(
-                        (category.name, item)
-                    )
-
-    # Units -----------------------------------------------------------------------------
 
     @property
     def unit_names(self) -> tuple[str, ...]:
         return tuple(unit.name for unit in self.units)
-
-    def canonical_unit(self, text: object) -> str | None:
-        """The profile's name for a unit spelled any known way, or None.
-
-        Spellings: short names, aliases, a 松江区 prefix, a note in brackets, footnote marks.
-        Only what the profile lists matches: 佘山国家旅游度假区 is not 佘山镇.
-        """
-        name = strip_numbering(normalize(text))
-        candidates = [name, _PARENS.sub("", name)]
-        for candidate in list(candidates):
-            unmarked = _without_marks(candidate)
-            if unmarked and unmarked not in candidates:
-                candidates.append(unmarked)
-        for candidate in list(candidates):
-            for prefix in _UNIT_PREFIXES:
-                if candidate.startswith(prefix) and len(candidate) > len(prefix):
-                    candidates.append(candidate[len(prefix) :])
-        for candidate in list(candidates):
-            for suffix in ("街道", "镇", "街"):
-                if candidate.endswith(suffix) and len(candidate) > len(suffix):
-                    candidates.append(candidate[: -len(suffix)])
-        for candidate in candidates:
-            if candidate in self._unit_index:
-                return self._unit_index[candidate]
-        return None
-
-    def is_other_area(self, text: object) -> bool:
-        """True for a place the profile lists as not a unit (佘山度假区, 松江工业区 …)."""
-        name = strip_numbering(normalize(text))
-        names = {normalize(area) for area in self.other_areas}
-        return name in names or _PARENS.sub("", name) in names
-
-    def suggest_unit(self, text: object) -> str | None:
-        """The unit a misspelt name most likely means ("九庭镇" → 九亭镇), or None.
-
-        Only a close spelling counts: one character off (two for names of five or more), and
-        only when a single unit is that close. Places that are not units get no suggestion.
-        """
-        name = _PARENS.sub("", strip_numbering(normalize(text)))
-        if len(name) < 2 or self.is_other_area(text):
-            return None
-        best: dict[str, int] = {}
-        for spelling, unit in self._unit_index.items():
-            distance = edit_distance(name, spelling)
-            best[unit] = min(distance, best.get(unit, distance))
-        if not best:
-            return None
-        nearest = min(best.values())
-        allowed = 2 if len(name) >= 5 else 1
-        winners = [unit for unit, distance in best.items() if distance == nearest]
-        return winners[0] if nearest <= allowed and len(winners) == 1 else None
-
-    def is_reference_row(self, text: object) -> bool:
-        """True for rows such as 全区平均, 合计 that are references, not units."""
-        name = _PARENS.sub("", normalize(text))
-        return name in self.reference_exact or any(w in name for w in self.reference_contains)
-
-    # Categories and items ---------------------------------------------------------------
 
     @property
     def category_names(self) -> tuple[str, ...]:
@@ -185,53 +99,6 @@ class Profile:
 
     def category(self, name: str) -> Category | None:
         return next((c for c in self.categories if c.name == name), None)
-
-    def match_category(self, header: object) -> str | None:
-        """The category a header names ("居住区环境", "一、建（构）筑物"), or None."""
-        for candidate in _header_candidates(header):
-            if candidate in self._category_index:
-                return self._category_index[candidate]
-        return None
-
-    def match_legacy_category(self, header: object) -> str | None:
-        """The old-scheme category a header names (e.g. 道路 before 2022 H2), or None."""
-        legacy = {normalize(name): name for name in self.lineage}
-        for candidate in _header_candidates(header):
-            if candidate in legacy:
-                return legacy[candidate]
-        return None
-
-    def match_item(self, header: object, category: str | None = None) -> tuple[str, str] | None:
-        """The (category, item) a header names, preferring `category` when given.
-
-        Exact names and aliases first; then the longest item name contained in the header,
-        so "3、您对小区环境卫生的满意程度" finds 小区环境卫生.
-        """
-        for candidate in _header_candidates(header):
-            found = self._pick(self._item_index.get(candidate, []), category)
-            if found:
-                return found
-        text = normalize(header)
-        contained = [
-            (len(spelling), pair)
-            for spelling, pairs in self._item_index.items()
-            if len(spelling) >= 2 and spelling in text
-            for pair in pairs
-        ]
-        if category:
-            in_category = [entry for entry in contained if entry[1][0] == category]
-            contained = in_category or contained
-        return max(contained)[1] if contained else None
-
-    @staticmethod
-    def _pick(pairs: list[tuple[str, str]], category: str | None) -> tuple[str, str] | None:
-        if not pairs:
-            return None
-        if category:
-            for pair in pairs:
-                if pair[0] == category:
-                    return pair
-        return pairs[0]
 
     def deadline_after(self, period: str) -> dt.date | None:
         """Default rectification deadline after the survey of `period` ("2023H2" → 2024-04-10).
@@ -258,55 +125,11 @@ class Profile:
                 return band.name
         return self.grades[-1].name
 
-    def grade_color(self, grade: str) -> str:
-        return next((g.color for g in self.grades if g.name == grade), "FFFFFF")
-
     def next_grade(self, grade: str) -> Grade | None:
         """The band just above `grade`, or None for the top band."""
         names = [g.name for g in self.grades]
         index = names.index(grade) if grade in names else 0
         return self.grades[index - 1] if index > 0 else None
-
-
-def _without_marks(name: str) -> str:
-    """A unit name without leading and trailing footnote marks ("新桥镇①" → "新桥镇")."""
-    previous = None
-    while previous != name:
-        previous = name
-        name = _LEADING_MARK.sub("", _TRAILING_MARK.sub("", name))
-    return name
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance: insertions, deletions and substitutions of one character."""
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i]
-        for j, char_b in enumerate(b, 1):
-            current.append(
-                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
-            )
-        previous = current
-    return previous[-1]
-
-
-def _header_candidates(header: object) -> list[str]:
-    """Spellings of a header to look up: as is, without numbering, parentheses, suffixes."""
-    text = strip_numbering(normalize(header))
-    candidates = [text]
-    stripped = text
-    changed = True
-    while changed:
-        changed = False
-        for suffix in _HEADER_SUFFIXES:
-            if stripped.endswith(suffix) and len(stripped) > len(suffix):
-                stripped = stripped[: -len(suffix)]
-                candidates.append(stripped)
-                changed = True
-    without_parens = _PARENS.sub("", text)
-    if without_parens and without_parens != text:
-        candidates.append(without_parens)
-    return candidates
 
 
 def default_profile_path() -> Path:
@@ -362,39 +185,13 @@ def load_profile(path: str | Path | None = None) -> Profile:
 
 
 def _build(data: dict, source: str, text: str) -> Profile:
-    units = tuple(
-        Unit(
-            name=str(u["name"]),
-            kind=str(u.get("kind", "")),
-            short=str(u.get("short", "")),
-            aliases=tuple(u.get("aliases", ())),
-        )
-        for u in data.get("units", [])
+    """The checked TOML data as a `Profile`; a missing or wrong field raises `ValueError` & co."""
+    units, categories, grades, ranking = (
+        _units(data),
+        _categories(data),
+        _grades(data),
+        _ranking(data),
     )
-    categories = tuple(
-        Category(
-            name=str(c["name"]),
-            weight=float(c.get("weight", 1.0)),
-            department=str(c.get("department", "")),
-            items=tuple(str(i) for i in c.get("items", ())),
-            aliases=tuple(c.get("aliases", ())),
-        )
-        for c in data.get("categories", [])
-    )
-    grades = tuple(
-        sorted(
-            (
-                Grade(str(g["name"]), float(g["min"]), str(g.get("color", "FFFFFF")))
-                for g in data["grades"]
-            ),
-            key=lambda g: -g.min,
-        )
-    )
-    if not grades:
-        raise ValueError("grades")
-    ranking = str(data.get("ranking", "competition"))
-    if ranking not in ("competition", "dense"):
-        raise ValueError(f"ranking = {ranking!r}（应为 competition 或 dense）")
     references = data.get("reference_rows", {})
     other_areas = tuple(str(a) for a in data.get("other_areas", ()))
     _check_aliases(units, other_areas)
@@ -430,6 +227,57 @@ def _build(data: dict, source: str, text: str) -> Profile:
         office_name=str(data.get("office", {}).get("name", "")),
         cjk_font=str(data.get("fonts", {}).get("cjk", "")),
     )
+
+
+def _units(data: dict) -> tuple[Unit, ...]:
+    """[[units]], in the profile's order."""
+    return tuple(
+        Unit(
+            name=str(u["name"]),
+            kind=str(u.get("kind", "")),
+            short=str(u.get("short", "")),
+            aliases=tuple(u.get("aliases", ())),
+        )
+        for u in data.get("units", [])
+    )
+
+
+def _categories(data: dict) -> tuple[Category, ...]:
+    """[[categories]] with their items, in the profile's order."""
+    return tuple(
+        Category(
+            name=str(c["name"]),
+            weight=float(c.get("weight", 1.0)),
+            department=str(c.get("department", "")),
+            items=tuple(str(i) for i in c.get("items", ())),
+            aliases=tuple(c.get("aliases", ())),
+        )
+        for c in data.get("categories", [])
+    )
+
+
+def _grades(data: dict) -> tuple[Grade, ...]:
+    """[[grades]] from the top band down; at least one is required."""
+    grades = tuple(
+        sorted(
+            (
+                Grade(str(g["name"]), float(g["min"]), str(g.get("color", "FFFFFF")))
+                for g in data["grades"]
+            ),
+            key=lambda g: -g.min,
+        )
+    )
+    if not grades:
+        raise ValueError("grades")
+    return grades
+
+
+def _ranking(data: dict) -> str:
+    """How ties share ranks: competition (1, 1, 3) or dense (1, 1, 2)."""
+    ranking = str(data.get("ranking", "competition"))
+    if ranking not in ("competition", "dense"):
+        raise ValueError(f"ranking = {ranking!r}（应为 competition 或 dense）")
+    return ranking
 
 
 def _by_number(table: dict) -> dict[int, str]:

@@ -24,6 +24,7 @@ from mytool.cli import app
 from mytool.commands.console import degraded, stand_in
 from mytool.files import open_error, os_reason
 from mytool.profile import load_profile
+from mytool.render.grades import grade_color
 
 
 def run_mytool(
@@ -264,7 +265,7 @@ def test_rank_and_compare_write_workbooks_when_the_output_ends_in_xlsx(tmp_path:
     last = [c.value for c in units[21]]
     assert last[:5] == [17, "九亭镇", 71.84, "一般", "倒数6名内、等级一般"]
     assert str(units.page_setup.paperSize) == units.PAPERSIZE_A4
-    assert units["D21"].fill.fgColor.rgb.endswith(load_profile().grade_color("一般"))
+    assert units["D21"].fill.fgColor.rgb.endswith(grade_color(load_profile(), "一般"))
     tied = book["大类排名"]["A5"]
     assert tied.value == 1 and tied.number_format == '0"（并列）"'
 

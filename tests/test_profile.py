@@ -4,6 +4,7 @@ from hypothesis import strategies as st
 
 from mytool.errors import ProfileError
 from mytool.profile import load_profile
+from mytool.reading.names import names_of
 
 
 def test_default_profile_holds_the_district_scheme(profile):
@@ -29,14 +30,14 @@ def test_default_profile_holds_the_district_scheme(profile):
     ],
 )
 def test_unit_spellings_map_to_the_canonical_name(profile, spelling):
-    assert profile.canonical_unit(spelling) == "九亭镇"
+    assert names_of(profile).canonical_unit(spelling) == "九亭镇"
 
 
 def test_similar_unit_names_stay_distinct(profile):
-    assert profile.canonical_unit("九里亭") == "九里亭街道"
-    assert profile.canonical_unit("九亭") == "九亭镇"
-    assert profile.canonical_unit("全区平均") is None
-    assert profile.canonical_unit("测试镇") is None
+    assert names_of(profile).canonical_unit("九里亭") == "九里亭街道"
+    assert names_of(profile).canonical_unit("九亭") == "九亭镇"
+    assert names_of(profile).canonical_unit("全区平均") is None
+    assert names_of(profile).canonical_unit("测试镇") is None
 
 
 @pytest.mark.parametrize(
@@ -49,13 +50,16 @@ def test_similar_unit_names_stay_distinct(profile):
     ],
 )
 def test_category_headers_with_suffixes_and_numbering(profile, header, category):
-    assert profile.match_category(header) == category
+    assert names_of(profile).match_category(header) == category
 
 
 def test_items_match_by_name_alias_and_question_text(profile):
-    assert profile.match_item("垃圾箱（桶）设置") == ("公共设施", "垃圾箱(桶)设置")
-    assert profile.match_item("3、您对小区环境卫生的满意程度：") == ("居住区", "小区环境卫生")
-    assert profile.match_item("公厕") == ("公共设施", "公共厕所")
+    assert names_of(profile).match_item("垃圾箱（桶）设置") == ("公共设施", "垃圾箱(桶)设置")
+    assert names_of(profile).match_item("3、您对小区环境卫生的满意程度：") == (
+        "居住区",
+        "小区环境卫生",
+    )
+    assert names_of(profile).match_item("公厕") == ("公共设施", "公共厕所")
 
 
 def test_grade_bands(profile):
@@ -97,7 +101,7 @@ def test_short_names_with_any_padding_resolve(profile_padding, suffix):
     for unit in profile.units:
         if unit.kind == "镇":
             text = f"{profile_padding}{unit.short}{suffix}{profile_padding}"
-            assert profile.canonical_unit(text) == unit.name
+            assert names_of(profile).canonical_unit(text) == unit.name
 
 
 MINIMAL = '[[grades]]\nname = "合格"\nmin = 0\n'
@@ -166,14 +170,14 @@ def test_brackets_inside_a_string_are_not_nesting(tmp_path):
     ],
 )
 def test_footnote_marks_on_unit_names_are_dropped(profile, spelling, unit):
-    assert profile.canonical_unit(spelling) == unit
+    assert names_of(profile).canonical_unit(spelling) == unit
 
 
 @pytest.mark.parametrize(
     "place", ["佘山国家旅游度假区", "佘山国家旅游度假区*", "松江经济技术开发区①", "松江新城注1"]
 )
 def test_footnote_marks_never_make_another_place_a_unit(profile, place):
-    assert profile.canonical_unit(place) is None
+    assert names_of(profile).canonical_unit(place) is None
 
 
 _MARKS = st.sampled_from(["*", "※", "①", "⑫", "注1", "注", "＊", "★", "²", "（含经济城）", ""])
@@ -188,11 +192,11 @@ _MARKS = st.sampled_from(["*", "※", "①", "⑫", "注1", "注", "＊", "★",
 )
 def test_any_footnote_marks_around_a_unit_name_find_the_unit(unit, before, after):
     profile = load_profile()
-    expected = profile.canonical_unit(unit)
-    assert profile.canonical_unit(before + unit + "".join(after)) == expected
+    expected = names_of(profile).canonical_unit(unit)
+    assert names_of(profile).canonical_unit(before + unit + "".join(after)) == expected
 
 
 @given(st.text(max_size=12))
 def test_canonical_unit_never_raises_and_needs_a_unit_name(text):
-    found = load_profile().canonical_unit(text)
+    found = names_of(load_profile()).canonical_unit(text)
     assert found is None or found in load_profile().unit_names

@@ -46,6 +46,7 @@ from mytool.analysis.ranking import (
 from mytool.errors import InputError, UsageError
 from mytool.numbers import mean2, round2, to_decimal
 from mytool.profile import Profile
+from mytool.reading.names import names_of
 
 SET = "set"
 RANK = "rank"
@@ -143,7 +144,7 @@ class Plan:
 def parse_setting(text: str, profile: Profile) -> Setting:
     """`居住区=+4` (4 points more), `居住区=-2`, `工地=72` (to 72), for `--set`."""
     name, sep, value = text.partition("=")
-    category = profile.match_category(name.strip()) if sep else None
+    category = names_of(profile).match_category(name.strip()) if sep else None
     if category is None:
         known = "、".join(profile.category_names)
         raise UsageError(
@@ -448,7 +449,7 @@ def profile_ceilings(profile: Profile) -> dict[str, float]:
         return {}
     result = {}
     for name, value in table.items() if isinstance(table, dict) else ():
-        category = profile.match_category(name)
+        category = names_of(profile).match_category(name)
         if category and isinstance(value, int | float) and 0 <= value <= 100:
             result[category] = round2(value)
     return result

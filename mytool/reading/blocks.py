@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from mytool.profile import Profile
+from mytool.reading.names import names_of
 from mytool.text import normalize, strip_numbering
 
 _NOTE = re.compile(r"\([^()]*\)")
@@ -55,7 +56,7 @@ def side_by_side(
         units = {
             unit
             for r, hit in enumerate(column)
-            if hit and (unit := profile.canonical_unit(grid[r][col])) is not None
+            if hit and (unit := names_of(profile).canonical_unit(grid[r][col])) is not None
         }
         if named and units & set().union(*(u for _, u in named)):
             continue

@@ -15,6 +15,7 @@ from mytool.diagnostics import WARNING, Issue, IssueCode, cell_address
 from mytool.errors import InputError
 from mytool.files import shown
 from mytool.profile import Profile
+from mytool.reading.names import names_of
 from mytool.reading.sources import Sheet, Workbook, open_workbook
 from mytool.text import display_text, normalize, parse_date_text, strip_numbering
 
@@ -136,9 +137,9 @@ def _read_sheet(sheet: Sheet, profile: Profile, file: str, found: Casework) -> N
         unit_text = display_text(cell("unit"))
         if not body or not unit_text:
             continue
-        if profile.is_reference_row(unit_text):
+        if names_of(profile).is_reference_row(unit_text):
             continue
-        unit = profile.canonical_unit(unit_text)
+        unit = names_of(profile).canonical_unit(unit_text)
         unit_col = columns["unit"] or 0
         place = cell_address(sheet.name, r, unit_col)
         if unit is None:
@@ -173,8 +174,8 @@ def _read_sheet(sheet: Sheet, profile: Profile, file: str, found: Casework) -> N
 def _match_scheme(category_cell: object, item_cell: object, profile: Profile) -> tuple[str, str]:
     """(category, item) as profile names where they match, else as written."""
     category_text, item_text = display_text(category_cell), display_text(item_cell)
-    category = profile.match_category(category_text) if category_text else None
-    matched = profile.match_item(item_text, category) if item_text else None
+    category = names_of(profile).match_category(category_text) if category_text else None
+    matched = names_of(profile).match_item(item_text, category) if item_text else None
     if matched and (category is None or matched[0] == category):
         return matched
     return category or category_text, item_text

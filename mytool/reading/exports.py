@@ -18,6 +18,7 @@ from mytool.errors import ProfileError
 from mytool.profile import Profile
 from mytool.reading.grid import Sheet
 from mytool.reading.headers import is_unit_header
+from mytool.reading.names import names_of
 from mytool.text import display_text, normalize, strip_numbering
 
 SAMPLE_ROWS = 300  # data rows looked at to recognise an export and its columns
@@ -223,7 +224,7 @@ def could_be_export(rows: list[list[object]], profile: Profile) -> bool:
         return True
     units: Counter[str] = Counter()
     for text, count in texts.items():
-        unit = profile.canonical_unit(text)
+        unit = names_of(profile).canonical_unit(text)
         if unit is not None:
             units[unit] += count
     return any(count > 1 for count in units.values())
@@ -256,7 +257,7 @@ def find_export_layout(rows: list[list[object]], profile: Profile) -> ExportLayo
     """
     for header_row in range(min(MAX_TITLE_ROWS, len(rows))):
         header = [display_text(cell) for cell in rows[header_row]]
-        if not any(profile.match_item(text) for text in header if text):
+        if not any(names_of(profile).match_item(text) for text in header if text):
             continue
         data = rows[header_row + 1 : header_row + 1 + SAMPLE_ROWS]
         unit_column = _unit_column(header, data, profile)
@@ -284,7 +285,7 @@ def _unit_share(values: list[object], profile: Profile) -> float:
     filled = _filled(values)
     if not filled:
         return 0.0
-    return sum(1 for v in filled if profile.canonical_unit(v)) / len(filled)
+    return sum(1 for v in filled if names_of(profile).canonical_unit(v)) / len(filled)
 
 
 def _unit_column(header: list[str], data: list[list[object]], profile: Profile) -> int | None:
@@ -327,7 +328,7 @@ def _classify(
         asks_suggestion = any(word in normalize(text) for word in FEEDBACK_WORDS)
         understood = sum(1 for v in values if answer_score(v, profile)[1] or _small_number(v))
         answers_like = understood >= len(values) / 2 if values else not asks_suggestion
-        matched = profile.match_item(text) if text else None
+        matched = names_of(profile).match_item(text) if text else None
         if matched and answers_like:
             question = Question(col, text, *matched)
             (repeated if matched in asked else questions).append(question)
@@ -372,6 +373,8 @@ def _looks_like_respondents(
         for value in _filled(_column(data, question.column)):
             if isinstance(value, str) and normalize(value) in profile.labels:
                 return True
-    units = Counter(profile.canonical_unit(v) for v in _filled(_column(data, layout.unit_column)))
+    units = Counter(
+        names_of(profile).canonical_unit(v) for v in _filled(_column(data, layout.unit_column))
+    )
     units.pop(None, None)
     return any(count > 1 for count in units.values())

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from mytool.profile import Profile
+from mytool.reading.names import names_of
 from mytool.report import CATEGORY, CITY_RANK, COMPOSITE, CURRENT, ITEM, PROGRESS
 from mytool.text import normalize, strip_numbering
 
@@ -157,14 +158,14 @@ def is_header_word(text: object, profile: Profile) -> bool:
     if any(word in words for words in vocab) or _rank_scope(word) is not None:
         return True
     return bool(
-        profile.match_category(word)
-        or profile.match_legacy_category(word)
+        names_of(profile).match_category(word)
+        or names_of(profile).match_legacy_category(word)
         or _exact_item(word, profile)
     )
 
 
 def _exact_item(word: str, profile: Profile) -> bool:
-    found = profile.match_item(word)
+    found = names_of(profile).match_item(word)
     return found is not None and len(word) <= len(found[1]) + 6
 
 
@@ -209,11 +210,11 @@ def is_legacy_scheme(columns: list[list[str]], profile: Profile) -> bool:
     labels = {clean_header(label) for column in columns for label in column if label}
     old_names = {normalize(name) for name in profile.lineage} - current
     old_only = labels & old_names
-    unambiguous = {label for label in old_only if profile.match_item(label) is None}
+    unambiguous = {label for label in old_only if names_of(profile).match_item(label) is None}
     current_only = {
         category
         for label in labels
-        if (category := profile.match_category(label))
+        if (category := names_of(profile).match_category(label))
         and normalize(category) not in {normalize(name) for name in profile.lineage}
     }
     return len(old_only) >= 3 and bool(unambiguous) and not current_only
@@ -231,7 +232,7 @@ def classify(labels: list[str], profile: Profile, *, legacy: bool = False) -> Co
         return ColumnMeaning("unknown")
     leaf, parents = words[-1], words[:-1]
     label = "/".join(words)
-    parent_category = next((c for p in parents if (c := profile.match_category(p))), None)
+    parent_category = next((c for p in parents if (c := names_of(profile).match_category(p))), None)
     measure = _measure_of(leaf)
 
     if leaf in IGNORED_HEADERS:
@@ -255,20 +256,22 @@ def classify(labels: list[str], profile: Profile, *, legacy: bool = False) -> Co
         found = _legacy_meaning(leaf, parents, label, profile)
         if found:
             return found
-    category = profile.match_category(leaf)
+    category = names_of(profile).match_category(leaf)
     if category:
         return ColumnMeaning("score", CATEGORY, category=category, label=label)
-    item = profile.match_item(leaf, parent_category)
+    item = names_of(profile).match_item(leaf, parent_category)
     if item and (not parent_category or item[0] == parent_category or _exact_item(leaf, profile)):
         return ColumnMeaning("score", ITEM, category=item[0], item=item[1], label=label)
-    legacy_category = profile.match_legacy_category(leaf)
+    legacy_category = names_of(profile).match_legacy_category(leaf)
     if legacy_category and not parent_category:
         return ColumnMeaning("score", CATEGORY, category=legacy_category, known=False, label=label)
     if parent_category:
         return ColumnMeaning(
             "score", ITEM, category=parent_category, item=leaf, known=False, label=label
         )
-    legacy_parent = next((c for p in parents if (c := profile.match_legacy_category(p))), None)
+    legacy_parent = next(
+        (c for p in parents if (c := names_of(profile).match_legacy_category(p))), None
+    )
     if legacy_parent:
         return ColumnMeaning(
             "score", ITEM, category=legacy_parent, item=leaf, known=False, label=label
@@ -282,14 +285,16 @@ def _legacy_meaning(
     leaf: str, parents: list[str], label: str, profile: Profile
 ) -> ColumnMeaning | None:
     """An old-scheme category column, or an item column under an old-scheme category."""
-    old_parent = next((c for p in parents if (c := profile.match_legacy_category(p))), None)
+    old_parent = next(
+        (c for p in parents if (c := names_of(profile).match_legacy_category(p))), None
+    )
     if old_parent and leaf in CATEGORY_SCORE_HEADERS:
         return ColumnMeaning("score", CATEGORY, category=old_parent, known=False, label=label)
     if old_parent:
         return ColumnMeaning(
             "score", ITEM, category=old_parent, item=leaf, known=False, label=label
         )
-    old = profile.match_legacy_category(leaf)
+    old = names_of(profile).match_legacy_category(leaf)
     if old:
         known = old in profile.category_names  # 居住区, 工地 … kept their names
         return ColumnMeaning("score", CATEGORY, category=old, known=known, label=label)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from mytool.profile import Profile
 from mytool.reading.blocks import is_block_label, is_text
 from mytool.reading.headers import is_header_word, is_unit_header
+from mytool.reading.names import names_of
 from mytool.text import display_text, parse_score
 
 MAX_HEADER_ROWS = 4
@@ -31,7 +32,7 @@ def find_unit_column(grid: list[list[object]], profile: Profile) -> tuple[int, i
         rows = [
             r
             for r, row in enumerate(grid)
-            if is_text(row[col]) and profile.canonical_unit(row[col])
+            if is_text(row[col]) and names_of(profile).canonical_unit(row[col])
         ]
         if rows and (best is None or len(rows) > best[0]):
             best = (len(rows), col, rows[0])
@@ -54,7 +55,7 @@ def header_block(
     """
     bottom = None
     for r in range(first_unit_row - 1, max(-1, first_unit_row - 400), -1):
-        if is_text(grid[r][unit_col]) and profile.is_reference_row(grid[r][unit_col]):
+        if is_text(grid[r][unit_col]) and names_of(profile).is_reference_row(grid[r][unit_col]):
             continue
         if is_block_label(grid[r], profile):
             continue

@@ -41,6 +41,7 @@ from mytool.reading.frames import read_frames
 from mytool.reading.grid import Sheet
 from mytool.reading.guard import Limits
 from mytool.reading.isolation import run_isolated
+from mytool.reading.names import names_of
 from mytool.reading.period import find_period
 from mytool.reading.sources import Admission, Workbook, admit, deep_scan
 from mytool.report import SheetUse
@@ -349,7 +350,7 @@ def _units_of_rows(
     import pandas as pd
 
     codes, uniques = pd.factorize(body[unit_column])
-    names = [profile.canonical_unit(u) if display_text(u) else None for u in uniques]
+    names = [names_of(profile).canonical_unit(u) if display_text(u) else None for u in uniques]
     units = tuple(u for u in profile.unit_names if u in set(names))
     index: dict[str | None, int] = {unit: i for i, unit in enumerate(units)}
     lookup = np.array([index.get(name, -1) for name in names] + [-1], dtype="int64")

@@ -31,6 +31,7 @@ from mytool.reading.layout import (
     is_text,
     padded,
 )
+from mytool.reading.names import names_of
 from mytool.reading.scale import as_percent, rescale_fractions
 from mytool.reading.sources import Sheet
 from mytool.reading.transpose import SheetAddress, is_transposed, transpose_sheet, unit_hits
@@ -226,10 +227,10 @@ def _row_kind(cell: object, profile: Profile) -> tuple[str, str]:
     text = display_text(cell)
     if not text:
         return "empty", ""
-    canonical = profile.canonical_unit(text) if isinstance(cell, str) else None
+    canonical = names_of(profile).canonical_unit(text) if isinstance(cell, str) else None
     if canonical:
         return "unit", canonical
-    if profile.is_reference_row(text):
+    if names_of(profile).is_reference_row(text):
         return "reference", text
     if normalize(text).startswith(_FOOTNOTE_STARTS) or len(normalize(text)) > 24:
         return "footnote", text
@@ -273,7 +274,7 @@ def _read_wide(
             )
     for r in range(header_bottom + 1, len(grid)):
         row = grid[r]
-        if not profile.canonical_unit(row[unit_col]) and is_weight_row(row, score_cols):
+        if not names_of(profile).canonical_unit(row[unit_col]) and is_weight_row(row, score_cols):
             if not result.weights:
                 result.weights, result.weights_place, found = read_weight_row(
                     row, r, score_cols, at=at, file=file
@@ -282,7 +283,7 @@ def _read_wide(
             continue
         values = {c: row[c] for c in score_cols}
         has_numbers = any(parse_score(v)[0] is not None for v in values.values())
-        if not has_numbers and not profile.canonical_unit(row[unit_col]):
+        if not has_numbers and not names_of(profile).canonical_unit(row[unit_col]):
             if is_block_label(row, profile):  # "镇" above the second block
                 result.block_rows.append(r)
                 continue
@@ -418,7 +419,7 @@ def _unit_of_row(
     if kind == "reference":
         result.reference_rows.append(name)
         return None
-    if kind == "other" and has_numbers and profile.is_other_area(name):
+    if kind == "other" and has_numbers and names_of(profile).is_other_area(name):
         # 佘山度假区 and the like: listed in reports, never one of the district's units
         result.reference_rows.append(name)
         result.issues.append(other_area_issue(name, file, place))
@@ -461,10 +462,10 @@ def other_area_issue(name: str, file: str, place: str) -> Issue:
 
 def unknown_unit_issue(name: str, profile: Profile, file: str, place: str) -> Issue:
     """A row naming no unit of the profile: ranked under its own name, with a likely spelling."""
-    if profile.is_other_area(name):
+    if names_of(profile).is_other_area(name):
         return other_area_issue(name, file, place)
     message = f"「{name}」不在测评口径的街镇名单中，按原名参与排名"
-    suggestion = profile.suggest_unit(name)
+    suggestion = names_of(profile).suggest_unit(name)
     if suggestion:
         message += f"；是否为「{suggestion}」？"
     return Issue(IssueCode.UNKNOWN_UNIT, WARNING, message, file, place, name)
@@ -583,7 +584,7 @@ def _long_columns(
     )
     if category_col is None:
         candidates = [
-            (share(c, lambda v: bool(profile.match_category(v))), c)
+            (share(c, lambda v: bool(names_of(profile).match_category(v))), c)
             for c in range(width)
             if c != unit_col
         ]
@@ -678,17 +679,19 @@ def _long_measure(
     ):
         if category_text in words and not item_text:
             return measure, "", ""
-    category = profile.match_category(category_text) or profile.match_legacy_category(category_text)
+    category = names_of(profile).match_category(category_text) or names_of(
+        profile
+    ).match_legacy_category(category_text)
     if not category and not item_text:
         # One "indicator" column holding categories and items alike: an item names its category.
-        as_item = profile.match_item(category_text)
+        as_item = names_of(profile).match_item(category_text)
         if as_item:
             return ITEM, as_item[0], as_item[1]
     if not category:
         return "", "", item_text
     if not item_text:
         return CATEGORY, category, ""
-    matched = profile.match_item(item_text, category)
+    matched = names_of(profile).match_item(item_text, category)
     if matched and matched[0] == category:
         return ITEM, category, matched[1]
     return ITEM, category, item_text

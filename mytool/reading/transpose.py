@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from mytool.diagnostics import cell_address, column_letter
 from mytool.profile import Profile
 from mytool.reading.blocks import is_text
+from mytool.reading.names import names_of
 from mytool.reading.sources import Sheet
 
 MIN_UNITS_IN_A_ROW = 3
@@ -45,7 +46,7 @@ def unit_hits(grid: list[list[object]], profile: Profile) -> list[list[bool]]:
             return False
         text = str(cell)
         if text not in known:
-            known[text] = profile.canonical_unit(text) is not None
+            known[text] = names_of(profile).canonical_unit(text) is not None
         return known[text]
 
     return [[names_unit(cell) for cell in row] for row in grid]

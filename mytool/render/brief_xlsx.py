@@ -17,6 +17,7 @@ from mytool.render.excel import (
     workbook_bytes,
     write_table,
 )
+from mytool.render.grades import grade_color
 from mytool.render.labels import flag_text, rank_text, source_note
 from mytool.render.plan import plan_line
 from mytool.render.templating import chinese_date, signed
@@ -81,7 +82,7 @@ def _overview_sheet(sheet: Any, briefs: BriefSet, profile: Profile) -> None:
     for offset, unit in enumerate(ranking.units, start=5):
         if unit.flagged:
             fill_row(sheet, offset, len(headers), FLAG_FILL)
-        color = profile.grade_color(unit.grade)
+        color = grade_color(profile, unit.grade)
         fill = {"fill": PatternFill("solid", fgColor=color)}
         looks.apply(sheet.cell(row=offset, column=4), ("grade", color), fill)
     fit_columns(sheet, first_row=4)

@@ -27,6 +27,7 @@ from mytool.analysis.summary import (
 from mytool.errors import InputError
 from mytool.profile import Profile
 from mytool.render.charts import Chart
+from mytool.render.grades import grade_color
 from mytool.render.labels import flag_text, score_text
 from mytool.render.templating import chinese_date, signed
 from mytool.render.wording import (
@@ -176,7 +177,7 @@ def _ranking_chart(
         title=f"{period_text(ranking.period)}各街镇综合满意度排名（按等级着色）",
         units=[_short(u.unit) for u in ranking.units],
         scores=[u.score for u in ranking.units],
-        colors=[profile.grade_color(u.grade) for u in ranking.units],
+        colors=[grade_color(profile, u.grade) for u in ranking.units],
         marked=[u.unit in bottom for u in ranking.units],
         legend=[(g.name, g.color) for g in profile.grades],
         mark_label=f"倒数 {ranking.bottom_n} 名",

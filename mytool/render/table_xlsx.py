@@ -29,6 +29,7 @@ from mytool.render.excel import (
     workbook_bytes,
     write_table,
 )
+from mytool.render.grades import grade_color
 from mytool.render.labels import flag_text, source_note
 from mytool.render.wording import period_text
 
@@ -50,7 +51,7 @@ def _grade_color(grade: str | None, profile: Profile | None) -> str | None:
     if not grade:
         return None
     if profile is not None:
-        return profile.grade_color(grade)
+        return grade_color(profile, grade)
     return _DEFAULT_GRADE_COLORS.get(grade)
 
 

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from mytool.analysis.ranking import Ranking
 from mytool.profile import Profile
+from mytool.render.grades import grade_color
 from mytool.render.labels import flag_text, rank_text, score_text, source_note
 from mytool.render.wording import period_text
 
@@ -37,7 +38,7 @@ def print_ranking(ranking: Ranking, profile: Profile, console: Console) -> None:
             rank_text(unit.rank, unit.tied),
             name,
             score_text(unit.score) + ("*" if unit.score_source == "computed" else ""),
-            Text(unit.grade, style=f"on #{profile.grade_color(unit.grade)} black"),
+            Text(unit.grade, style=f"on #{grade_color(profile, unit.grade)} black"),
             mark,
             "、".join(unit.weakest_categories),
         ]
