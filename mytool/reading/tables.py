@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mytool.diagnostics import ERROR, INFO, WARNING, Issue, IssueCode, column_letter
+from mytool.diagnostics import (
+    ERROR,
+    INFO,
+    WARNING,
+    Issue,
+    IssueCode,
+    Severity,
+    column_letter,
+)
 from mytool.profile import Profile
 from mytool.reading.blocks import is_block_label, kind_word, masked, side_by_side
 from mytool.reading.certainty import column_issues
@@ -122,47 +130,65 @@ def _read_table(
     if sheet.strict_width:
         width = max((c + 1 for c, column in enumerate(labels) if any(column)), default=0)
         result.issues.extend(_ragged_rows(grid, width, bottom + 1, at, file))
-    long_columns = _long_columns(grid, labels, profile, unit_col, bottom)
-    if long_columns:
-        _read_long(grid, at, profile, file, unit_col, bottom, long_columns, result)
-        layout = "long"
-        used: tuple[str, ...] = ("长表：街镇、大类、小项、得分",)
-    else:
-        legacy = is_legacy_scheme(labels, profile)
-        meanings = {
-            c: classify(labels[c], profile, legacy=legacy)
-            for c in range(len(labels))
-            if c != unit_col
-        }
-        _read_wide(grid, at, profile, file, unit_col, (top, bottom), meanings, result)
-        result.issues.extend(
-            column_issues(grid, labels, meanings, at=at, file=file, header_bottom=bottom)
-        )
-        layout = "transposed" if at.transposed else "wide"
-        used = tuple(
-            f"{at.line(c)}={m.describe()}" for c, m in meanings.items() if m.role == "score"
-        )
+    layout, used = _read_scores(grid, labels, profile, file, at, (unit_col, top, bottom), result)
     if not result.scores and not any(issue.severity == ERROR for issue in result.issues):
         note = EMPTY_SCORES if used and layout != "long" else NO_SCORE_COLUMN
         result.use = SheetUse(sheet.name, "skipped", note=note)
         return result
-    note = ""
-    if at.transposed:  # grid rows are the sheet's columns
-        first, last = column_letter(top), column_letter(bottom)
-        header = first if top == bottom else f"{first}–{last}"
-        note = f"街镇在{at.line(unit_col)}，表头在 {header} 列"
-    elif result.block_rows:
-        rows = "、".join(str(r + 1) for r in result.block_rows)
-        note = f"街镇分上下几块（第 {rows} 行是分块标题或重复的表头），已合并读取"
     result.use = SheetUse(
         sheet.name,
         layout,
         header_rows=() if at.transposed else tuple(range(top + 1, bottom + 2)),
         unit_column=column_letter(unit_col) if not at.transposed else "",
         columns=used,
-        note=note,
+        note=_layout_note(at, unit_col, top, bottom, result.block_rows),
     )
     return result
+
+
+def _read_scores(
+    grid: list[list[object]],
+    labels: list[list[str]],
+    profile: Profile,
+    file: str,
+    at: SheetAddress,
+    frame: tuple[int, int, int],
+    result: SheetResult,
+) -> tuple[str, tuple[str, ...]]:
+    """Read the scores below the header into `result` as a long or a wide table.
+
+    `frame` is (unit column, header top, header bottom). Returns the layout and, for the
+    sheet's note, what each score column was read as.
+    """
+    unit_col, top, bottom = frame
+    long_columns = _long_columns(grid, labels, profile, unit_col, bottom)
+    if long_columns:
+        _read_long(grid, at, profile, file, unit_col, bottom, long_columns, result)
+        return "long", ("长表：街镇、大类、小项、得分",)
+    legacy = is_legacy_scheme(labels, profile)
+    meanings = {
+        c: classify(labels[c], profile, legacy=legacy) for c in range(len(labels)) if c != unit_col
+    }
+    _read_wide(grid, at, profile, file, unit_col, (top, bottom), meanings, result)
+    result.issues.extend(
+        column_issues(grid, labels, meanings, at=at, file=file, header_bottom=bottom)
+    )
+    used = tuple(f"{at.line(c)}={m.describe()}" for c, m in meanings.items() if m.role == "score")
+    return ("transposed" if at.transposed else "wide"), used
+
+
+def _layout_note(
+    at: SheetAddress, unit_col: int, top: int, bottom: int, block_rows: list[int]
+) -> str:
+    """What a reader of `validate` should know about an unusual layout, or ""."""
+    if at.transposed:  # grid rows are the sheet's columns
+        first, last = column_letter(top), column_letter(bottom)
+        header = first if top == bottom else f"{first}–{last}"
+        return f"街镇在{at.line(unit_col)}，表头在 {header} 列"
+    if block_rows:
+        rows = "、".join(str(r + 1) for r in block_rows)
+        return f"街镇分上下几块（第 {rows} 行是分块标题或重复的表头），已合并读取"
+    return ""
 
 
 def _joined(parts: list[SheetResult], sheet: str) -> SheetResult:
@@ -247,19 +273,59 @@ def _read_wide(
     meanings: dict[int, ColumnMeaning],
     result: SheetResult,
 ) -> None:
+    """Read a wide table into `result`: a row per unit, a column per category, item or measure."""
     header_bottom = header[1]
+    score_cols = _score_columns(meanings)
+    if not score_cols:
+        return
+    period_cols = [c for c, m in meanings.items() if m.role == "period"]
+    result.city_scope = next((m.label for m in score_cols.values() if m.measure == CITY_RANK), "")
+    result.issues.extend(_duplicate_headers(score_cols, at, file, header_bottom))
+    result.issues.extend(_column_warnings(grid, meanings, profile, file, at, header_bottom))
+    for r in range(header_bottom + 1, len(grid)):
+        row = grid[r]
+        if _took_weights(row, r, unit_col, score_cols, profile, at, file, result):
+            continue
+        has_numbers = any(parse_score(row[c])[0] is not None for c in score_cols)
+        if not has_numbers and _between_blocks(
+            grid, r, unit_col, header, profile, at, file, result
+        ):
+            continue
+        unit = _unit_of_row(row[unit_col], has_numbers, profile, at, file, r, unit_col, result)
+        if unit is None:
+            continue
+        for c in period_cols:
+            if display_text(row[c]):
+                result.periods.append((display_text(row[c]), at.cell(r, c)))
+        spelling = display_text(row[unit_col])
+        for c, m in score_cols.items():
+            _add_score(
+                result, file, at, r, c, row[c], unit, m.measure, m.category, m.item, spelling
+            )
+
+
+def _score_columns(meanings: dict[int, ColumnMeaning]) -> dict[int, ColumnMeaning]:
+    """The columns holding scores; of several city-wide ranks only the first is kept."""
     score_cols = {c: m for c, m in meanings.items() if m.role == "score"}
     city_ranks = [c for c, m in score_cols.items() if m.measure == CITY_RANK]
     for c in city_ranks[1:]:  # one city-wide rank is kept (e.g. 郊区排名 beside 全市排名)
         del score_cols[c]
-    period_cols = [c for c, m in meanings.items() if m.role == "period"]
-    if not score_cols:
-        return
-    result.city_scope = next((m.label for m in score_cols.values() if m.measure == CITY_RANK), "")
-    result.issues.extend(_duplicate_headers(score_cols, at, file, header_bottom))
+    return score_cols
+
+
+def _column_warnings(
+    grid: list[list[object]],
+    meanings: dict[int, ColumnMeaning],
+    profile: Profile,
+    file: str,
+    at: SheetAddress,
+    header_bottom: int,
+) -> list[Issue]:
+    """Numeric columns the profile does not name, and score columns of an unknown scheme."""
+    issues = []
     for c, meaning in meanings.items():
         if meaning.role == "unknown" and _column_has_numbers(grid, c, header_bottom):
-            result.issues.append(
+            issues.append(
                 Issue(
                     IssueCode.UNKNOWN_COLUMN,
                     WARNING,
@@ -269,48 +335,53 @@ def _read_wide(
                 )
             )
         if meaning.role == "score" and not meaning.known:
-            result.issues.append(
-                _unknown_scheme_issue(meaning, profile, file, at, header_bottom, c)
-            )
-    for r in range(header_bottom + 1, len(grid)):
-        row = grid[r]
-        if not names_of(profile).canonical_unit(row[unit_col]) and is_weight_row(row, score_cols):
-            if not result.weights:
-                result.weights, result.weights_place, found = read_weight_row(
-                    row, r, score_cols, at=at, file=file
-                )
-                result.issues.extend(found)
-            continue
-        values = {c: row[c] for c in score_cols}
-        has_numbers = any(parse_score(v)[0] is not None for v in values.values())
-        if not has_numbers and not names_of(profile).canonical_unit(row[unit_col]):
-            if is_block_label(row, profile):  # "镇" above the second block
-                result.block_rows.append(r)
-                continue
-            if is_header_row(row, profile):  # the header again, above a second block
-                result.block_rows.append(r)
-                result.issues.extend(_repeated_header(grid, r, header, at, file))
-                continue
-        unit = _unit_of_row(row[unit_col], has_numbers, profile, at, file, r, unit_col, result)
-        if unit is None:
-            continue
-        for c in period_cols:
-            if display_text(row[c]):
-                result.periods.append((display_text(row[c]), at.cell(r, c)))
-        for c, meaning in score_cols.items():
-            _add_score(
-                result,
-                file,
-                at,
-                r,
-                c,
-                row[c],
-                unit,
-                meaning.measure,
-                meaning.category,
-                meaning.item,
-                display_text(row[unit_col]),
-            )
+            issues.append(_unknown_scheme_issue(meaning, profile, file, at, header_bottom, c))
+    return issues
+
+
+def _took_weights(
+    row: list[object],
+    r: int,
+    unit_col: int,
+    score_cols: dict[int, ColumnMeaning],
+    profile: Profile,
+    at: SheetAddress,
+    file: str,
+    result: SheetResult,
+) -> bool:
+    """True for a weights row (no unit, weights under the scores); the first one is read."""
+    if names_of(profile).canonical_unit(row[unit_col]) or not is_weight_row(row, score_cols):
+        return False
+    if not result.weights:
+        result.weights, result.weights_place, found = read_weight_row(
+            row, r, score_cols, at=at, file=file
+        )
+        result.issues.extend(found)
+    return True
+
+
+def _between_blocks(
+    grid: list[list[object]],
+    r: int,
+    unit_col: int,
+    header: tuple[int, int],
+    profile: Profile,
+    at: SheetAddress,
+    file: str,
+    result: SheetResult,
+) -> bool:
+    """True for a row without scores that separates blocks: a block label or the header again."""
+    row = grid[r]
+    if names_of(profile).canonical_unit(row[unit_col]):
+        return False
+    if is_block_label(row, profile):  # "镇" above the second block
+        result.block_rows.append(r)
+        return True
+    if is_header_row(row, profile):  # the header again, above a second block
+        result.block_rows.append(r)
+        result.issues.extend(_repeated_header(grid, r, header, at, file))
+        return True
+    return False
 
 
 def _repeated_header(
@@ -484,6 +555,7 @@ def _add_score(
     item: str,
     spelling: str = "",
 ) -> None:
+    """Record the score in `cell` for `unit`, or the issue that keeps it out of the table."""
     value, understood = parse_score(cell)
     place = at.cell(r, c)
     if not understood:
@@ -507,35 +579,29 @@ def _add_score(
     )
     if percent:  # 0.7853 formatted 0.00%: the office sees 78.53
         value = as_percent(value)
-    if measure == CITY_RANK:
-        if value < 1 or not float(value).is_integer():
-            result.issues.append(
-                Issue(
-                    IssueCode.BAD_RANK,
-                    WARNING,
-                    f"排名「{display_text(cell)}」不是正整数，未使用",
-                    file,
-                    place,
-                    unit,
-                )
-            )
-            return
-    elif not 0 <= value <= 100:
-        result.issues.append(
-            Issue(
-                IssueCode.OUT_OF_RANGE,
-                ERROR,
-                f"分数 {display_text(cell)} 超出 0–100 的范围",
-                file,
-                place,
-                unit,
-            )
-        )
+    problem = _unusable_value(value, cell, measure)
+    if problem:
+        code, severity, message = problem
+        result.issues.append(Issue(code, severity, message, file, place, unit))
         return
     score = Score(unit, measure, value, category, item, place, spelling)
     result.scores.append(score)
     if percent:
         result.percent_read.append(score)
+
+
+def _unusable_value(
+    value: float, cell: object, measure: str
+) -> tuple[IssueCode, Severity, str] | None:
+    """Why a number cannot be used: a city rank that is no positive whole number, a score
+    outside 0–100; None when it can."""
+    if measure == CITY_RANK:
+        if value < 1 or not float(value).is_integer():
+            return IssueCode.BAD_RANK, WARNING, f"排名「{display_text(cell)}」不是正整数，未使用"
+        return None
+    if not 0 <= value <= 100:
+        return IssueCode.OUT_OF_RANGE, ERROR, f"分数 {display_text(cell)} 超出 0–100 的范围"
+    return None
 
 
 def _bad_cell_issue(error: str, file: str, place: str, unit: str) -> Issue:
