@@ -204,22 +204,9 @@ def plan_unit(
     """
     model = _Model(ranking, profile, unit, weights)
     categories = {c: to_decimal(s) for c, s in model.result.categories.items()}
-    given: dict[str, Decimal] = {}
-    for setting in settings:
-        if setting.category not in categories:
-            have = "、".join(categories)
-            raise UsageError(
-                f"「{unit}」没有「{setting.category}」的得分，不能用 --set 改变它；"
-                f"它有得分的大类：{have}"
-            )
-        given[setting.category] = setting.apply(model.result.categories[setting.category])
-        if not 0 <= given[setting.category] <= 100:
-            raise UsageError(
-                f"--set「{setting.text}」后得分为 {given[setting.category]}，超出 0–100"
-            )
+    given = _given_scores(model, settings)
     ceilings = _ceilings(ranking, profile, unit, previous)
     start = {**categories, **given}
-    notes = _estimate_notes(model)
     if target is None:
         target = Target(SET, tuple(s.text for s in settings))
     required = _required_score(target, model, profile)
@@ -229,28 +216,16 @@ def plan_unit(
         gains, reachable = _least_gains(model, start, given, ceilings, required, target, step)
     final = {c: start[c] + gains.get(c, Decimal(0)) for c in start}
     after = model.standing(model.score_of(final))
-    if target.kind in (RANK, LEAVE_BOTTOM) and reachable and BOTTOM in after.flag_reasons:
-        notes.append(
-            f"达到第 {after.rank} 名{'（并列）' if after.tied else ''}后仍在倒数 "
-            f"{ranking.bottom_n} 名内（与边界上的街镇同分时一并标记）"
-        )
-    if not reachable:
-        notes.append(
-            f"各大类都提高到现实上限也达不到目标（需 {required:.2f} 分），"
-            f"最多可达 {after.score:.2f} 分、第 {after.rank} 名"
-        )
-    for category, value in given.items():
-        ceiling = ceilings.get(category)
-        if ceiling is not None and value > to_decimal(ceiling[0]):
-            notes.append(
-                f"{category}设为 {value:.2f} 分，高于现实上限 {ceiling[0]:.2f} 分"
-                f"（{_CEILING_WORDS[ceiling[1]]}）"
-            )
     changes = tuple(
         _change(model, category, final[category], ceilings.get(category), category in given)
         for category in model.result.categories
         if final[category] != categories[category]
     )
+    notes = [
+        *_estimate_notes(model),
+        *_outcome_notes(model, target, after, required if not reachable else None),
+        *_over_ceiling_notes(given, ceilings),
+    ]
     return Plan(
         unit=unit,
         period=ranking.period,
@@ -268,6 +243,58 @@ def plan_unit(
         reproduced=float(model.reproduced),
         notes=tuple(notes),
     )
+
+
+def _given_scores(model: _Model, settings: Sequence[Setting]) -> dict[str, Decimal]:
+    """The category scores `--set` asks for; each must be a category the unit has, in 0–100."""
+    categories = model.result.categories
+    given: dict[str, Decimal] = {}
+    for setting in settings:
+        if setting.category not in categories:
+            have = "、".join(categories)
+            raise UsageError(
+                f"「{model.result.unit}」没有「{setting.category}」的得分，不能用 --set 改变它；"
+                f"它有得分的大类：{have}"
+            )
+        given[setting.category] = setting.apply(categories[setting.category])
+        if not 0 <= given[setting.category] <= 100:
+            raise UsageError(
+                f"--set「{setting.text}」后得分为 {given[setting.category]}，超出 0–100"
+            )
+    return given
+
+
+def _outcome_notes(
+    model: _Model, target: Target, after: Standing, unreached: Decimal | None
+) -> list[str]:
+    """Still in the bottom after reaching a rank; or, with `unreached` (the score needed), the
+    best the ceilings allow."""
+    if unreached is not None:
+        return [
+            f"各大类都提高到现实上限也达不到目标（需 {unreached:.2f} 分），"
+            f"最多可达 {after.score:.2f} 分、第 {after.rank} 名"
+        ]
+    if target.kind in (RANK, LEAVE_BOTTOM) and BOTTOM in after.flag_reasons:
+        return [
+            f"达到第 {after.rank} 名{'（并列）' if after.tied else ''}后仍在倒数 "
+            f"{model.ranking.bottom_n} 名内（与边界上的街镇同分时一并标记）"
+        ]
+    return []
+
+
+def _over_ceiling_notes(
+    given: dict[str, Decimal], ceilings: dict[str, tuple[float, str]]
+) -> list[str]:
+    """A note for each `--set` score above what the unit has realistically reached."""
+    notes = []
+    for category, value in given.items():
+        ceiling = ceilings.get(category)
+        if ceiling is not None and value > to_decimal(ceiling[0]):
+            notes.append(
+                f"{category}设为 {value:.2f} 分，高于现实上限 {ceiling[0]:.2f} 分"
+                f"（{_CEILING_WORDS[ceiling[1]]}）"
+            )
+    return notes
 
 
 _CEILING_WORDS = {
