@@ -183,6 +183,16 @@ def _reason(exc: Any) -> tuple[str | None, str]:
 
 def usage_error_text(exc: Any) -> str:
     """A usage error in Chinese: what is wrong, the usage line, and where the help is."""
+    lines = [f"错误：{_what_is_wrong(exc)}"]
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        lines.append(ctx.get_usage())
+        lines.append(f"运行 {ctx.command_path} -h 查看全部选项和示例。")
+    return "\n".join(lines)
+
+
+def _what_is_wrong(exc: Any) -> str:
+    """Click's usage error, told by its class and its English message, in Chinese."""
     kind = type(exc).__name__
     message = str(getattr(exc, "message", exc))
     if kind == "NoSuchOption":
@@ -213,12 +223,7 @@ def usage_error_text(exc: Any) -> str:
         text = "缺少命令"
     else:
         text = f"命令行有误（{message}）"
-    lines = [f"错误：{text}"]
-    ctx = getattr(exc, "ctx", None)
-    if ctx is not None:
-        lines.append(ctx.get_usage())
-        lines.append(f"运行 {ctx.command_path} -h 查看全部选项和示例。")
-    return "\n".join(lines)
+    return text
 
 
 def examples(*lines: str) -> str:
