@@ -32,10 +32,12 @@ def main() -> None:
     import openpyxl
     from python_calamine import CalamineWorkbook
 
-    from mytool.api import load_briefs
+    from mytool.api import brief_files
+    from mytool.profile import load_profile
     from mytool.render.brief_xlsx import briefs_workbook
 
-    profile, briefs, _ = load_briefs(SAMPLE, None, everyone=args.all)
+    profile = load_profile()
+    briefs = brief_files(SAMPLE, profile, everyone=args.all)
     made = briefs_workbook(briefs, profile)  # also warms imports and caches
     book = CalamineWorkbook.from_filelike(io.BytesIO(made))
     sheets = {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names}

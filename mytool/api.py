@@ -26,6 +26,7 @@ from mytool.report import Report
 
 if TYPE_CHECKING:
     from mytool.analysis.brief import BriefSet
+    from mytool.analysis.comparison import Comparison
     from mytool.analysis.planning import Plan, Target
     from mytool.analysis.trend import Trend
     from mytool.reading.casework import Casework
@@ -63,55 +64,86 @@ def read_reports(path: str | Path, profile: Profile) -> list[Report]:
     return [report_from_respondents(source, profile)]
 
 
-def load_ranking(
+def rank_file(
     path: str | Path,
     profile: str | Path | Profile | None = None,
     bottom_n: int | None = None,
     *,
     period: str | None = None,
     sheet: str | None = None,
-) -> tuple[Profile, Ranking, Report]:
+) -> Ranking:
     """Read the report at `path` and rank it; errors in the data stop here with `InputError`.
 
-    A workbook with a sheet per half-year is refused unless `period` or `sheet` picks one.
+    The ranking carries the reader's issues too (`Ranking.all_issues`). A workbook with a sheet
+    per half-year is refused unless `period` or `sheet` picks one.
     """
-    loaded = profile if isinstance(profile, Profile) else load_profile(profile)
-    report = read_report(path, loaded, period=period, sheet=sheet)
-    return loaded, ranked(report, loaded, bottom_n), report
+    loaded = _profile(profile)
+    return ranked(read_report(path, loaded, period=period, sheet=sheet), loaded, bottom_n)
 
 
-def load_rankings(
-    path: str | Path, profile: Profile, bottom_n: int | None = None
-) -> list[tuple[Ranking, Report]]:
+def rank_periods(path: str | Path, profile: Profile, bottom_n: int | None = None) -> list[Ranking]:
     """Every half-year in the file at `path` ranked, oldest first (compare, trend)."""
-    return [(ranked(report, profile, bottom_n), report) for report in read_reports(path, profile)]
+    return [ranked(report, profile, bottom_n) for report in read_reports(path, profile)]
 
 
-def load_two_periods(
-    path: str | Path, profile: Profile
-) -> tuple[tuple[Ranking, Report], tuple[Ranking, Report], list[Issue]]:
+def compare_files(
+    previous: str | Path,
+    current: str | Path | None = None,
+    profile: str | Path | Profile | None = None,
+) -> Comparison:
+    """Two half-years side by side: two files, or the two latest sheets of one (`current` None).
+
+    The comparison's issues are every file's reading and ranking issues (each naming its
+    file), then the comparison's own.
+    """
+    from mytool.analysis.comparison import compare_rankings  # compare only
+
+    loaded = _profile(profile)
+    notes: list[Issue] = []
+    if current is None:  # one workbook with a sheet per half-year
+        before, now, notes = _two_latest_periods(previous, loaded)
+    else:
+        before, now = rank_file(previous, loaded), rank_file(current, loaded)
+    comparison = compare_rankings(before, now, loaded)
+    found = (*_issues_of(before), *_issues_of(now), *notes)
+    return replace(comparison, issues=(*found, *comparison.issues))
+
+
+def _two_latest_periods(path: str | Path, profile: Profile) -> tuple[Ranking, Ranking, list[Issue]]:
     """The two latest half-years of a workbook with a sheet per period (compare with one file)."""
-    found = load_rankings(path, profile)
+    found = rank_periods(path, profile)
     name = Path(path).name
     if len(found) < 2:
-        only = found[0][0].period or "期次未知"
+        only = found[0].period or "期次未知"
         raise UsageError(
             f"{name} 只有一期测评结果（{only}）；比较需要两个文件（上期 本期），"
             "或一个每期一个工作表的文件"
         )
     notes = []
     if len(found) > 2:
-        periods = "、".join(r.period or "" for r, _ in found)
+        periods = "、".join(r.period or "" for r in found)
         notes.append(
             Issue(
                 IssueCode.SEVERAL_PERIODS,
                 WARNING,
                 f"文件含 {len(found)} 期（{periods}），比较最近两期 "
-                f"{found[-2][0].period} 和 {found[-1][0].period}；更多期次请用 mytool trend",
+                f"{found[-2].period} 和 {found[-1].period}；更多期次请用 mytool trend",
                 name,
             )
         )
     return found[-2], found[-1], notes
+
+
+def _issues_of(ranking: Ranking) -> tuple[Issue, ...]:
+    """The reader's and the ranking's issues, each naming the file when it does not already."""
+    return tuple(
+        issue if issue.file else replace(issue, file=ranking.source) for issue in ranking.all_issues
+    )
+
+
+def _profile(profile: str | Path | Profile | None) -> Profile:
+    """The profile given, or the one read from the path given (or the default one)."""
+    return profile if isinstance(profile, Profile) else load_profile(profile)
 
 
 def ranked(report: Report, profile: Profile, bottom_n: int | None = None) -> Ranking:
@@ -125,7 +157,7 @@ def ranked(report: Report, profile: Profile, bottom_n: int | None = None) -> Ran
     return ranking
 
 
-def load_briefs(
+def brief_files(
     path: str | Path,
     profile: str | Path | Profile | None = None,
     *,
@@ -138,45 +170,86 @@ def load_briefs(
     deadline: dt.date | None = None,
     period: str | None = None,
     sheet: str | None = None,
-) -> tuple[Profile, BriefSet, list[Issue]]:
-    """Everything `mytool brief` needs, read once: ranking, casework, previous period."""
-    # Briefs only: their analysis steps and the casework reader are not loaded for other commands.
+    ledger: str | Path | None = None,
+    as_of: dt.date | None = None,
+) -> BriefSet:
+    """Everything `mytool brief` needs, read once: ranking, casework, previous period, ledger.
+
+    `BriefSet.issues` holds what every file read raised. `as_of` (default today) dates the
+    ledger's overdue counts.
+    """
+    # Briefs only: their analysis steps are not loaded for other commands.
     from mytool.analysis.brief import build_briefs
     from mytool.analysis.comparison import compare_rankings
-    from mytool.reading.casework import read_casework_file
 
-    loaded = profile if isinstance(profile, Profile) else load_profile(profile)
-    source = open_source(path, loaded)
-    report, casework = _report_and_casework(source, loaded, period=period, sheet=sheet)
+    loaded = _profile(profile)
+    report, casework = _report_and_casework(
+        open_source(path, loaded), loaded, period=period, sheet=sheet
+    )
     ranking = ranked(report, loaded, bottom_n)
     issues = [*report.issues, *ranking.issues]
-    for extra, kind in ((problems, "problems"), (feedback, "feedback")):
-        if extra:
-            found = read_casework_file(extra, loaded, kind)
-            casework.problems.extend(found.problems)
-            casework.feedback.extend(found.feedback)
-            casework.issues.extend(found.issues)
+    _add_casework(casework, loaded, problems=problems, feedback=feedback)
     issues.extend(casework.issues)
     comparison = None
     if previous:
-        _, previous_ranking, previous_report = load_ranking(previous, loaded, bottom_n)
+        previous_ranking = rank_file(previous, loaded, bottom_n)
         comparison = compare_rankings(previous_ranking, ranking, loaded)
-        issues.extend([*previous_report.issues, *comparison.issues])
-    selected = None
-    if units:
-        selected = [_resolve_unit(name, ranking, loaded) for name in units]
-    elif everyone:
-        selected = [u.unit for u in ranking.units]
+        issues.extend([*previous_ranking.report_issues, *comparison.issues])
     briefs = build_briefs(
         ranking,
         loaded,
-        units=selected,
+        units=_chosen_units(units, everyone, ranking, loaded),
         problems=casework.problems,
         feedback=casework.feedback,
         comparison=comparison,
         deadline=deadline,
     )
-    return loaded, briefs, issues
+    if ledger:
+        briefs = _with_ledger(briefs, ledger, issues, as_of or dt.date.today())
+    return replace(briefs, issues=tuple(issues))
+
+
+def _add_casework(
+    casework: Casework,
+    profile: Profile,
+    *,
+    problems: str | Path | None,
+    feedback: str | Path | None,
+) -> None:
+    """Add the cases of the --problems and --feedback files to `casework`."""
+    from mytool.reading.casework import read_casework_file  # briefs only
+
+    for extra, kind in ((problems, "problems"), (feedback, "feedback")):
+        if extra:
+            found = read_casework_file(extra, profile, kind)
+            casework.problems.extend(found.problems)
+            casework.feedback.extend(found.feedback)
+            casework.issues.extend(found.issues)
+
+
+def _chosen_units(
+    units: list[str] | None, everyone: bool, ranking: Ranking, profile: Profile
+) -> list[str] | None:
+    """The units named (in any spelling), every unit, or None for the flagged ones."""
+    if units:
+        return [_resolve_unit(name, ranking, profile) for name in units]
+    if everyone:
+        return [u.unit for u in ranking.units]
+    return None
+
+
+def _with_ledger(
+    briefs: BriefSet, ledger: str | Path, issues: list[Issue], as_of: dt.date
+) -> BriefSet:
+    """The briefs with each unit's open items of the rectification ledger at `ledger`."""
+    # --ledger only: the ledger's workbook I/O and status logic.
+    from mytool.analysis.brief import with_ledger
+    from mytool.analysis.ledger.status import open_items
+    from mytool.ledger.workbook import load_ledger
+
+    found = load_ledger(ledger)
+    issues.extend(found.issues)
+    return with_ledger(briefs, open_items(found, as_of), as_of)
 
 
 def _report_and_casework(
@@ -227,35 +300,34 @@ def report_files(paths: Sequence[str | Path]) -> list[tuple[Path, bool]]:
     return files
 
 
-def load_trend(
-    paths: Sequence[str | Path], profile: str | Path | Profile | None = None
-) -> tuple[Profile, Trend]:
+def trend_paths(paths: Sequence[str | Path], profile: str | Path | Profile | None = None) -> Trend:
     """Read every report in `paths` (files or folders) and build the trend.
 
     A file named on its own must be readable; one found in a folder that is not a usable score
-    report (a problem-point list, say) is skipped with a warning.
+    report (a problem-point list, say) is skipped with a warning. The trend's issues are every
+    file's reading and ranking issues (each naming its file), then the trend's own.
     """
     from mytool.analysis.trend import build_trend  # trend only
 
-    loaded = profile if isinstance(profile, Profile) else load_profile(profile)
+    loaded = _profile(profile)
     rankings: list[Ranking] = []
     issues: list[Issue] = []
     for path, in_folder in report_files(paths):
         try:
-            found = load_rankings(path, loaded)  # several for a workbook with a sheet per period
+            found = rank_periods(path, loaded)  # several for a workbook with a sheet per period
         except InputError as exc:
             if not in_folder:
                 raise
             issues.append(Issue(IssueCode.SKIPPED_FILE, WARNING, f"已跳过：{exc.message}"))
             continue
-        for ranking, report in found:
+        for ranking in found:
             rankings.append(ranking)
-            issues += [*report.issues, *ranking.issues]
+            issues += _issues_of(ranking)
     trend = build_trend(rankings, loaded)
-    return loaded, replace(trend, issues=(*issues, *trend.issues))
+    return replace(trend, issues=(*issues, *trend.issues))
 
 
-def load_plan(
+def plan_file(
     path: str | Path,
     unit: str,
     profile: str | Path | Profile | None = None,
@@ -266,16 +338,20 @@ def load_plan(
     bottom_n: int | None = None,
     period: str | None = None,
     sheet: str | None = None,
-) -> tuple[Profile, Plan, list]:
-    """Read the report at `path` (and `previous` ones), then plan for `unit` in any spelling."""
+) -> Plan:
+    """Read the report at `path` (and `previous` ones), then plan for `unit` in any spelling.
+
+    `Plan.issues` holds the issues of every file read.
+    """
     from mytool.analysis.planning import parse_setting, plan_unit  # plan only
 
-    loaded = profile if isinstance(profile, Profile) else load_profile(profile)
-    _, ranking, report = load_ranking(path, loaded, bottom_n, period=period, sheet=sheet)
+    loaded = _profile(profile)
+    report = read_report(path, loaded, period=period, sheet=sheet)
+    ranking = ranked(report, loaded, bottom_n)
     issues = list(ranking.all_issues)
     earlier = []
     for other in previous:
-        _, before, _ = load_ranking(other, loaded, bottom_n)
+        before = rank_file(other, loaded, bottom_n)
         earlier.append(before)
         issues.extend(before.all_issues)
     parsed = [parse_setting(text, loaded) for text in settings]
@@ -289,4 +365,4 @@ def load_plan(
     plan = plan_unit(
         ranking, loaded, name, target=target, settings=parsed, previous=earlier, weights=weights
     )
-    return loaded, plan, issues
+    return replace(plan, issues=tuple(issues))

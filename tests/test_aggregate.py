@@ -395,9 +395,9 @@ def test_help_does_not_import_heavy_modules():
 
 
 def test_brief_reads_an_export_with_its_suggestions_as_cases(export, profile):
-    from mytool.api import load_briefs
+    from mytool.api import brief_files
 
-    _, briefs, _ = load_briefs(export, profile, everyone=True)
+    briefs = brief_files(export, profile, everyone=True)
     cases = {b.unit.unit: [(c.category, c.text) for c in b.feedback] for b in briefs.units}
     assert cases == {
         "九亭镇": [("居住区", "小区垃圾清运不及时")],

@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
 from mytool.analysis.brief import leverage_points
-from mytool.api import load_briefs
+from mytool.api import brief_files
 from mytool.cli import app
 
 runner = CliRunner()
@@ -91,7 +91,7 @@ def test_top_leverage_category_has_the_largest_weight_times_gap(sample_out, prof
 
 
 def test_leverage_gain_is_the_renormalised_weight_times_gap(profile):
-    _, briefs, _ = load_briefs(SAMPLE_2023H2, profile, units=["九亭"])
+    briefs = brief_files(SAMPLE_2023H2, profile, units=["九亭"])
     (brief,) = briefs.units
     unit = brief.unit
     district = {c.category: c.score for c in briefs.ranking.categories}

@@ -15,7 +15,7 @@ from conftest import write_xlsx
 from halfyears import OLD_CATEGORIES, composites, write_report
 from typer.testing import CliRunner
 
-from mytool.api import load_trend
+from mytool.api import trend_paths
 from mytool.cli import app
 from mytool.render.trend import sparkline, trend_to_dict
 
@@ -98,7 +98,7 @@ def test_old_categories_follow_the_lineage_into_the_trajectory(folder):
 
 def test_json_equals_the_library_result(folder):
     files = sorted(p for p in folder.glob("*.xlsx") if p.name != "备忘.xlsx")
-    _, trend = load_trend(files)
+    trend = trend_paths(files)
     result = runner.invoke(app, ["trend", *map(str, files), "-f", "json"])
     assert json.loads(result.stdout) == json.loads(json.dumps(trend_to_dict(trend)))
 

@@ -15,6 +15,7 @@ from mytool.analysis.comparison import Comparison, UnitChange
 from mytool.analysis.planning import CENT, Plan, brief_plans
 from mytool.analysis.ranking import BOTTOM, Ranking, UnitResult, computed_composite, rank_positions
 from mytool.casework import FeedbackCase, ProblemPoint
+from mytool.diagnostics import Issue
 from mytool.numbers import round2, to_decimal
 from mytool.profile import Profile
 
@@ -132,6 +133,7 @@ class BriefSet:
     # Every open ledger item, by unit (with --ledger), for the lead-department files.
     ledger_open: dict[str, tuple[StatusItem, ...]] | None = None
     ledger_as_of: dt.date | None = None
+    issues: tuple[Issue, ...] = ()  # of every file read for these briefs (api.brief_files)
 
 
 def build_briefs(

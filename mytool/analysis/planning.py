@@ -43,6 +43,7 @@ from mytool.analysis.ranking import (
     computed_composite,
     rank_positions,
 )
+from mytool.diagnostics import Issue
 from mytool.errors import InputError, UsageError
 from mytool.numbers import mean2, round2, to_decimal
 from mytool.profile import Profile
@@ -135,6 +136,7 @@ class Plan:
     offset: float | None  # published − reproduced composite, when a composite is published
     reproduced: float  # the composite the categories give before any change
     notes: tuple[str, ...]
+    issues: tuple[Issue, ...] = ()  # of the files read (api.plan_file)
 
     @property
     def total_gain(self) -> float:

@@ -30,7 +30,7 @@ from mytool.errors import UsageError
 
 if TYPE_CHECKING:
     from mytool.analysis.brief import BriefSet
-    from mytool.diagnostics import Issue
+    from mytool.profile import Profile
 
 
 BRIEF_FORMATS = ("docx", "md", "xlsx")
@@ -157,39 +157,65 @@ def brief(
     debug: DebugOption = False,
 ) -> None:
     """为重点提升街镇写整改提升简报（每个街镇一份），并写全区总览和牵头部门任务。"""
-    if unit and all_units:
-        raise UsageError(
-            "--unit 与 --all 不能同时使用：只写某几个街镇用 --unit，写全部街镇用 --all"
-        )
-    from mytool.api import load_briefs
-    from mytool.render.brief_files import brief_files
-    from mytool.writing.brief_folder import write_brief_folder
+    _refuse_unit_with_all(unit, all_units)
+    from mytool.api import brief_files  # lazy, as every command: reading and analysis
+    from mytool.profile import load_profile
 
     formats = brief_formats(format)
     day = option_date(as_of, "--as-of") if as_of else dt.date.today()
-
-    loaded, briefs, issues = load_briefs(
+    due = option_date(deadline, "--deadline") if deadline else None
+    loaded = load_profile(profile)
+    briefs = brief_files(
         file,
-        profile,
+        loaded,
         units=unit,
         everyone=all_units,
         bottom_n=bottom,
         problems=problems,
         feedback=feedback,
         previous=previous,
-        deadline=option_date(deadline, "--deadline") if deadline else None,
+        deadline=due,
         period=option_period(period),
         sheet=sheet,
+        ledger=ledger,
+        as_of=day,
     )
-    if ledger:
-        briefs = _with_ledger(briefs, ledger, issues, day)
-    print_warnings(issues, quiet)
+    _warn(briefs, bottom, due, quiet)
+    _write_folder(briefs, loaded, formats, template_dir, output_dir, day, quiet)
+
+
+def _refuse_unit_with_all(unit: list[str] | None, all_units: bool) -> None:
+    if unit and all_units:
+        raise UsageError(
+            "--unit 与 --all 不能同时使用：只写某几个街镇用 --unit，写全部街镇用 --all"
+        )
+
+
+def _warn(briefs: BriefSet, bottom: int | None, deadline: dt.date | None, quiet: bool) -> None:
+    """The issues of every file read, then doubts about --bottom and --deadline."""
+    print_warnings(briefs.issues, quiet)
     check_bottom(bottom, len(briefs.ranking.units), quiet)
-    check_deadline(
-        option_date(deadline, "--deadline") if deadline else None, briefs.ranking.period, quiet
-    )
+    check_deadline(deadline, briefs.ranking.period, quiet)
+
+
+def _write_folder(
+    briefs: BriefSet,
+    profile: Profile,
+    formats: set[str],
+    template_dir: Path | None,
+    output_dir: Path | None,
+    day: dt.date,
+    quiet: bool,
+) -> None:
+    """Render the briefs, write them into one folder (default <期次>-简报) and list them."""
+    # Briefs only: the document renderers bring docx and openpyxl.
+    from mytool.render.brief_files import brief_files as brief_documents
+    from mytool.writing.brief_folder import write_brief_folder
+
     with working("正在生成简报文件", quiet):
-        files = brief_files(briefs, loaded, formats=formats, template_dir=template_dir, as_of=day)
+        files = brief_documents(
+            briefs, profile, formats=formats, template_dir=template_dir, as_of=day
+        )
         folder = output_dir or Path(f"{briefs.ranking.period or '期次未知'}-简报")
         written = write_brief_folder(folder, files)
     if not quiet:
@@ -197,16 +223,6 @@ def brief(
         console.print(f"已为 {len(briefs.units)} 个街镇写好简报（{folder}）：", markup=False)
         for path in written:
             console.print(f"  {path.name}", markup=False)
-
-
-def _with_ledger(briefs: BriefSet, ledger: Path, issues: list[Issue], today: dt.date) -> BriefSet:
-    from mytool.analysis.brief import with_ledger
-    from mytool.analysis.ledger.status import open_items
-    from mytool.ledger.workbook import load_ledger
-
-    found = load_ledger(ledger)
-    issues.extend(found.issues)
-    return with_ledger(briefs, open_items(found, today), today)
 
 
 def register(app: typer.Typer) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -24,9 +24,6 @@ from mytool.commands.common import (
     runs,
 )
 from mytool.errors import UsageError
-
-if TYPE_CHECKING:
-    from mytool.diagnostics import Issue
 
 
 @runs(reads=("previous", "current"))
@@ -52,22 +49,14 @@ def compare(
     """比较两期测评结果：得分和名次变化、等级变化、进出排名靠后名单、大类变化。"""
     chosen = chosen_format(format, output, TableFormat)
     needs_output(chosen, output, "xlsx 格式需要用 --output 指定输出文件，如 -o 对比.xlsx")
-    from mytool.analysis.comparison import compare_rankings
-    from mytool.api import load_ranking, load_two_periods
+    from mytool.api import compare_files
     from mytool.profile import load_profile
 
     if any(_PATTERN.search(str(p)) for p in (previous, current) if p is not None):
         previous, current = _two_files(previous, current)
     loaded = load_profile(profile)
-    notes: list[Issue] = []
-    if current is None:  # one workbook with a sheet per half-year
-        (before, before_report), (now, now_report), notes = load_two_periods(previous, loaded)
-    else:
-        _, before, before_report = load_ranking(previous, loaded)
-        _, now, now_report = load_ranking(current, loaded)
-    comparison = compare_rankings(before, now, loaded)
-    issues = [*before_report.issues, *before.issues, *now_report.issues, *now.issues, *notes]
-    print_warnings([*issues, *comparison.issues], quiet)
+    comparison = compare_files(previous, current, loaded)
+    print_warnings(comparison.issues, quiet)
     emit(comparison, chosen, output, profile=loaded)
 
 

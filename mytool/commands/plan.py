@@ -93,7 +93,7 @@ def plan(
 ) -> None:
     """提升计划：改变某些大类后排名、等级如何；达到目标名次、等级或得分最少要提高多少。"""
     from mytool.analysis.planning import target_from_options
-    from mytool.api import load_plan
+    from mytool.api import plan_file
     from mytool.profile import load_profile
 
     chosen = chosen_format(format, output, PlanFormat)
@@ -101,7 +101,7 @@ def plan(
     needs_output(chosen, output, "xlsx 格式需要用 --output 指定输出文件，例如 -o 提升计划.xlsx")
     loaded = load_profile(profile)
     target = target_from_options(target_rank, target_grade, target_score, loaded)
-    _, result, issues = load_plan(
+    result = plan_file(
         file,
         unit,
         loaded,
@@ -112,7 +112,7 @@ def plan(
         period=option_period(period),
         sheet=sheet,
     )
-    print_warnings(issues, quiet)
+    print_warnings(result.issues, quiet)
     emit(result, chosen, output)
 
 

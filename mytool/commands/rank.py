@@ -41,14 +41,14 @@ def rank(
     """给街镇和大类排名，标记排名靠后的街镇。"""
     chosen = chosen_format(format, output, TableFormat)
     needs_output(chosen, output, "xlsx 格式需要用 --output 指定输出文件，如 -o 排名.xlsx")
-    from mytool.api import load_ranking
+    from mytool.api import rank_file
+    from mytool.profile import load_profile
 
-    loaded_profile, ranking, _ = load_ranking(
-        file, profile, bottom, period=option_period(period), sheet=sheet
-    )
+    loaded = load_profile(profile)
+    ranking = rank_file(file, loaded, bottom, period=option_period(period), sheet=sheet)
     print_warnings(ranking.all_issues, quiet)
     check_bottom(bottom, len(ranking.units), quiet)
-    emit(ranking, chosen, output, profile=loaded_profile)
+    emit(ranking, chosen, output, profile=loaded)
 
 
 def register(app: typer.Typer) -> None:

@@ -56,9 +56,9 @@ def trend(
     """多期走势：各街镇每期得分和排名、连续几期排名靠后、大类全区得分走势。"""
     chosen = chosen_format(format, output, TrendFormat)
     needs_output(chosen, output, "xlsx 格式需要用 --output 指定输出文件，如 -o 走势.xlsx")
-    from mytool.api import load_trend
+    from mytool.api import trend_paths
 
-    _, result = load_trend(expand_inputs(paths, folders=False), profile)
+    result = trend_paths(expand_inputs(paths, folders=False), profile)
     print_warnings(result.issues, quiet)
     emit(result, chosen, output)
 
