@@ -93,8 +93,8 @@ def compare_files(
 ) -> Comparison:
     """Two half-years side by side: two files, or the two latest sheets of one (`current` None).
 
-    The comparison's issues are every file's reading and ranking issues (each naming its
-    file), then the comparison's own.
+    The comparison's issues are both files' reading and ranking issues (each names its file),
+    then the comparison's own.
     """
     from mytool.analysis.comparison import compare_rankings  # compare only
 
@@ -105,7 +105,7 @@ def compare_files(
     else:
         before, now = rank_file(previous, loaded), rank_file(current, loaded)
     comparison = compare_rankings(before, now, loaded)
-    found = (*_issues_of(before), *_issues_of(now), *notes)
+    found = (*before.all_issues, *now.all_issues, *notes)
     return replace(comparison, issues=(*found, *comparison.issues))
 
 
@@ -132,13 +132,6 @@ def _two_latest_periods(path: str | Path, profile: Profile) -> tuple[Ranking, Ra
             )
         )
     return found[-2], found[-1], notes
-
-
-def _issues_of(ranking: Ranking) -> tuple[Issue, ...]:
-    """The reader's and the ranking's issues, each naming the file when it does not already."""
-    return tuple(
-        issue if issue.file else replace(issue, file=ranking.source) for issue in ranking.all_issues
-    )
 
 
 def _profile(profile: str | Path | Profile | None) -> Profile:
@@ -305,7 +298,7 @@ def trend_paths(paths: Sequence[str | Path], profile: str | Path | Profile | Non
 
     A file named on its own must be readable; one found in a folder that is not a usable score
     report (a problem-point list, say) is skipped with a warning. The trend's issues are every
-    file's reading and ranking issues (each naming its file), then the trend's own.
+    file's reading and ranking issues (each names its file), then the trend's own.
     """
     from mytool.analysis.trend import build_trend  # trend only
 
@@ -322,7 +315,7 @@ def trend_paths(paths: Sequence[str | Path], profile: str | Path | Profile | Non
             continue
         for ranking in found:
             rankings.append(ranking)
-            issues += _issues_of(ranking)
+            issues += ranking.all_issues
     trend = build_trend(rankings, loaded)
     return replace(trend, issues=(*issues, *trend.issues))
 
