@@ -8,6 +8,7 @@ here again from `profile.toml`, read with `tomllib`. Nothing from `mytool` is im
 
 from __future__ import annotations
 
+import itertools
 import tomllib
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -92,20 +93,23 @@ def category_scores(path: Path) -> dict[str, dict[str, Decimal]]:
 
 def expected_units(path: Path, bottom_n: int | None = None) -> list[dict]:
     """What `rank -f json` must say of each unit, in its order (rank, then name)."""
+    return ranked_units(composite_scores(path), bottom_n)
+
+
+def flag_reasons(score: Decimal, others: list[Decimal], bottom_n: int | None = None) -> list[str]:
+    """Flagged for the bottom (fewer than N others score lower) and for a flag grade."""
     bottom_n = RULES["bottom_n"] if bottom_n is None else bottom_n
-    scores = composite_scores(path)
+    below = sum(other < score for other in others)
+    hits = (("bottom", below < bottom_n), ("grade", grade(score) in RULES["flag_grades"]))
+    return [reason for reason, hit in hits if hit]
+
+
+def ranked_units(scores: dict[str, Decimal], bottom_n: int | None = None) -> list[dict]:
+    """Each unit's rank, grade and flags from its composite, in rank order (then name)."""
     ranks = competition_ranks(scores)
     units = []
     for name, score in scores.items():
-        below = sum(other < score for other in scores.values())
-        reasons = [
-            r
-            for r, hit in (
-                ("bottom", below < bottom_n),
-                ("grade", grade(score) in RULES["flag_grades"]),
-            )
-            if hit
-        ]
+        reasons = flag_reasons(score, list(scores.values()), bottom_n)
         units.append(
             {
                 "unit": name,
@@ -158,3 +162,86 @@ def expected_changes(previous: Path, current: Path) -> list[dict]:
             }
         )
     return changes
+
+
+# Trend: halfyears.py reports (one wide sheet 测评结果: 街镇, 综合满意度, categories) ---------
+
+LINEAGE = RULES["category_lineage"]
+
+
+def wide_report(path: Path) -> tuple[dict[str, Decimal], dict[str, dict[str, Decimal]]]:
+    """The composite and the category scores of each unit, by header name as written."""
+    rows = _rows(path, "测评结果")
+    top = next(i for i, row in enumerate(rows) if row[0] == "街镇")
+    header = rows[top]
+    composites, categories = {}, {}
+    for row in rows[top + 1 :]:
+        if name := unit_name(row[0]):
+            composites[name] = half_up(row[1])
+            categories[name] = {h: half_up(v) for h, v in zip(header[2:], row[2:], strict=True)}
+    return composites, categories
+
+
+def next_half(period: str) -> str:
+    year, half = int(period[:4]), period[4:]
+    return f"{year}H2" if half == "H1" else f"{year + 1}H1"
+
+
+def expected_trend(files: dict[str, Path]) -> dict:
+    """What `trend -f json` must say of these reports (period → file), all keys but the issues."""
+    periods = sorted(files)
+    read = {p: wide_report(files[p]) for p in periods}
+    ranked = {p: {u["unit"]: u for u in ranked_units(read[p][0])} for p in periods}
+    latest = ranked_units(read[periods[-1]][0])
+    return {
+        "periods": [{"period": p, "source": files[p].name} for p in periods],
+        "units": [_unit_trend(u["unit"], periods, ranked) for u in latest],
+        "district_mean": [float(mean(list(read[p][0].values()))) for p in periods],
+        "categories": [_category_trend(c, [read[p][1] for p in periods]) for c in CATEGORY_NAMES],
+        "missing_periods": [
+            missing
+            for before, after in itertools.pairwise(periods)
+            for missing in _between(before, after)
+        ],
+    }
+
+
+def _between(before: str, after: str) -> list[str]:
+    found, period = [], next_half(before)
+    while period < after:
+        found.append(period)
+        period = next_half(period)
+    return found
+
+
+def _unit_trend(unit: str, periods: list[str], ranked: dict[str, dict[str, dict]]) -> dict:
+    flagged = [ranked[p][unit]["flagged"] for p in periods]
+    streak = 0
+    for index in range(len(periods) - 1, -1, -1):
+        if not flagged[index] or (streak and next_half(periods[index]) != periods[index + 1]):
+            break
+        streak += 1
+    return {
+        "unit": unit,
+        "scores": [ranked[p][unit]["score"] for p in periods],
+        "ranks": [ranked[p][unit]["rank"] for p in periods],
+        "flagged": flagged,
+        "flagged_streak": streak,
+    }
+
+
+def _category_trend(category: str, by_period: list[dict[str, dict[str, Decimal]]]) -> dict:
+    """A category's district mean each period; in an old-scheme period, the plain mean of the
+    district means of the old categories it came from (`category_lineage`)."""
+    scores, mapped = [], []
+    for by_unit in by_period:
+        headers = list(next(iter(by_unit.values())))
+        sources = (
+            [category]
+            if category in headers
+            else [old for old in headers if LINEAGE.get(old) == category]
+        )
+        means = [mean([scores_[old] for scores_ in by_unit.values()]) for old in sources]
+        scores.append(float(mean(means)) if means else None)
+        mapped.append(sources if means and sources != [category] else None)
+    return {"category": category, "scores": scores, "mapped_from": mapped}

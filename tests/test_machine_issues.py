@@ -42,9 +42,7 @@ def _unknown_unit_issues(data: dict) -> list[dict]:
 
 
 @pytest.mark.parametrize("command", ["compare", "trend"])
-def test_json_issues_name_the_file_sheet_cell_and_unit_of_a_reading_problem(
-    command, two_periods
-):
+def test_json_issues_name_the_file_sheet_cell_and_unit_of_a_reading_problem(command, two_periods):
     result = runner.invoke(app, [command, *map(str, two_periods), "-f", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)

@@ -12,12 +12,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import write_xlsx
-from halfyears import OLD_CATEGORIES, composites, write_report
+from expected import expected_trend
+from halfyears import NEW_CATEGORIES, OLD_CATEGORIES, composites, write_report
+from openpyxl.utils import get_column_letter
 from typer.testing import CliRunner
 
-from mytool.api import trend_paths
 from mytool.cli import app
-from mytool.render.trend import sparkline, trend_to_dict
+from mytool.render.trend import sparkline
 
 runner = CliRunner()
 SVG = "{http://www.w3.org/2000/svg}"
@@ -96,11 +97,47 @@ def test_old_categories_follow_the_lineage_into_the_trajectory(folder):
     assert list(categories)[:3] == ["建(构)筑物", "居住区", "城市道路"]  # the profile's order
 
 
-def test_json_equals_the_library_result(folder):
+# The fixture's files by the half-year each holds (told by its title or its name).
+FILE_PERIODS = {
+    "旧口径.xlsx": "2022H1",
+    "松江-2022H2.xlsx": "2022H2",
+    "松江-2023H1.xlsx": "2023H1",
+    "下半年.xlsx": "2023H2",
+    "2024上半年.xlsx": "2024H1",
+}
+
+
+def test_json_equals_the_trend_computed_from_the_raw_cells(folder):
     files = sorted(p for p in folder.glob("*.xlsx") if p.name != "备忘.xlsx")
-    trend = trend_paths(files)
     result = runner.invoke(app, ["trend", *map(str, files), "-f", "json"])
-    assert json.loads(result.stdout) == json.loads(json.dumps(trend_to_dict(trend)))
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    expected = expected_trend({FILE_PERIODS[p.name]: p for p in files})
+    assert {key: data[key] for key in expected} == expected
+    # The old-scheme file's categories that were renamed or merged, each at its header cell.
+    header = [None, None, *OLD_CATEGORIES]
+    legacy = {
+        ("legacy-category", "info", "旧口径.xlsx", "测评结果", f"{get_column_letter(col)}2")
+        for col, name in enumerate(header, 1)
+        if name and name not in NEW_CATEGORIES
+    }
+    found = {(i["code"], i["severity"], i["file"], i["sheet"], i["cell"]) for i in data["issues"]}
+    assert found == legacy
+    assert data["warnings"] == []
+
+
+def test_json_on_a_gap_counts_streaks_only_over_adjacent_half_years(folder):
+    files = sorted(
+        p for p in folder.glob("*.xlsx") if p.name not in ("备忘.xlsx", "松江-2023H1.xlsx")
+    )
+    result = runner.invoke(app, ["trend", *map(str, files), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    expected = expected_trend({FILE_PERIODS[p.name]: p for p in files})
+    assert expected["missing_periods"] == ["2023H1"]
+    assert {key: data[key] for key in expected} == expected
+    (missing,) = (i for i in data["issues"] if i["code"] == "missing-periods")
+    assert missing["severity"] == "warning" and "2023H1" in missing["message"]
 
 
 def test_xlsx_has_the_tables_and_native_line_charts(folder, tmp_path):
