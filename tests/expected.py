@@ -245,3 +245,78 @@ def _category_trend(category: str, by_period: list[dict[str, dict[str, Decimal]]
         scores.append(float(mean(means)) if means else None)
         mapped.append(sources if means and sources != [category] else None)
     return {"category": category, "scores": scores, "mapped_from": mapped}
+
+
+# Plan: a unit's categories raised to given scores, on a sample ---------------------------------
+
+WEIGHTS = {c["name"]: Decimal(str(c["weight"])) for c in RULES["categories"]}
+DEPARTMENTS = {c["name"]: c.get("department", "") for c in RULES["categories"]}
+
+
+def weighted_composite(categories: dict[str, Decimal]) -> Decimal:
+    """The categories' weighted mean, weights renormalised over those present."""
+    total = sum(WEIGHTS[c] for c in categories)
+    return half_up(sum(score * WEIGHTS[c] for c, score in categories.items()) / total)
+
+
+def standing(score: Decimal, others: list[Decimal]) -> dict:
+    """Rank (competition), grade and flags of `score` among the other units' scores."""
+    reasons = flag_reasons(score, others)
+    return {
+        "score": float(score),
+        "rank": 1 + sum(other > score for other in others),
+        "grade": grade(score),
+        "flagged": bool(reasons),
+        "tied": score in others,
+        "flag_reasons": reasons,
+    }
+
+
+def expected_plan(
+    path: Path, period: str, unit: str, target: dict, raised: dict[str, float]
+) -> dict:
+    """What `plan -f json` must say when `unit`'s categories are raised to `raised`.
+
+    Which categories to raise, and how far, is the planner's search (checked against brute force
+    in test_plan.py); everything that follows from the choice is computed here from the raw
+    cells: the new composite keeps the published score's offset from the weighted categories.
+    All keys but `notes` and the changes' `lagging_items`.
+    """
+    published = composite_scores(path)
+    by_unit = category_scores(path)
+    own = by_unit[unit]
+    reproduced = weighted_composite(own)
+    after = {**own, **{c: half_up(v) for c, v in raised.items()}}
+    score = half_up(published[unit] + weighted_composite(after) - reproduced)
+    others = [s for name, s in published.items() if name != unit]
+    changes = [
+        {
+            "category": c,
+            "from": float(own[c]),
+            "to": float(after[c]),
+            "gain": float(after[c] - own[c]),
+            "department": DEPARTMENTS[c],
+            "weight": float(WEIGHTS[c]),
+            "ceiling": float(max(scores[c] for scores in by_unit.values() if c in scores)),
+            "ceiling_source": "district-best",
+            "given": False,
+        }
+        for c in sorted(raised, key=lambda c: (-WEIGHTS[c], c))
+    ]
+    offset = published[unit] - reproduced
+    return {
+        "unit": unit,
+        "period": period,
+        "source": path.name,
+        "before": standing(published[unit], others),
+        "target": target,
+        "changes": changes,
+        "after": standing(score, others),
+        "reachable": True,
+        "estimate": offset != 0,
+        "estimate_offset": float(offset) if offset else None,
+        "reproduced_score": float(reproduced),
+        "total_gain": float(sum(after[c] - own[c] for c in raised)),
+        "bottom_n": RULES["bottom_n"],
+        "units": len(published),
+    }
