@@ -10,6 +10,7 @@ from rich.console import Console, JustifyMethod
 from rich.table import Table
 
 from mytool.analysis.comparison import CategoryChange, Comparison, Side, UnitChange
+from mytool.diagnostics import ERROR, WARNING
 from mytool.render.labels import score_text
 from mytool.render.machine import csv_text
 from mytool.render.markdown import md_text, table
@@ -47,7 +48,7 @@ def comparison_to_dict(comparison: Comparison) -> dict:
         },
         "entered_flagged": [u.unit for u in comparison.entered_flagged],
         "left_flagged": [u.unit for u in comparison.left_flagged],
-        "warnings": [issue.located() for issue in comparison.issues],
+        "warnings": [i.located() for i in comparison.issues if i.severity in (WARNING, ERROR)],
         "issues": [issue.as_dict() for issue in comparison.issues],
     }
 
