@@ -25,12 +25,13 @@ from mytool.reading.sources import Workbook
 from mytool.report import Report
 
 if TYPE_CHECKING:
+    from mytool.analysis.aggregation import Aggregation
     from mytool.analysis.brief import BriefSet
     from mytool.analysis.comparison import Comparison
     from mytool.analysis.planning import Plan, Target
     from mytool.analysis.trend import Trend
     from mytool.reading.casework import Casework
-    from mytool.reading.respondents import Respondents
+    from mytool.reading.respondents import Progress, Respondents
 
 REPORT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")
 
@@ -291,6 +292,23 @@ def report_files(paths: Sequence[str | Path]) -> list[tuple[Path, bool]]:
             raise InputError(f"{given}：文件夹中没有测评结果文件（{suffixes}）")
         files += [(p, True) for p in found]
     return files
+
+
+def aggregate_files(
+    paths: Iterable[str | Path],
+    profile: str | Path | Profile | None = None,
+    progress: Progress | None = None,
+) -> Aggregation:
+    """Read exports of one questionnaire and aggregate them (`progress` hears of each file).
+
+    `Aggregation.issues` holds the reader's and the ranking's issues.
+    """
+    # aggregate only: both bring pandas, which score workbooks never need.
+    from mytool.analysis.aggregation import aggregate
+    from mytool.reading.respondents import read_respondents
+
+    loaded = _profile(profile)
+    return aggregate(read_respondents(paths, loaded, progress), loaded)
 
 
 def trend_paths(paths: Sequence[str | Path], profile: str | Path | Profile | None = None) -> Trend:

@@ -18,8 +18,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from mytool.analysis.aggregation import Z95, aggregate, aggregate_files
-from mytool.api import read_report
+from mytool.analysis.aggregation import Z95, aggregate
+from mytool.api import aggregate_files, read_report
 from mytool.cli import app
 from mytool.numbers import round2
 from mytool.profile import load_profile
@@ -353,20 +353,20 @@ def test_xlsx_needs_an_output_file(export):
 
 def _progress_given(export, monkeypatch, *, terminal: bool) -> list[object]:
     """The `progress` argument the aggregate command hands the library, size no reason to skip."""
-    import mytool.analysis.aggregation as aggregation
+    import mytool.api as api
     import mytool.commands.aggregate as command
 
     monkeypatch.setattr(command, "PROGRESS_FROM_BYTES", 0)
     stderr = SimpleNamespace(isatty=lambda: terminal)  # what the command asks of sys.stderr
     monkeypatch.setattr(command, "sys", SimpleNamespace(stderr=stderr))
     given: list[object] = []
-    real = aggregation.aggregate_files
+    real = api.aggregate_files
 
     def spy(paths, profile, progress=None):
         given.append(progress)
         return real(paths, profile, progress)
 
-    monkeypatch.setattr(aggregation, "aggregate_files", spy)
+    monkeypatch.setattr(api, "aggregate_files", spy)
     result = runner.invoke(app, ["aggregate", str(export), "-f", "json"])
     assert result.exit_code == 0, result.output
     assert "读取" not in result.stderr or terminal
@@ -417,7 +417,6 @@ def test_csv_with_a_title_line_and_semicolons(tmp_path, profile, export):
 def test_free_text_lands_in_the_workbook_as_text(tmp_path, profile):
     from openpyxl import load_workbook
 
-    from mytool.analysis.aggregation import aggregate_files
     from mytool.render.aggregate import aggregation_to_xlsx
 
     path = tmp_path / "导出.csv"

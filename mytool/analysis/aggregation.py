@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import pairwise
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mytool.analysis.ranking import Ranking, UnitResult, rank_report
@@ -34,7 +32,7 @@ from mytool.diagnostics import INFO, WARNING, Issue, IssueCode
 from mytool.numbers import round2
 from mytool.profile import Profile
 from mytool.reading.certainty import missing_units
-from mytool.reading.respondents import Progress, Respondents, read_respondents
+from mytool.reading.respondents import Respondents
 from mytool.report import ITEM, Report, Score
 
 if TYPE_CHECKING:
@@ -83,13 +81,6 @@ class Aggregation:
     @property
     def issues(self) -> tuple[Issue, ...]:
         return (*self.report.issues, *self.ranking.issues)
-
-
-def aggregate_files(
-    paths: Iterable[str | Path], profile: Profile, progress: Progress | None = None
-) -> Aggregation:
-    """Read exports of one questionnaire and aggregate them (`progress` hears of each file)."""
-    return aggregate(read_respondents(paths, profile, progress), profile)
 
 
 def report_from_respondents(respondents: Respondents, profile: Profile) -> Report:

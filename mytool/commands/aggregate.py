@@ -62,7 +62,7 @@ def aggregate(
     debug: DebugOption = False,
 ) -> None:
     """汇总逐份答卷：各街镇各小项的平均分、回答数和 95% 置信区间，大类、综合得分和排名。"""
-    from mytool.analysis.aggregation import aggregate_files
+    from mytool.api import aggregate_files
     from mytool.profile import load_profile
 
     chosen = chosen_format(format, output, AggregateFormat)
