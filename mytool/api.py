@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from mytool.analysis.aggregation import Aggregation
     from mytool.analysis.brief import BriefSet
     from mytool.analysis.comparison import Comparison
+    from mytool.analysis.ledger.status import LedgerStatus
     from mytool.analysis.planning import Plan, Target
     from mytool.analysis.trend import Trend
     from mytool.reading.casework import Casework
@@ -309,6 +310,21 @@ def aggregate_files(
 
     loaded = _profile(profile)
     return aggregate(read_respondents(paths, loaded, progress), loaded)
+
+
+def ledger_status_file(
+    path: str | Path, as_of: dt.date, due_within: int | None = None
+) -> LedgerStatus:
+    """The rectification ledger at `path` as of a day: counts, overdue and due-soon points.
+
+    `LedgerStatus.issues` holds what reading the ledger found (renamed columns, bad values).
+    """
+    # ledger status only: the ledger's workbook I/O and its status logic.
+    from mytool.analysis.ledger.status import DEFAULT_DUE_WITHIN, ledger_status
+    from mytool.ledger.workbook import load_ledger
+
+    days = DEFAULT_DUE_WITHIN if due_within is None else due_within
+    return ledger_status(load_ledger(path), as_of, days)
 
 
 def trend_paths(paths: Sequence[str | Path], profile: str | Path | Profile | None = None) -> Trend:
