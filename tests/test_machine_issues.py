@@ -1,4 +1,4 @@
-"""`compare` and `trend` JSON carry every file's reading issues as objects naming the file."""
+"""`compare`, `trend` and `plan` JSON carry every file's reading issues as objects naming the file."""
 
 from __future__ import annotations
 
@@ -50,3 +50,12 @@ def test_json_issues_name_the_file_sheet_cell_and_unit_of_a_reading_problem(comm
     (issue,) = (i for i in data["issues"] if i["code"] == "unknown-unit")
     assert "九亭镇" in issue["message"]  # the likely spelling is suggested
     assert any(w.startswith("2024H1.xlsx：测评结果!A19：") for w in data["warnings"])
+
+
+def test_plan_json_issues_name_the_file_sheet_cell_and_unit_of_a_reading_problem(two_periods):
+    _, now = two_periods
+    result = runner.invoke(
+        app, ["plan", str(now), "-u", "九亭", "--set", "居住区=+1", "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert _unknown_unit_issues(json.loads(result.stdout)) == [EXPECTED]

@@ -49,6 +49,7 @@ def plan_to_dict(plan: Plan) -> dict:
         "bottom_n": plan.bottom_n,
         "units": plan.units_count,
         "notes": list(plan.notes),
+        "issues": [issue.as_dict() for issue in plan.issues],
     }
 
 
