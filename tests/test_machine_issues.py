@@ -1,4 +1,4 @@
-"""`compare`, `trend` and `plan` JSON carry every file's reading issues as objects naming the file."""
+"""`compare`, `trend` and `plan` JSON carry the reading issues of every file, naming the file."""
 
 from __future__ import annotations
 
