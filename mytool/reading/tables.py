@@ -14,7 +14,6 @@ from mytool.diagnostics import (
     WARNING,
     Issue,
     IssueCode,
-    Severity,
     column_letter,
 )
 from mytool.profile import Profile
@@ -579,10 +578,9 @@ def _add_score(
     )
     if percent:  # 0.7853 formatted 0.00%: the office sees 78.53
         value = as_percent(value)
-    problem = _unusable_value(value, cell, measure)
+    problem = _unusable_value(value, cell, measure, file, place, unit)
     if problem:
-        code, severity, message = problem
-        result.issues.append(Issue(code, severity, message, file, place, unit))
+        result.issues.append(problem)
         return
     score = Score(unit, measure, value, category, item, place, spelling)
     result.scores.append(score)
@@ -591,16 +589,19 @@ def _add_score(
 
 
 def _unusable_value(
-    value: float, cell: object, measure: str
-) -> tuple[IssueCode, Severity, str] | None:
+    value: float, cell: object, measure: str, file: str, place: str, unit: str
+) -> Issue | None:
     """Why a number cannot be used: a city rank that is no positive whole number, a score
     outside 0–100; None when it can."""
+    text = display_text(cell)
     if measure == CITY_RANK:
         if value < 1 or not float(value).is_integer():
-            return IssueCode.BAD_RANK, WARNING, f"排名「{display_text(cell)}」不是正整数，未使用"
+            message = f"排名「{text}」不是正整数，未使用"
+            return Issue(IssueCode.BAD_RANK, WARNING, message, file, place, unit)
         return None
     if not 0 <= value <= 100:
-        return IssueCode.OUT_OF_RANGE, ERROR, f"分数 {display_text(cell)} 超出 0–100 的范围"
+        message = f"分数 {text} 超出 0–100 的范围"
+        return Issue(IssueCode.OUT_OF_RANGE, ERROR, message, file, place, unit)
     return None
 
 
