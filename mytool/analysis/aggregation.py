@@ -27,6 +27,7 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+from mytool.analysis.intervals import Z95, interval
 from mytool.analysis.ranking import Ranking, UnitResult, rank_report
 from mytool.diagnostics import INFO, WARNING, Issue, IssueCode
 from mytool.numbers import round2
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-Z95 = 1.959964  # two-sided 95% quantile of the normal distribution
+    from mytool.analysis.drivers import DriverSet
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class UnitAggregate:
     low_sample: bool  # fewer respondents than the profile's min_answers
     indistinct_from: tuple[str, ...]  # ranking neighbours whose intervals overlap this one's
     feedback: int  # suggestion cases
+    standard_error: float | None = None  # of the composite, linearised; None below two answers
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,6 +79,7 @@ class Aggregation:
     report: Report  # the unit scores as a report, for `rank` and `brief`
     ranking: Ranking
     feedback: pd.DataFrame  # unit, category, text, place
+    drivers: tuple[DriverSet, ...] = ()  # with --drivers: the district's, then each unit's
 
     @property
     def issues(self) -> tuple[Issue, ...]:
@@ -88,25 +91,66 @@ def report_from_respondents(respondents: Respondents, profile: Profile) -> Repor
     return aggregate(respondents, profile).report
 
 
+@dataclass(frozen=True, eq=False)
+class ItemTotals:
+    """Per unit (rows) and item (columns): answers, sum and sample variance of their scores."""
+
+    counts: np.ndarray
+    sums: np.ndarray
+    variances: np.ndarray
+
+
+def item_totals(respondents: Respondents) -> ItemTotals:
+    import pandas as pd  # lazy: heavy, and only respondent-level work needs it
+
+    units, items = respondents.units, respondents.items
+    grouped = pd.DataFrame(respondents.answers).groupby(respondents.unit_codes)
+    shape = (len(units), len(items))
+    every = range(len(units))
+    return ItemTotals(
+        counts=grouped.count().reindex(every, fill_value=0).to_numpy().reshape(shape),
+        sums=grouped.sum().reindex(every, fill_value=0).to_numpy().reshape(shape),
+        variances=grouped.var(ddof=1).reindex(every).to_numpy().reshape(shape),
+    )
+
+
 def aggregate(respondents: Respondents, profile: Profile) -> Aggregation:
     """Item means with counts and intervals, category and composite scores, per unit."""
-    import numpy as np
-    import pandas as pd
-
-    units, items, codes = respondents.units, respondents.items, respondents.unit_codes
-    grouped = pd.DataFrame(respondents.answers).groupby(codes)
-    shape = (len(units), len(items))
-    counts = grouped.count().reindex(range(len(units)), fill_value=0).to_numpy().reshape(shape)
-    sums = grouped.sum().reindex(range(len(units)), fill_value=0).to_numpy().reshape(shape)
-    variances = grouped.var(ddof=1).reindex(range(len(units))).to_numpy().reshape(shape)
+    totals = item_totals(respondents)
     stats = {
-        (unit, pair): _item_stat(sums[u, i], int(counts[u, i]), variances[u, i])
-        for u, unit in enumerate(units)
-        for i, pair in enumerate(items)
-        if counts[u, i] > 0
+        (unit, pair): _item_stat(
+            totals.sums[u, i], int(totals.counts[u, i]), totals.variances[u, i]
+        )
+        for u, unit in enumerate(respondents.units)
+        for i, pair in enumerate(respondents.items)
+        if totals.counts[u, i] > 0
     }
+    base = _base_report(respondents, stats)
+    ranking = rank_report(base, profile)
+    errors = _composite_errors(respondents, ranking, profile, totals)
+    results = _unit_aggregates(respondents, ranking, profile, stats, errors)
+    findings = _findings(results, respondents, profile, base.source)
+    missing = missing_units(respondents.units, profile, base.source)
+    report = replace(base, issues=(*base.issues, *findings, *missing))
+    return Aggregation(
+        period=respondents.period,
+        source=respondents.source,
+        units=results,
+        unmatched_questions=respondents.unmatched_questions,
+        min_answers=profile.min_answers,
+        respondents=len(respondents.unit_codes),
+        report=report,
+        ranking=ranking,
+        feedback=respondents.feedback,
+    )
+
+
+def _base_report(
+    respondents: Respondents, stats: dict[tuple[str, tuple[str, str]], ItemStat]
+) -> Report:
+    """The item scores as a report, before the findings of aggregation are added."""
     scores = tuple(Score(unit, ITEM, stat.score, *pair) for (unit, pair), stat in stats.items())
-    base = Report(
+    return Report(
         source=respondents.source,
         path=respondents.path,
         format=respondents.format,
@@ -117,12 +161,26 @@ def aggregate(respondents: Respondents, profile: Profile) -> Aggregation:
         sheets=respondents.sheets,
         issues=respondents.issues,
     )
-    ranking = rank_report(base, profile)
-    people = np.bincount(codes, minlength=len(units))
-    intervals = _composite_intervals(respondents, ranking, profile, counts, sums)
+
+
+def _unit_aggregates(
+    respondents: Respondents,
+    ranking: Ranking,
+    profile: Profile,
+    stats: dict[tuple[str, tuple[str, str]], ItemStat],
+    errors: dict[str, float | None],
+) -> tuple[UnitAggregate, ...]:
+    import numpy as np  # lazy: heavy, and only respondent-level work needs it
+
+    units, items = respondents.units, respondents.items
+    people = np.bincount(respondents.unit_codes, minlength=len(units))
+    intervals = {
+        row.unit: None if (se := errors[row.unit]) is None else interval(row.score, Z95 * se)
+        for row in ranking.units
+    }
     neighbours = _indistinct_neighbours(ranking.units, intervals)
     feedback = respondents.feedback["unit"].value_counts()
-    results = tuple(
+    return tuple(
         UnitAggregate(
             unit=result.unit,
             respondents=int(people[units.index(result.unit)]),
@@ -137,22 +195,9 @@ def aggregate(respondents: Respondents, profile: Profile) -> Aggregation:
             low_sample=int(people[units.index(result.unit)]) < profile.min_answers,
             indistinct_from=neighbours.get(result.unit, ()),
             feedback=int(feedback.get(result.unit, 0)),
+            standard_error=errors[result.unit],
         )
         for result in ranking.units
-    )
-    findings = _findings(results, respondents, profile, base.source)
-    missing = missing_units(respondents.units, profile, base.source)
-    report = replace(base, issues=(*base.issues, *findings, *missing))
-    return Aggregation(
-        period=respondents.period,
-        source=respondents.source,
-        units=results,
-        unmatched_questions=respondents.unmatched_questions,
-        min_answers=profile.min_answers,
-        respondents=len(codes),
-        report=report,
-        ranking=ranking,
-        feedback=respondents.feedback,
     )
 
 
@@ -164,23 +209,15 @@ def _item_stat(total: float, n: int, variance: float) -> ItemStat:
     return ItemStat(score, n, interval(score, Z95 * math.sqrt(variance / n)))
 
 
-def interval(score: float, half_width: float) -> tuple[float, float]:
-    """score ± half_width, each end rounded to two decimals."""
-    return round2(score - half_width), round2(score + half_width)
+def composite_shares(
+    respondents: Respondents, ranking: Ranking, profile: Profile, counts: np.ndarray
+) -> np.ndarray:
+    """aᵢ of each unit's composite C = Σ aᵢ·mᵢ: the renormalised category weight shared by the
+    category's items the unit has answers for (zero for units not ranked)."""
+    import numpy as np  # lazy: heavy, and only respondent-level work needs it
 
-
-def _composite_intervals(
-    respondents: Respondents,
-    ranking: Ranking,
-    profile: Profile,
-    counts: np.ndarray,
-    sums: np.ndarray,
-) -> dict[str, tuple[float, float] | None]:
-    """95% interval of each ranked unit's composite, linearised over its respondents."""
-    import numpy as np
-
-    units, items, codes = respondents.units, respondents.items, respondents.unit_codes
-    coefficients = np.zeros(counts.shape)  # aᵢ / nᵢ for each unit and item
+    units, items = respondents.units, respondents.items
+    shares = np.zeros(counts.shape)
     for u, unit in enumerate(units):
         ranked = ranking.unit(unit)
         if ranked is None:
@@ -191,23 +228,42 @@ def _composite_intervals(
         for i in answered:
             category = items[i][0]
             if category in weights:
-                share = weights[category] / sum(weights.values()) / per_category[category]
-                coefficients[u, i] = share / counts[u, i]
+                shares[u, i] = weights[category] / sum(weights.values()) / per_category[category]
+    return shares
+
+
+def linearised_variances(
+    respondents: Respondents, shares: np.ndarray, totals: ItemTotals
+) -> np.ndarray:
+    """Per unit, the variance of Σᵢ shares[u, i]·mᵢ (mᵢ the unit's item means), linearised
+    over its respondents as the module docstring says; NaN for units with fewer than two."""
+    import numpy as np  # lazy: heavy, and only respondent-level work needs it
+
+    codes, units = respondents.unit_codes, respondents.units
+    counts, sums = totals.counts, totals.sums
+    coefficients = np.divide(shares, counts, out=np.zeros(counts.shape), where=counts > 0)
     means = np.divide(sums, counts, out=np.zeros(counts.shape), where=counts > 0)
     z = np.zeros(len(codes))
-    for i in range(len(items)):
+    for i in np.flatnonzero(shares.any(axis=0)):
         contribution = (respondents.answers[:, i] - means[codes, i]) * coefficients[codes, i]
         np.add(z, contribution, out=z, where=~np.isnan(contribution))
     squares = np.bincount(codes, weights=z * z, minlength=len(units))
-    people = np.bincount(codes, minlength=len(units))
-    intervals: dict[str, tuple[float, float] | None] = {}
+    people = np.bincount(codes, minlength=len(units)).astype(float)
+    factor = np.divide(people, people - 1, out=np.full(len(units), np.nan), where=people > 1)
+    return factor * squares
+
+
+def _composite_errors(
+    respondents: Respondents, ranking: Ranking, profile: Profile, totals: ItemTotals
+) -> dict[str, float | None]:
+    """Standard error of each ranked unit's composite (None with fewer than two respondents)."""
+    shares = composite_shares(respondents, ranking, profile, totals.counts)
+    variances = linearised_variances(respondents, shares, totals)
+    found: dict[str, float | None] = {}
     for row in ranking.units:
-        u = units.index(row.unit)
-        n = int(people[u])
-        intervals[row.unit] = (
-            interval(row.score, Z95 * math.sqrt(n / (n - 1) * squares[u])) if n > 1 else None
-        )
-    return intervals
+        variance = float(variances[respondents.units.index(row.unit)])
+        found[row.unit] = None if math.isnan(variance) else math.sqrt(variance)
+    return found
 
 
 def _indistinct_neighbours(

@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mytool.analysis.aggregation import Z95
+from mytool.analysis.intervals import Z95
 from mytool.numbers import round2
 from mytool.profile import Profile
 
