@@ -56,6 +56,9 @@ class DriverSet:
     unit: str | None
     respondents: int
     drivers: tuple[Driver, ...]  # most important first
+    importance_split: float | None  # the quadrants' lines: mean r and mean satisfaction over the
+    satisfaction_split: float | None  # items that have both (three and two decimals)
+    low_sample: bool  # fewer respondents than the profile's min_answers
 
 
 def item_drivers(respondents: Respondents, profile: Profile) -> tuple[DriverSet, ...]:
@@ -120,7 +123,14 @@ def _drivers(
         for category, item, r, n, satisfaction in found
     ]
     drivers.sort(key=lambda d: (d.importance is None, -(d.importance or 0.0), d.category, d.item))
-    return DriverSet(unit, len(answers), tuple(drivers))
+    return DriverSet(
+        unit=unit,
+        respondents=len(answers),
+        drivers=tuple(drivers),
+        importance_split=round(mean_r, 3) if rated else None,
+        satisfaction_split=round2(mean_s) if rated else None,
+        low_sample=len(answers) < profile.min_answers,
+    )
 
 
 def _fisher_interval(r: float | None, n: int) -> tuple[float, float] | None:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -25,6 +25,13 @@ from mytool.commands.common import (
     runs,
     stderr_console,
 )
+from mytool.errors import UsageError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from mytool.analysis.aggregation import Aggregation
+    from mytool.profile import Profile
 
 PROGRESS_FROM_BYTES = 2_000_000  # smaller files read in well under a second: no bar
 
@@ -33,6 +40,7 @@ class AggregateFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
+    md = "md"
     xlsx = "xlsx"
 
 
@@ -55,9 +63,17 @@ def aggregate(
     profile: ProfileOption = None,
     format: Annotated[
         AggregateFormat | None,
-        typer.Option("--format", "-f", help="输出格式：table 表格、json、csv、xlsx（需 -o）。"),
+        typer.Option("--format", "-f", help="输出格式：table 表格、json、csv、md、xlsx（需 -o）。"),
     ] = None,
     output: OutputOption = None,
+    drivers: Annotated[
+        bool,
+        typer.Option(
+            "--drivers",
+            help="驱动因素：各小项对满意度的重要性（相关系数及 95% 区间）和重要性–满意度"
+            "四象限；给出 -o 时象限图另存为 <文件名>-驱动因素.png/.svg。",
+        ),
+    ] = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
@@ -66,14 +82,29 @@ def aggregate(
     from mytool.profile import load_profile
 
     chosen = chosen_format(format, output, AggregateFormat)
-
     needs_output(chosen, output, "xlsx 格式需要用 --output 指定输出文件，例如 -o 汇总.xlsx")
+    if drivers and chosen == "csv":
+        raise UsageError("CSV 是得分长表，不含驱动因素；--drivers 请用 -f table、json、md 或 xlsx")
     files = expand_inputs(files)
     loaded = load_profile(profile)
     with _progress(files, quiet) as progress:
-        result = aggregate_files(files, loaded, progress)
+        result = aggregate_files(files, loaded, progress, drivers=drivers)
     print_warnings(result.issues, quiet)
-    emit(result, chosen, output)
+    if drivers and output is not None:
+        _emit_with_chart(result, chosen, output, loaded)
+    else:
+        emit(result, chosen, output, profile=loaded)
+
+
+def _emit_with_chart(result: Aggregation, format: str, output: Path, profile: Profile) -> None:
+    """The output and the quadrant chart beside it, written together (all or none)."""
+    from mytool.render.drivers import chart_files, drivers_chart
+    from mytool.render.registry import Files, file_bytes, render
+    from mytool.writing.output import write_files_atomic
+
+    rendering = render(result, format, output, profile=profile)
+    main = rendering.files if isinstance(rendering, Files) else {output: file_bytes(rendering)}
+    write_files_atomic({**chart_files(drivers_chart(result, profile), output), **main})
 
 
 @contextlib.contextmanager
@@ -83,16 +114,7 @@ def _progress(files: list[Path], quiet: bool) -> Iterator[Callable[[str], None] 
     if quiet or size < PROGRESS_FROM_BYTES or not sys.stderr.isatty():
         yield None
         return
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    several = len(files) > 1
-    bar = Progress(
-        SpinnerColumn("line"),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=stderr_console(),
-        transient=True,
-    )
+    bar = _progress_bar()
     task = bar.add_task("读取答卷", total=len(files))
     done = 0
 
@@ -100,7 +122,7 @@ def _progress(files: list[Path], quiet: bool) -> Iterator[Callable[[str], None] 
         """Say which file is being read (and which of how many): never a bar stuck at 0/1."""
         nonlocal done
         done += 1
-        count = f"（第 {done}/{len(files)} 个文件）" if several else ""
+        count = f"（第 {done}/{len(files)} 个文件）" if len(files) > 1 else ""
         bar.update(task, description=f"正在读取 {name}{count}")
 
     with bar:
@@ -108,11 +130,25 @@ def _progress(files: list[Path], quiet: bool) -> Iterator[Callable[[str], None] 
         bar.update(task, completed=len(files))
 
 
+def _progress_bar() -> Progress:
+    """A transient spinner with the file being read and the time so far, on stderr."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        SpinnerColumn("line"),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=stderr_console(),
+        transient=True,
+    )
+
+
 def register(app: typer.Typer) -> None:
     app.command(
         epilog=examples(
             "mytool aggregate 问卷导出.xlsx",
             "mytool aggregate 导出1.xlsx 导出2.csv -o 汇总.xlsx",
+            "mytool aggregate 问卷导出.xlsx --drivers -o 驱动因素.md",
             'mytool aggregate "问卷/*.xlsx" -f json -o 汇总.json',
         )
     )(aggregate)

@@ -13,12 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from mytool.analysis.aggregation import Aggregation, ItemStat, UnitAggregate
 from mytool.diagnostics import ERROR, WARNING
+from mytool.render.drivers import add_drivers_sheet, drivers_chart, drivers_to_dict, print_drivers
 from mytool.render.excel import safe_row
 from mytool.render.labels import rank_text, score_text
 from mytool.render.machine import csv_text
 
 if TYPE_CHECKING:
     from rich.console import Console, JustifyMethod
+
+    from mytool.profile import Profile
 
 COMPOSITE_LABEL = "综合满意度"  # the category cell of a composite row, as the reader knows it
 CSV_COLUMNS = ("unit", "category", "item", "score", "n", "ci95_low", "ci95_high", "period")
@@ -34,6 +37,7 @@ def aggregation_to_dict(result: Aggregation) -> dict:
         "min_answers": result.min_answers,
         "units": [_unit_dict(unit) for unit in result.units],
         "unmatched_questions": list(result.unmatched_questions),
+        "drivers": drivers_to_dict(result),
         "warnings": [i.located() for i in result.issues if i.severity in (WARNING, ERROR)],
         "issues": [i.as_dict() for i in result.issues],
     }
@@ -100,8 +104,9 @@ def _append(sheet: Any, values: list[object]) -> None:
     sheet.append(safe_row(sheet, values))
 
 
-def aggregation_to_xlsx(result: Aggregation) -> bytes:
-    """Workbook: unit scores (wide), intervals (long), citizen suggestions, unmatched questions."""
+def aggregation_to_xlsx(result: Aggregation, profile: Profile | None = None) -> bytes:
+    """Workbook: unit scores (wide), intervals (long), citizen suggestions, unmatched questions;
+    with --drivers a 驱动因素 sheet (its chart needs `profile` for the font)."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -145,6 +150,7 @@ def aggregation_to_xlsx(result: Aggregation) -> bytes:
     _append(unmatched, ["未匹配到测评小项的问题（未计分）"])
     for question in result.unmatched_questions:
         _append(unmatched, [question])
+    add_drivers_sheet(book, result, drivers_chart(result, profile) if profile else None)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -205,3 +211,4 @@ def print_aggregation(result: Aggregation, console: Console) -> None:
     cases = len(result.feedback)
     if cases:
         console.print(f"市民建议 {cases} 条（见 -f xlsx 输出的「市民反映建议」工作表）。")
+    print_drivers(result, console)

@@ -210,3 +210,69 @@ def ranking_chart(
     axes.legend(handles=handles, loc="lower right", fontsize=6.5, frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
     return _save(figure, plt)
+
+
+QUADRANT_COLORS = {
+    "优先改进": "#c00000",
+    "继续保持": "#1f4e79",
+    "次要改进": "#9e9e9e",
+    "锦上添花": "#548235",
+}
+
+
+@dataclass(frozen=True)
+class QuadrantPoint:
+    number: int  # the item's place in the table beside the chart
+    label: str
+    satisfaction: float
+    importance: float
+    quadrant: str
+
+
+def quadrant_chart(
+    *,
+    title: str,
+    points: Sequence[QuadrantPoint],
+    satisfaction_split: float,
+    importance_split: float,
+    font: str,
+) -> Chart:
+    """Importance (r) against satisfaction, split at the two means into four named quadrants;
+    each point is numbered, the numbers listed with the item names beside the plot."""
+    plt = _pyplot(font)
+    height = max(95.0, 20 + 3.4 * len(points)) * MM
+    figure, axes = plt.subplots(figsize=(170 * MM, height))
+    figure.subplots_adjust(left=0.09, right=0.64, top=1 - 9 * MM / height, bottom=13 * MM / height)
+    for point in points:
+        color = QUADRANT_COLORS.get(point.quadrant, "#333333")
+        axes.scatter(point.satisfaction, point.importance, s=14, color=color, zorder=3)
+        axes.annotate(
+            str(point.number),
+            (point.satisfaction, point.importance),
+            xytext=(3, 2),
+            textcoords="offset points",
+            fontsize=6,
+            color=color,
+        )
+    axes.axvline(satisfaction_split, color="#555555", linestyle="--", linewidth=0.7)
+    axes.axhline(importance_split, color="#555555", linestyle="--", linewidth=0.7)
+    axes.margins(0.15)
+    corners = (
+        ("优先改进", 0.02, 0.97, "left", "top"),
+        ("继续保持", 0.98, 0.97, "right", "top"),
+        ("次要改进", 0.02, 0.03, "left", "bottom"),
+        ("锦上添花", 0.98, 0.03, "right", "bottom"),
+    )
+    for name, x, y, ha, va in corners:
+        axes.text(
+            x, y, name, transform=axes.transAxes, ha=ha, va=va, fontsize=8,
+            color=QUADRANT_COLORS[name], fontweight="bold",
+        )  # fmt: skip
+    axes.set_xlabel(f"满意度（小项平均得分；虚线为平均 {satisfaction_split:.2f}）", fontsize=7)
+    axes.set_ylabel(f"重要性（相关系数 r；虚线为平均 {importance_split:.3f}）", fontsize=7)
+    axes.tick_params(labelsize=6.5)
+    axes.set_title(title, fontsize=9)
+    axes.spines[["top", "right"]].set_visible(False)
+    listing = "\n".join(f"{p.number}. {p.label}" for p in points)
+    figure.text(0.67, 1 - 9 * MM / height, listing, fontsize=6, va="top", linespacing=1.45)
+    return _save(figure, plt)

@@ -62,6 +62,7 @@ RENDERERS: dict[tuple[str, str], tuple[str, str]] = {
     ("Aggregation", "json"): ("json", "mytool.render.aggregate:aggregation_to_dict"),
     ("Aggregation", "csv"): ("csv", "mytool.render.aggregate:aggregation_to_csv"),
     ("Aggregation", "xlsx"): ("xlsx", "mytool.render.aggregate:aggregation_to_xlsx"),
+    ("Aggregation", "md"): ("files", "mytool.render.aggregate_md:aggregation_markdown_files"),
     ("Aggregation", "table"): ("view", "mytool.render.aggregate:print_aggregation"),
     ("Plan", "json"): ("json", "mytool.render.plan:plan_to_dict"),
     ("Plan", "md"): ("text", "mytool.render.plan:plan_markdown"),
@@ -100,3 +101,19 @@ def render(result: object, format: str, output: Path | None, **context: Any) -> 
         return Text(found) if isinstance(found, str) else Files(found)
     width, plain = (160, False) if kind == "wide-view" else (120, True)
     return View(lambda console: function(result, console=console, **context), width, plain)
+
+
+def file_bytes(rendering: Text | Binary | View) -> bytes:
+    """What a single-file rendering holds as the bytes of a file (for writing it together with
+    other files, all or none)."""
+    # Only this path needs them: writing a view or text as part of a set of files.
+    from mytool.render.terminal import render_to_text
+    from mytool.text import displayable
+
+    if isinstance(rendering, Binary):
+        return rendering.content
+    if isinstance(rendering, Text):
+        return displayable(rendering.content).encode(
+            "utf-8-sig" if rendering.bom_in_file else "utf-8"
+        )
+    return displayable(render_to_text(rendering.draw, rendering.width)).encode("utf-8")

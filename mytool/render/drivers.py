@@ -1,0 +1,240 @@
+"""Every view of `aggregate --drivers`: JSON, terminal, Markdown, a workbook sheet and the
+importance–satisfaction quadrant chart (PNG and SVG, written beside the -o file)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mytool.analysis.drivers import BONUS, KEEP, PRIORITY, SECONDARY, Driver, DriverSet
+from mytool.render.excel import safe_row
+from mytool.render.labels import score_text
+from mytool.render.markdown import md_text, table
+from mytool.render.wide import print_whole
+from mytool.render.wording import period_text
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from mytool.analysis.aggregation import Aggregation
+    from mytool.profile import Profile
+    from mytool.render.charts import Chart
+
+CHART_SUFFIX = "-驱动因素"
+SHEET_NAME = "驱动因素"
+METHOD = "corrected item-total correlation"
+INTERVAL = "fisher-z"
+YARDSTICK = "composite"  # the respondent's own composite of the other items
+HEADINGS = ["序号", "大类", "小项", "重要性 r", "95%区间", "满意度", "象限", "回答数", "提示"]
+QUADRANT_MEANINGS = {
+    PRIORITY: "重要性高、满意度低：优先投入",
+    KEEP: "重要性高、满意度高：保持现有水平",
+    SECONDARY: "重要性低、满意度低：有余力再改进",
+    BONUS: "重要性低、满意度高：不必追加投入",
+}
+METHOD_NOTE = (
+    "重要性：该小项得分与答卷人其余各小项加权综合分的相关系数 r（修正的题总相关），"
+    "95% 区间用 Fisher z 变换，回答数少于 10 不给区间；相关不等于因果，"
+    "彼此关联的小项会分享重要性。"
+)
+
+
+def chart_paths(output: Path) -> tuple[Path, Path]:
+    """Where the quadrant chart goes beside the file `output`: NAME-驱动因素.png / .svg."""
+    stem = output.with_name(output.stem + CHART_SUFFIX)
+    return stem.with_suffix(".png"), stem.with_suffix(".svg")
+
+
+def split_note(scope: DriverSet) -> str:
+    """How the quadrants are split, in words."""
+    if scope.importance_split is None or scope.satisfaction_split is None:
+        return "象限：有效小项不足，未划分。"
+    return (
+        f"象限分界线：重要性取各小项 r 的平均值 {scope.importance_split:.3f}，"
+        f"满意度取各小项平均得分的平均值 {score_text(scope.satisfaction_split)}；"
+        + "；".join(f"{name}＝{meaning}" for name, meaning in QUADRANT_MEANINGS.items())
+        + "。"
+    )
+
+
+def scope_name(scope: DriverSet) -> str:
+    return scope.unit or "全区"
+
+
+# Machine output -------------------------------------------------------------------------------
+
+
+def drivers_to_dict(result: Aggregation) -> dict | None:
+    """The `drivers` key of `aggregate -f json` (None without --drivers)."""
+    if not result.drivers:
+        return None
+    district, *units = result.drivers
+    return {
+        "method": METHOD,
+        "yardstick": YARDSTICK,
+        "interval": INTERVAL,
+        "district": _scope_dict(district),
+        "units": [_scope_dict(scope) for scope in units],
+    }
+
+
+def _scope_dict(scope: DriverSet) -> dict:
+    return {
+        "unit": scope.unit,
+        "respondents": scope.respondents,
+        "low_sample": scope.low_sample,
+        "importance_split": scope.importance_split,
+        "satisfaction_split": scope.satisfaction_split,
+        "items": [
+            {
+                "category": d.category,
+                "item": d.item,
+                "importance": d.importance,
+                "ci95": list(d.ci95) if d.ci95 else None,
+                "n": d.n,
+                "satisfaction": d.satisfaction,
+                "quadrant": d.quadrant,
+                "low_sample": d.low_sample,
+            }
+            for d in scope.drivers
+        ],
+    }
+
+
+# Cells shared by the human formats ------------------------------------------------------------
+
+
+def _cells(number: int, driver: Driver, escape: Callable[[str], str] = str) -> list[str]:
+    ci = driver.ci95
+    return [
+        str(number),
+        escape(driver.category),
+        escape(driver.item),
+        "—" if driver.importance is None else f"{driver.importance:.3f}",
+        f"{ci[0]:.3f}～{ci[1]:.3f}" if ci else "—",
+        score_text(driver.satisfaction),
+        driver.quadrant or "—",
+        str(driver.n),
+        "样本不足" if driver.low_sample else "",
+    ]
+
+
+def _title(scope: DriverSet) -> str:
+    thin = "，样本不足" if scope.low_sample else ""
+    return f"驱动因素：{scope_name(scope)}（{scope.respondents} 份答卷{thin}）"
+
+
+# Terminal -------------------------------------------------------------------------------------
+
+
+def print_drivers(result: Aggregation, console: Console) -> None:
+    """The district's importance–satisfaction table; the units' are in json, md and xlsx."""
+    from rich.table import Table
+
+    if not result.drivers:
+        return
+    district = result.drivers[0]
+    view = Table(title=_title(district), title_justify="left", header_style="bold")
+    for heading in HEADINGS:
+        justify = "left" if heading in ("大类", "小项", "象限", "提示") else "right"
+        view.add_column(heading, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for number, driver in enumerate(district.drivers, start=1):
+        style = "bold red" if driver.quadrant == PRIORITY else None
+        view.add_row(*_cells(number, driver), style=style)
+    print_whole(view, console)
+    for line in (METHOD_NOTE, split_note(district)):
+        console.print(line, markup=False, soft_wrap=True)
+    console.print(
+        "各街镇的驱动因素见 -f json/md/xlsx；给出 -o 时，象限图另存为 "
+        f"<文件名>{CHART_SUFFIX}.png 和 .svg。",
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+# Markdown -------------------------------------------------------------------------------------
+
+
+def drivers_markdown(result: Aggregation, chart: str | None) -> str:
+    """The drivers section: district first (with the chart, when written), then each unit."""
+    parts = ["## 驱动因素（重要性–满意度）", md_text(METHOD_NOTE)]
+    for index, scope in enumerate(result.drivers):
+        parts.append(f"### {md_text(_title(scope).removeprefix('驱动因素：'))}")
+        if index == 0 and chart:
+            parts.append(f"![重要性–满意度象限图](<{chart}>)")
+        rows = [_cells(n, d, md_text) for n, d in enumerate(scope.drivers, start=1)]
+        parts += [table(HEADINGS, rows), md_text(split_note(scope))]
+    return "\n\n".join(parts)
+
+
+# Workbook -------------------------------------------------------------------------------------
+
+
+def add_drivers_sheet(book: Any, result: Aggregation, chart: Chart | None = None) -> None:
+    """A 驱动因素 sheet on `book`: every scope's table, the chart to the right of it."""
+    if not result.drivers:
+        return
+    sheet = book.create_sheet(SHEET_NAME)
+    sheet.append(safe_row(sheet, ["范围", *HEADINGS, "象限分界（重要性 / 满意度）"]))
+    for scope in result.drivers:
+        split = f"{scope.importance_split} / {scope.satisfaction_split}"
+        for number, d in enumerate(scope.drivers, start=1):
+            row = [scope_name(scope), number, d.category, d.item, d.importance, _ci_text(d)]
+            row += [d.satisfaction, d.quadrant, d.n, "样本不足" if d.low_sample else None]
+            sheet.append(safe_row(sheet, [*row, split if number == 1 else None]))
+    sheet.append([])
+    sheet.append(safe_row(sheet, [METHOD_NOTE]))
+    sheet.append(safe_row(sheet, [split_note(result.drivers[0])]))
+    if chart is not None:
+        _add_picture(sheet, chart.png)
+
+
+def _ci_text(driver: Driver) -> str | None:
+    ci = driver.ci95
+    return f"{ci[0]:.3f}～{ci[1]:.3f}" if ci else None
+
+
+def _add_picture(sheet: Any, png: bytes) -> None:
+    from openpyxl.drawing.image import Image  # lazy: openpyxl only for workbooks
+
+    picture = Image(io.BytesIO(png))
+    scale = 640 / picture.width  # 300 dpi PNG shown about 17 cm wide
+    picture.width, picture.height = 640, int(picture.height * scale)
+    sheet.add_image(picture, "M2")
+
+
+# Chart ----------------------------------------------------------------------------------------
+
+
+def drivers_chart(result: Aggregation, profile: Profile) -> Chart | None:
+    """The district's quadrant chart (None without drivers or without split lines)."""
+    from mytool.render.charts import QuadrantPoint, cjk_font, quadrant_chart
+
+    if not result.drivers:
+        return None
+    district = result.drivers[0]
+    if district.importance_split is None or district.satisfaction_split is None:
+        return None
+    points = [
+        QuadrantPoint(n, d.item, d.satisfaction, d.importance, d.quadrant)
+        for n, d in enumerate(district.drivers, start=1)
+        if d.importance is not None and d.satisfaction is not None and d.quadrant
+    ]
+    period = period_text(result.period) or "期次未知"
+    return quadrant_chart(
+        title=f"{period} 重要性–满意度象限图（全区，{district.respondents} 份答卷）",
+        points=points,
+        satisfaction_split=district.satisfaction_split,
+        importance_split=district.importance_split,
+        font=cjk_font(profile.cjk_font),
+    )
+
+
+def chart_files(chart: Chart | None, output: Path) -> dict[Path, bytes]:
+    """The chart's PNG and SVG beside `output` (nothing without a chart)."""
+    if chart is None:
+        return {}
+    png, svg = chart_paths(output)
+    return {png: chart.png, svg: chart.svg}
