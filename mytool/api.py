@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from mytool.analysis.comparison import Comparison
     from mytool.analysis.ledger.status import LedgerStatus
     from mytool.analysis.planning import Plan, Target
+    from mytool.analysis.significance import SamplingErrors
     from mytool.analysis.trend import Trend
     from mytool.reading.casework import Casework
     from mytool.reading.respondents import Progress, Respondents
@@ -102,13 +103,44 @@ def compare_files(
 
     loaded = _profile(profile)
     notes: list[Issue] = []
-    if current is None:  # one workbook with a sheet per half-year
+    errors: tuple[SamplingErrors | None, SamplingErrors | None] = (None, None)
+    if current is None:  # one workbook with a sheet per half-year: score tables
         before, now, notes = _two_latest_periods(previous, loaded)
     else:
-        before, now = rank_file(previous, loaded), rank_file(current, loaded)
-    comparison = compare_rankings(before, now, loaded)
+        (before, first), (now, second) = (
+            _ranked_with_errors(p, loaded) for p in (previous, current)
+        )
+        errors = (first, second)
+    comparison = _tested(compare_rankings(before, now, loaded), *errors)
     found = (*before.all_issues, *now.all_issues, *notes)
     return replace(comparison, issues=(*found, *comparison.issues))
+
+
+def _ranked_with_errors(
+    path: str | Path, profile: Profile, bottom_n: int | None = None
+) -> tuple[Ranking, SamplingErrors | None]:
+    """As `rank_file`, and for a respondent-level export its scores' sampling errors."""
+    source = open_source(path, profile)
+    if isinstance(source, Workbook):
+        return ranked(report_from_workbook(source, profile), profile, bottom_n), None
+    # A questionnaire export only: aggregation brings pandas, which score workbooks never need.
+    from mytool.analysis.aggregation import aggregate
+    from mytool.analysis.significance import sampling_errors
+
+    aggregation = aggregate(source, profile)
+    ranking = ranked(aggregation.report, profile, bottom_n)
+    return ranking, sampling_errors(source, aggregation)
+
+
+def _tested(
+    comparison: Comparison, before: SamplingErrors | None, now: SamplingErrors | None
+) -> Comparison:
+    """`comparison` with its changes tested when both sides have sampling errors (exports)."""
+    if before is None or now is None:
+        return comparison
+    from mytool.analysis.significance import with_tests  # two exports only
+
+    return with_tests(comparison, before, now)
 
 
 def _two_latest_periods(path: str | Path, profile: Profile) -> tuple[Ranking, Ranking, list[Issue]]:
@@ -175,21 +207,18 @@ def brief_files(
     """
     # Briefs only: their analysis steps are not loaded for other commands.
     from mytool.analysis.brief import build_briefs
-    from mytool.analysis.comparison import compare_rankings
 
     loaded = _profile(profile)
-    report, casework = _report_and_casework(
-        open_source(path, loaded), loaded, period=period, sheet=sheet
-    )
+    source = open_source(path, loaded)
+    report, casework = _report_and_casework(source, loaded, period=period, sheet=sheet)
     ranking = ranked(report, loaded, bottom_n)
     issues = [*report.issues, *ranking.issues]
     _add_casework(casework, loaded, problems=problems, feedback=feedback)
     issues.extend(casework.issues)
     comparison = None
     if previous:
-        previous_ranking = rank_file(previous, loaded, bottom_n)
-        comparison = compare_rankings(previous_ranking, ranking, loaded)
-        issues.extend([*previous_ranking.report_issues, *comparison.issues])
+        comparison = _brief_comparison(previous, source, ranking, loaded, bottom_n)
+        issues.extend(comparison.issues)
     briefs = build_briefs(
         ranking,
         loaded,
@@ -202,6 +231,29 @@ def brief_files(
     if ledger:
         briefs = _with_ledger(briefs, ledger, issues, as_of or dt.date.today())
     return replace(briefs, issues=tuple(issues))
+
+
+def _brief_comparison(
+    previous: str | Path,
+    source: Workbook | Respondents,
+    ranking: Ranking,
+    profile: Profile,
+    bottom_n: int | None,
+) -> Comparison:
+    """The brief's comparison with --previous (its issues: the previous file's reading issues,
+    then the comparison's own), its changes tested when both files are exports."""
+    from mytool.analysis.comparison import compare_rankings  # briefs with --previous only
+
+    before, before_errors = _ranked_with_errors(previous, profile, bottom_n)
+    comparison = compare_rankings(before, ranking, profile)
+    comparison = replace(comparison, issues=(*before.report_issues, *comparison.issues))
+    if before_errors is None or isinstance(source, Workbook):
+        return comparison
+    # A questionnaire export only: aggregation brings pandas.
+    from mytool.analysis.aggregation import aggregate
+    from mytool.analysis.significance import sampling_errors
+
+    return _tested(comparison, before_errors, sampling_errors(source, aggregate(source, profile)))
 
 
 def _add_casework(
@@ -299,17 +351,23 @@ def aggregate_files(
     paths: Iterable[str | Path],
     profile: str | Path | Profile | None = None,
     progress: Progress | None = None,
+    *,
+    drivers: bool = False,
 ) -> Aggregation:
-    """Read exports of one questionnaire and aggregate them (`progress` hears of each file).
+    """Read exports of one questionnaire and aggregate them (`progress` hears of each file);
+    with `drivers`, add each item's derived importance (`mytool.analysis.drivers`).
 
     `Aggregation.issues` holds the reader's and the ranking's issues.
     """
     # aggregate only: both bring pandas, which score workbooks never need.
     from mytool.analysis.aggregation import aggregate
+    from mytool.analysis.drivers import item_drivers
     from mytool.reading.respondents import read_respondents
 
     loaded = _profile(profile)
-    return aggregate(read_respondents(paths, loaded, progress), loaded)
+    respondents = read_respondents(paths, loaded, progress)
+    result = aggregate(respondents, loaded)
+    return replace(result, drivers=item_drivers(respondents, loaded)) if drivers else result
 
 
 def ledger_status_file(

@@ -8,12 +8,16 @@ unmatched.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from mytool.analysis.lineage import SchemeScore, in_scheme
 from mytool.analysis.ranking import Ranking, UnitResult
 from mytool.diagnostics import WARNING, Issue, IssueCode
 from mytool.numbers import round2, to_decimal
 from mytool.profile import Profile
+
+if TYPE_CHECKING:
+    from mytool.analysis.significance import ChangeTest
 
 MOVERS = 3
 
@@ -39,6 +43,12 @@ class UnitChange:
     previous_grade: str | None
     flagged: bool | None
     previously_flagged: bool | None
+    test: ChangeTest | None = None  # both sides from respondent exports (`significance`)
+
+    @property
+    def within_noise(self) -> bool:
+        """Tested, and the change is within the sampling noise (not significant at 95%)."""
+        return self.test is not None and not self.test.significant
 
     @property
     def score_change(self) -> float | None:
@@ -76,6 +86,7 @@ class CategoryChange:
     previous_rank: int | None
     previous_sources: tuple[str, ...]
     current_sources: tuple[str, ...]
+    test: ChangeTest | None = None  # same-named category, both sides from respondent exports
 
     @property
     def score_change(self) -> float | None:
@@ -99,6 +110,7 @@ class Comparison:
     units: tuple[UnitChange, ...]  # by current rank, then name; units gone from it last
     categories: tuple[CategoryChange, ...]  # by current rank; previous-only ones last
     issues: tuple[Issue, ...]
+    tested: bool = False  # both sides came from respondent exports: changes carry a `test`
 
     @property
     def entered_flagged(self) -> tuple[UnitChange, ...]:

@@ -46,7 +46,8 @@ def compare(
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
-    """比较两期测评结果：得分和名次变化、等级变化、进出排名靠后名单、大类变化。"""
+    """比较两期测评结果：得分和名次变化、等级变化、进出排名靠后名单、大类变化；
+    两期都是逐份答卷导出时，标出变化是否超出抽样误差（95% 置信水平）。"""
     chosen = chosen_format(format, output, TableFormat)
     needs_output(chosen, output, "xlsx 格式需要用 --output 指定输出文件，如 -o 对比.xlsx")
     from mytool.api import compare_files

@@ -21,7 +21,7 @@ from mytool.render.grades import grade_color
 from mytool.render.labels import flag_text, rank_text, source_note
 from mytool.render.plan import plan_line
 from mytool.render.templating import chinese_date, signed
-from mytool.render.wording import period_text
+from mytool.render.wording import noise_text, period_text
 
 STATUSES = ("未启动", "整改中", "待核验", "已销号")
 
@@ -235,7 +235,8 @@ def _unit_sheet(sheet: Any, brief: UnitBrief) -> None:
     change = brief.change
     if change and change.previous_score is not None:
         lines.append(
-            f"较上期（{brief.previous_period or '上期'}）：{signed(change.score_change)} 分，"
+            f"较上期（{brief.previous_period or '上期'}）：{signed(change.score_change)} 分"
+            f"{noise_text(change)}，"
             f"排名 {change.previous_rank} → {unit.rank}，"
             + (
                 f"等级 {change.previous_grade} → {unit.grade}"

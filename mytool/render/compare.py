@@ -6,10 +6,11 @@ import csv
 import io
 from collections.abc import Callable
 
-from rich.console import Console, JustifyMethod
+from rich.console import Console
 from rich.table import Table
 
 from mytool.analysis.comparison import CategoryChange, Comparison, Side, UnitChange
+from mytool.analysis.significance import LEVEL, METHOD, ChangeTest
 from mytool.diagnostics import ERROR, WARNING
 from mytool.render.labels import score_text
 from mytool.render.machine import csv_text
@@ -30,6 +31,13 @@ UNIT_KEYS = (
     "flagged",
     "previously_flagged",
 )
+TEST_KEYS = ("significant", "p_value")  # CSV columns after UNIT_KEYS (empty when untested)
+UNTESTED_NOTE = "变化是否超出抽样误差无法判断：两期不都是逐份答卷导出，得分表不含抽样误差的信息。"
+TESTED_NOTE = (
+    "显著性：两期都是逐份答卷导出，按 Welch 检验（大样本正态近似，标准误按答卷线性化）"
+    "判断得分变化是否超出抽样误差，p < 0.05 为显著（95% 置信水平）；"
+    "“误差范围内”：变化在抽样误差范围内。"
+)
 
 
 # Machine output -------------------------------------------------------------------------------
@@ -46,6 +54,7 @@ def comparison_to_dict(comparison: Comparison) -> dict:
             "previous": list(comparison.unmatched_previous),
             "current": list(comparison.unmatched_current),
         },
+        "significance": _significance(comparison),
         "entered_flagged": [u.unit for u in comparison.entered_flagged],
         "left_flagged": [u.unit for u in comparison.left_flagged],
         "warnings": [i.located() for i in comparison.issues if i.severity in (WARNING, ERROR)],
@@ -57,8 +66,33 @@ def _side(side: Side) -> dict:
     return {"period": side.period, "source": side.source}
 
 
+def _significance(comparison: Comparison) -> dict:
+    return {
+        "tested": comparison.tested,
+        "method": METHOD if comparison.tested else None,
+        "level": LEVEL,
+        "note": TESTED_NOTE if comparison.tested else UNTESTED_NOTE,
+    }
+
+
 def _unit_dict(unit: UnitChange) -> dict:
-    return {key: getattr(unit, key) for key in UNIT_KEYS}
+    return {key: getattr(unit, key) for key in UNIT_KEYS} | _test_dict(unit.test)
+
+
+def _test_dict(test: ChangeTest | None) -> dict:
+    """`significant` and `change_test` (both None when the change was not tested)."""
+    if test is None:
+        return {"significant": None, "change_test": None}
+    return {
+        "significant": test.significant,
+        "change_test": {
+            "method": METHOD,
+            "standard_error": test.standard_error,
+            "z": test.z,
+            "p_value": test.p_value,
+            "ci95": list(test.ci95),
+        },
+    }
 
 
 def _category_dict(category: CategoryChange) -> dict:
@@ -77,16 +111,18 @@ def _category_dict(category: CategoryChange) -> dict:
             if category.mapped
             else None
         ),
-    }
+    } | _test_dict(category.test)
 
 
 def comparison_to_csv(comparison: Comparison) -> str:
     """One row per unit, the JSON unit keys as columns; empty where a side is missing."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(UNIT_KEYS)
+    writer.writerow((*UNIT_KEYS, *TEST_KEYS))
     for unit in comparison.units:
-        writer.writerow([_csv_cell(getattr(unit, key)) for key in UNIT_KEYS])
+        test = unit.test
+        tested = [test.significant, f"{test.p_value:.4f}"] if test else [None, None]
+        writer.writerow([_csv_cell(v) for v in [*(getattr(unit, k) for k in UNIT_KEYS), *tested]])
     return buffer.getvalue()
 
 
@@ -179,12 +215,23 @@ def _unmatched_line(comparison: Comparison) -> str:
     return f"无对应大类（未比较）——上期：{before}；本期：{now}。"
 
 
-def _unit_cells(unit: UnitChange, escape: Callable[[str], str] = str) -> list[str]:
+def test_text(test: ChangeTest | None) -> str:
+    """显著（p=0.003）, 误差范围内（p=0.41） or — when the change was not tested."""
+    if test is None:
+        return "—"
+    p = "p<0.001" if test.p_value < 0.001 else f"p={test.p_value:.3f}"
+    return f"{'显著' if test.significant else '误差范围内'}（{p}）"
+
+
+def _unit_cells(
+    unit: UnitChange, escape: Callable[[str], str] = str, *, tested: bool = False
+) -> list[str]:
     """One row of the unit table; `escape` is applied to the text that came from input files."""
     return [
         escape(unit.unit),
         score_text(unit.score),
         change_text(unit.score_change),
+        *([test_text(unit.test)] if tested else []),
         _rank(unit.rank),
         _rank(unit.previous_rank),
         rank_change_text(unit.rank_change),
@@ -193,13 +240,16 @@ def _unit_cells(unit: UnitChange, escape: Callable[[str], str] = str) -> list[st
     ]
 
 
-def _category_cells(category: CategoryChange, escape: Callable[[str], str] = str) -> list[str]:
+def _category_cells(
+    category: CategoryChange, escape: Callable[[str], str] = str, *, tested: bool = False
+) -> list[str]:
     return [
         _rank(category.rank),
         escape(category.category),
         score_text(category.score),
         score_text(category.previous_score),
         change_text(category.score_change),
+        *([test_text(category.test)] if tested else []),
         _rank(category.previous_rank),
         escape(mapping_text(category)),
     ]
@@ -211,6 +261,15 @@ def _rank(rank: int | None) -> str:
 
 UNIT_HEADINGS = ["街镇", "综合得分", "变化", "排名", "上期排名", "名次变化", "等级", "排名靠后"]
 CATEGORY_HEADINGS = ["排名", "大类", "全区得分", "上期得分", "变化", "上期排名", "对应关系"]
+TEST_HEADING = "变化显著性"
+
+
+def _headings(headings: list[str], tested: bool) -> list[str]:
+    """The headings, with 变化显著性 after 变化 when the changes were tested."""
+    if not tested:
+        return headings
+    at = headings.index("变化") + 1
+    return [*headings[:at], TEST_HEADING, *headings[at:]]
 
 
 # Markdown -------------------------------------------------------------------------------------
@@ -220,15 +279,17 @@ def comparison_markdown(comparison: Comparison) -> str:
     sources = (
         f"上期：{md_text(comparison.previous.source)}；本期：{md_text(comparison.current.source)}。"
     )
-    units = [_unit_cells(u, md_text) for u in comparison.units]
-    categories = [_category_cells(c, md_text) for c in comparison.categories]
+    tested = comparison.tested
+    units = [_unit_cells(u, md_text, tested=tested) for u in comparison.units]
+    categories = [_category_cells(c, md_text, tested=tested) for c in comparison.categories]
     parts = [
         f"# {_title(comparison)}",
         sources,
-        table(UNIT_HEADINGS, units),
+        table(_headings(UNIT_HEADINGS, tested), units),
         "\n\n".join(md_text(line) for line in _summary(comparison)),
         "## 大类变化（全区平均）",
-        table(CATEGORY_HEADINGS, categories),
+        table(_headings(CATEGORY_HEADINGS, tested), categories),
+        TESTED_NOTE if tested else UNTESTED_NOTE,
     ]
     if comparison.unmatched_previous or comparison.unmatched_current:
         parts.append(md_text(_unmatched_line(comparison)))
@@ -239,26 +300,32 @@ def comparison_markdown(comparison: Comparison) -> str:
 
 
 def print_comparison(comparison: Comparison, console: Console) -> None:
+    tested = comparison.tested
     risers = {u.unit for u in comparison.risers}
     fallers = {u.unit for u in comparison.fallers}
     title = f"{_title(comparison)}（{comparison.previous.source} → {comparison.current.source}）"
     units = Table(title=title, title_justify="left", header_style="bold")
-    for heading in UNIT_HEADINGS:
-        justify: JustifyMethod = "left" if heading in ("街镇", "等级", "排名靠后") else "right"
-        units.add_column(heading, justify=justify, overflow="fold")
+    for heading in _headings(UNIT_HEADINGS, tested):
+        left = heading in ("街镇", "等级", "排名靠后", TEST_HEADING)
+        units.add_column(heading, justify="left" if left else "right", overflow="fold")
     for unit in comparison.units:
         style = "green" if unit.unit in risers else "red" if unit.unit in fallers else None
-        units.add_row(*_unit_cells(unit), style="bold " + style if style else None)
+        units.add_row(*_unit_cells(unit, tested=tested), style="bold " + style if style else None)
     print_whole(units, console)
     for line in _summary(comparison):
         console.print(line, markup=False, soft_wrap=True)
+    print_whole(_category_table(comparison), console)
+    if comparison.unmatched_previous or comparison.unmatched_current:
+        console.print(_unmatched_line(comparison), markup=False, soft_wrap=True)
+    console.print(TESTED_NOTE if tested else UNTESTED_NOTE, markup=False, soft_wrap=True)
+
+
+def _category_table(comparison: Comparison) -> Table:
+    """Categories, the largest rise in green and the largest fall in red."""
     categories = Table(title="大类变化（全区平均）", title_justify="left", header_style="bold")
-    for heading in CATEGORY_HEADINGS:
-        categories.add_column(
-            heading,
-            justify="left" if heading in ("大类", "对应关系") else "right",
-            overflow="fold",
-        )
+    for heading in _headings(CATEGORY_HEADINGS, comparison.tested):
+        left = heading in ("大类", "对应关系", TEST_HEADING)
+        categories.add_column(heading, justify="left" if left else "right", overflow="fold")
     changes = [c.score_change for c in comparison.categories if c.score_change is not None]
     top, bottom = (max(changes), min(changes)) if changes else (None, None)
     for category in comparison.categories:
@@ -268,7 +335,5 @@ def print_comparison(comparison: Comparison, console: Console) -> None:
             style = "bold green"
         elif change is not None and change == bottom and change < 0:
             style = "bold red"
-        categories.add_row(*_category_cells(category), style=style)
-    print_whole(categories, console)
-    if comparison.unmatched_previous or comparison.unmatched_current:
-        console.print(_unmatched_line(comparison), markup=False, soft_wrap=True)
+        categories.add_row(*_category_cells(category, tested=comparison.tested), style=style)
+    return categories

@@ -36,6 +36,7 @@ from mytool.render.wording import (
     LOWEST_NOTE,
     city_rank_text,
     names,
+    noise_text,
     period_text,
     rank_move,
     rank_of,
@@ -212,7 +213,8 @@ def _overall(brief: UnitBrief, briefs: BriefSet) -> str:
         )
         text += (
             f"较{period_text(brief.previous_period) or '上期'}得分 {signed(change.score_change)} 分"
-            f"（{score_text(change.previous_score)} → {score_text(unit.score)}），"
+            f"（{score_text(change.previous_score)} → {score_text(unit.score)}"
+            f"{noise_text(change)}），"
             f"排名{rank_move(change.rank_change)}（第 {change.previous_rank} 名 → 第 {unit.rank} 名），"
             f"{grade}{'；上期已列为重点提升对象' if change.previously_flagged else ''}。"
         )

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from mytool.analysis.comparison import UnitChange
 from mytool.reading.period import period_label
 
 LEVERAGE_NOTE = (
@@ -50,3 +51,9 @@ def rank_move(change: int | None) -> str:
 
 def names(items: list[str] | tuple[str, ...], empty: str = "无") -> str:
     return "、".join(items) if items else empty
+
+
+def noise_text(change: UnitChange) -> str:
+    """ "，变化在抽样误差范围内" when both half-years came from respondent exports and the change
+    is not significant at 95%; else "" (untested changes say nothing either way)."""
+    return "，变化在抽样误差范围内" if change.within_noise else ""
