@@ -44,10 +44,23 @@ def answers(rng: random.Random, n: int, shift: float = 0.0) -> list[list[int]]:
     return found
 
 
+def with_overall(rng: random.Random, rows: list[list[int]]) -> list[list[int]]:
+    """Each row with an overall-satisfaction answer appended: the mean of the two driving items'
+    levels plus noise, so only they move it."""
+    found = []
+    for row in rows:
+        level = (row[0] + row[1]) / 40 + rng.gauss(0, 0.5)
+        found.append([*row, int(min(5, max(1, round(level)))) * 20])
+    return found
+
+
 def write_export(path: Path, units: dict[str, list[list[int]]], month: str) -> Path:
-    """An export as 问卷星 writes it: serial, time, IP, unit, one question per item."""
+    """An export as 问卷星 writes it: serial, time, IP, unit, one question per item (and the
+    overall-satisfaction question last when the rows have one more answer)."""
     header = ["序号", "提交答卷时间", "来自IP", "1、您所在的街镇："]
     header += [f"{i}、您对{item}的满意程度：" for i, (_, item) in enumerate(ITEMS, start=2)]
+    if any(len(row) > len(ITEMS) for rows in units.values() for row in rows):
+        header.append(f"{len(ITEMS) + 2}、总的来说，您对松江区市容环境的总体满意度：")
     rows: list[list[object]] = [header]
     for unit, scores in units.items():
         for row in scores:

@@ -362,9 +362,9 @@ def _progress_given(export, monkeypatch, *, terminal: bool) -> list[object]:
     given: list[object] = []
     real = api.aggregate_files
 
-    def spy(paths, profile, progress=None):
+    def spy(paths, profile, progress=None, **options):
         given.append(progress)
-        return real(paths, profile, progress)
+        return real(paths, profile, progress, **options)
 
     monkeypatch.setattr(api, "aggregate_files", spy)
     result = runner.invoke(app, ["aggregate", str(export), "-f", "json"])

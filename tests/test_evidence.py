@@ -19,6 +19,7 @@ from planted import (
     corrected_correlation,
     own_composite,
     welch_t,
+    with_overall,
     write_export,
 )
 from planted import answers as generate
@@ -79,7 +80,25 @@ def test_drivers_rank_the_planted_items_first_and_their_intervals_exclude_zero(o
     for scope in data["units"]:  # 300 respondents each: the same two come first
         assert {d["item"] for d in scope["items"][:2]} == set(DRIVERS)
         assert scope["low_sample"] is False
-    assert (data["method"], data["interval"]) == ("corrected item-total correlation", "fisher-z")
+    assert (data["yardstick"], data["interval"]) == ("composite", "fisher-z")
+
+
+def test_with_an_overall_question_importance_is_the_correlation_with_it(tmp_path):
+    rng = random.Random(7)
+    rows = with_overall(rng, generate(rng, 400))
+    path = write_export(tmp_path / "2023年下半年问卷.xlsx", {"岳阳街道": rows}, "2023/11")
+    data = json.loads(run("aggregate", str(path), "--drivers", "-f", "json"))
+    assert data["unmatched_questions"] == []  # the overall question is used, not left over
+    drivers = data["drivers"]
+    assert drivers["yardstick"] == "overall"
+    district = drivers["district"]["items"]
+    assert {d["item"] for d in district[:2]} == set(DRIVERS)
+    assert all(d["ci95"][0] > 0 for d in district[:2])
+    overall = [float(row[-1]) for row in rows]
+    for driver in district:
+        index = [item for _, item in ITEMS].index(driver["item"])
+        r = statistics.correlation([float(row[index]) for row in rows], overall)
+        assert driver["importance"] == pytest.approx(r, abs=0.0006)
 
 
 def test_quadrants_split_at_the_means_of_importance_and_satisfaction(one_export):

@@ -1,13 +1,14 @@
 """Derived importance of each item from respondent-level answers (key-driver analysis).
 
-An item matters to residents when those who rate it higher also rate the rest higher. Without an
-overall-satisfaction question (the reader does not keep one yet), the yardstick is each
-respondent's own composite of the *other* items — the weighted mean of the items they answered,
-item i left out (a corrected item–total correlation: leaving i in would correlate it partly with
-itself). Weights are the profile's category weights shared equally by the category's items.
+An item matters to residents when those who rate it higher are more satisfied overall. The
+yardstick is the questionnaire's overall-satisfaction question when it has one ("您对……的总体
+满意度", `Respondents.overall`). Without one it is each respondent's own composite of the *other*
+items — the weighted mean of the items they answered, item i left out (a corrected item–total
+correlation: leaving i in would correlate it partly with itself). Weights are the profile's
+category weights shared equally by the category's items.
 
-- importance: Pearson's r between the item's answers and that composite, over the respondents
-  who answered the item and at least one other weighted item;
+- importance: Pearson's r between the item's answers and the yardstick, over the respondents
+  who answered the item and the overall question (or at least one other weighted item);
 - 95% interval by Fisher's z: tanh(atanh(r) ± 1.959964 / √(n − 3)); none for n < 10;
 - satisfaction: the item's mean score (two decimals);
 - quadrant, against the means over the items: 优先改进 (importance above, satisfaction below),
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
 MIN_PAIRS = 10
 PRIORITY, KEEP, SECONDARY, BONUS = "优先改进", "继续保持", "次要改进", "锦上添花"
+OVERALL, COMPOSITE = "overall", "composite"
 
 
 @dataclass(frozen=True)
@@ -59,16 +61,19 @@ class DriverSet:
     importance_split: float | None  # the quadrants' lines: mean r and mean satisfaction over the
     satisfaction_split: float | None  # items that have both (three and two decimals)
     low_sample: bool  # fewer respondents than the profile's min_answers
+    yardstick: str = "composite"  # OVERALL: the overall-satisfaction question; else COMPOSITE
 
 
 def item_drivers(respondents: Respondents, profile: Profile) -> tuple[DriverSet, ...]:
     """The district's drivers, then each unit's (in the order of `respondents.units`)."""
     weights = _item_weights(respondents.items, profile)
-    sets = [_drivers(None, respondents.answers, respondents.items, weights, profile)]
+    overall = respondents.overall
+    sets = [_drivers(None, respondents.answers, overall, respondents.items, weights, profile)]
     for code, unit in enumerate(respondents.units):
-        rows = respondents.answers[respondents.unit_codes == code]
-        if len(rows):
-            sets.append(_drivers(unit, rows, respondents.items, weights, profile))
+        mine = respondents.unit_codes == code
+        if mine.any():
+            rows, yardstick = respondents.answers[mine], None if overall is None else overall[mine]
+            sets.append(_drivers(unit, rows, yardstick, respondents.items, weights, profile))
     return tuple(sets)
 
 
@@ -77,36 +82,56 @@ def _item_weights(items: tuple[tuple[str, str], ...], profile: Profile) -> list[
     return [(profile.weight(category) or 0.0) / per_category[category] for category, _ in items]
 
 
-def _drivers(
-    unit: str | None,
-    answers: np.ndarray,
-    items: tuple[tuple[str, str], ...],
-    weights: list[float],
-    profile: Profile,
-) -> DriverSet:
-    import numpy as np
+def _correlations(
+    answers: np.ndarray, overall: np.ndarray | None, weights: list[float]
+) -> list[tuple[float | None, int]]:
+    """(r, n) of each item with the overall question, or else with the respondent's composite
+    of the other items, over the respondents who answered both."""
+    import numpy as np  # lazy: heavy, and only respondent-level work needs it
 
     a = np.asarray(weights, dtype=float)
     answered = ~np.isnan(answers)
     values = np.where(answered, answers, 0.0)
     weighted_sum = values @ a
     weight_total = answered.astype(float) @ a
-    found = []
-    for i, (category, item) in enumerate(items):
-        rest_weight = weight_total - np.where(answered[:, i], a[i], 0.0)
-        usable = answered[:, i] & (rest_weight > 0)
+    found: list[tuple[float | None, int]] = []
+    for i in range(answers.shape[1]):
+        if overall is not None:
+            usable = answered[:, i] & ~np.isnan(overall)
+            yardstick = overall[usable]
+        else:
+            rest_weight = weight_total - np.where(answered[:, i], a[i], 0.0)
+            usable = answered[:, i] & (rest_weight > 0)
+            rest = weighted_sum[usable] - a[i] * values[usable, i]
+            yardstick = rest / rest_weight[usable]
+        x = values[usable, i]
         n = int(usable.sum())
-        satisfaction = (
-            round2(float(answers[answered[:, i], i].mean())) if answered[:, i].any() else None
-        )
-        r = None
-        if n >= 3:
-            rest = (weighted_sum[usable] - a[i] * values[usable, i]) / rest_weight[usable]
-            x = values[usable, i]
-            if x.std() > 0 and rest.std() > 0:
-                r = float(np.corrcoef(x, rest)[0, 1])
-        found.append((category, item, r, n, satisfaction))
-    rated = [(r, s) for _, _, r, _, s in found if r is not None and s is not None]
+        usable_r = n >= 3 and x.std() > 0 and yardstick.std() > 0
+        found.append((float(np.corrcoef(x, yardstick)[0, 1]) if usable_r else None, n))
+    return found
+
+
+def _drivers(
+    unit: str | None,
+    answers: np.ndarray,
+    overall: np.ndarray | None,
+    items: tuple[tuple[str, str], ...],
+    weights: list[float],
+    profile: Profile,
+) -> DriverSet:
+    import numpy as np  # lazy: heavy, and only respondent-level work needs it
+
+    correlations = _correlations(answers, overall, weights)
+    answered = ~np.isnan(answers)
+    means = [
+        round2(float(answers[answered[:, i], i].mean())) if answered[:, i].any() else None
+        for i in range(len(items))
+    ]
+    rated = [
+        (r, s)
+        for (r, _), s in zip(correlations, means, strict=True)
+        if r is not None and s is not None
+    ]
     mean_r = sum(r for r, _ in rated) / len(rated) if rated else 0.0
     mean_s = sum(s for _, s in rated) / len(rated) if rated else 0.0
     drivers = [
@@ -120,7 +145,7 @@ def _drivers(
             quadrant=_quadrant(r, satisfaction, mean_r, mean_s),
             low_sample=n < profile.min_answers,
         )
-        for category, item, r, n, satisfaction in found
+        for (category, item), (r, n), satisfaction in zip(items, correlations, means, strict=True)
     ]
     drivers.sort(key=lambda d: (d.importance is None, -(d.importance or 0.0), d.category, d.item))
     return DriverSet(
@@ -130,6 +155,7 @@ def _drivers(
         importance_split=round(mean_r, 3) if rated else None,
         satisfaction_split=round2(mean_s) if rated else None,
         low_sample=len(answers) < profile.min_answers,
+        yardstick=COMPOSITE if overall is None else OVERALL,
     )
 
 

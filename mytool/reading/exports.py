@@ -74,6 +74,8 @@ TIME_HEADERS = ("提交答卷时间", "提交时间", "结束答题时间", "结
 # Words of a suggestion question whose free-text answers become citizen feedback cases.
 FEEDBACK_WORDS = ("建议", "意见", "反映", "诉求", "留言")
 _UNIT_WORDS = ("街镇", "街道", "镇")
+# "您对松江区市容环境的总体满意度", "总的来说，您对……满意吗": the yardstick of derived importance.
+OVERALL_QUESTION = re.compile(r"(总体|整体|综合|总的来说|总的来看).*满意")
 _INTEGER = re.compile(r"^[+-]?\d+(?:\.0*)?$")
 
 
@@ -107,6 +109,7 @@ class ExportLayout:
     time_column: int | None
     unmatched: tuple[str, ...]  # headers of questions that match no item (age, sex, …)
     repeated: tuple[Question, ...]  # further columns for an item already asked; not used
+    overall: Question | None = None  # the overall-satisfaction question (category, item "")
 
 
 # How 问卷星 names a download: answers as labels, as option numbers, or as the author's scores.
@@ -315,6 +318,7 @@ def _classify(
     feedback: list[TextColumn] = []
     unmatched: list[str] = []
     time_column = None
+    overall: Question | None = None
     asked: set[tuple[str, str]] = set()
     for col, text in enumerate(header):
         values = _filled(_column(data, col))
@@ -333,6 +337,8 @@ def _classify(
             question = Question(col, text, *matched)
             (repeated if matched in asked else questions).append(question)
             asked.add(matched)
+        elif overall is None and answers_like and OVERALL_QUESTION.search(normalize(text)):
+            overall = Question(col, text, "", "")
         elif asks_suggestion:
             category = matched[0] if matched else named_category(text, profile)
             feedback.append(TextColumn(col, text, category))
@@ -346,6 +352,7 @@ def _classify(
         time_column=time_column,
         unmatched=tuple(unmatched),
         repeated=tuple(repeated),
+        overall=overall,
     )
 
 

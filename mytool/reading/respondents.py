@@ -79,6 +79,7 @@ class Respondents:
     period: str | None
     period_origin: str
     issues: tuple[Issue, ...]
+    overall: np.ndarray | None = None  # each respondent's overall-satisfaction score, if asked
 
     @property
     def source(self) -> str:
@@ -201,6 +202,13 @@ def respondents_from_table(
         body, columns, keep, profile, file=file, header_cell=header_cell
     )
     found.extend(answer_issues)
+    overall = None
+    if layout.overall is not None:
+        scored, overall_issues = _answer_scores(
+            body, [layout.overall], keep, profile, file=file, header_cell=header_cell
+        )
+        overall = scored[:, 0]
+        found.extend(overall_issues)
     found.extend(
         Issue(
             IssueCode.REPEATED_QUESTION,
@@ -227,6 +235,7 @@ def respondents_from_table(
         period=period,
         period_origin=origin,
         issues=tuple(found),
+        overall=overall,
     )
 
 
@@ -628,6 +637,11 @@ def combine(parts: list[Respondents], profile: Profile) -> Respondents:
         period=first.period,
         period_origin=first.period_origin,
         issues=tuple(issues),
+        overall=(  # only when every file asked it: a yardstick for some respondents misleads
+            np.concatenate([p.overall for p in parts])
+            if all(p.overall is not None for p in parts)
+            else None
+        ),
     )
 
 

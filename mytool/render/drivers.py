@@ -8,7 +8,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mytool.analysis.drivers import BONUS, KEEP, PRIORITY, SECONDARY, Driver, DriverSet
+from mytool.analysis.drivers import (
+    BONUS,
+    COMPOSITE,
+    KEEP,
+    OVERALL,
+    PRIORITY,
+    SECONDARY,
+    Driver,
+    DriverSet,
+)
 from mytool.render.excel import safe_row
 from mytool.render.labels import score_text
 from mytool.render.markdown import md_text, table
@@ -24,9 +33,8 @@ if TYPE_CHECKING:
 
 CHART_SUFFIX = "-驱动因素"
 SHEET_NAME = "驱动因素"
-METHOD = "corrected item-total correlation"
+METHOD = "pearson-r"
 INTERVAL = "fisher-z"
-YARDSTICK = "composite"  # the respondent's own composite of the other items
 HEADINGS = ["序号", "大类", "小项", "重要性 r", "95%区间", "满意度", "象限", "回答数", "提示"]
 QUADRANT_MEANINGS = {
     PRIORITY: "重要性高、满意度低：优先投入",
@@ -34,11 +42,18 @@ QUADRANT_MEANINGS = {
     SECONDARY: "重要性低、满意度低：有余力再改进",
     BONUS: "重要性低、满意度高：不必追加投入",
 }
-METHOD_NOTE = (
-    "重要性：该小项得分与答卷人其余各小项加权综合分的相关系数 r（修正的题总相关），"
-    "95% 区间用 Fisher z 变换，回答数少于 10 不给区间；相关不等于因果，"
-    "彼此关联的小项会分享重要性。"
-)
+YARDSTICKS = {
+    OVERALL: "该小项得分与同一答卷“总体满意度”题得分的相关系数 r",
+    COMPOSITE: "该小项得分与答卷人其余各小项加权综合分的相关系数 r（问卷没有总体满意度题；"
+    "修正的题总相关）",
+}
+
+
+def method_note(scope: DriverSet) -> str:
+    return (
+        f"重要性：{YARDSTICKS[scope.yardstick]}；95% 区间用 Fisher z 变换，回答数少于 10 不给区间；"
+        "相关不等于因果，彼此关联的小项会分享重要性。"
+    )
 
 
 def chart_paths(output: Path) -> tuple[Path, Path]:
@@ -73,7 +88,7 @@ def drivers_to_dict(result: Aggregation) -> dict | None:
     district, *units = result.drivers
     return {
         "method": METHOD,
-        "yardstick": YARDSTICK,
+        "yardstick": district.yardstick,
         "interval": INTERVAL,
         "district": _scope_dict(district),
         "units": [_scope_dict(scope) for scope in units],
@@ -144,7 +159,7 @@ def print_drivers(result: Aggregation, console: Console) -> None:
         style = "bold red" if driver.quadrant == PRIORITY else None
         view.add_row(*_cells(number, driver), style=style)
     print_whole(view, console)
-    for line in (METHOD_NOTE, split_note(district)):
+    for line in (method_note(district), split_note(district)):
         console.print(line, markup=False, soft_wrap=True)
     console.print(
         "各街镇的驱动因素见 -f json/md/xlsx；给出 -o 时，象限图另存为 "
@@ -159,7 +174,7 @@ def print_drivers(result: Aggregation, console: Console) -> None:
 
 def drivers_markdown(result: Aggregation, chart: str | None) -> str:
     """The drivers section: district first (with the chart, when written), then each unit."""
-    parts = ["## 驱动因素（重要性–满意度）", md_text(METHOD_NOTE)]
+    parts = ["## 驱动因素（重要性–满意度）", md_text(method_note(result.drivers[0]))]
     for index, scope in enumerate(result.drivers):
         parts.append(f"### {md_text(_title(scope).removeprefix('驱动因素：'))}")
         if index == 0 and chart:
@@ -185,7 +200,7 @@ def add_drivers_sheet(book: Any, result: Aggregation, chart: Chart | None = None
             row += [d.satisfaction, d.quadrant, d.n, "样本不足" if d.low_sample else None]
             sheet.append(safe_row(sheet, [*row, split if number == 1 else None]))
     sheet.append([])
-    sheet.append(safe_row(sheet, [METHOD_NOTE]))
+    sheet.append(safe_row(sheet, [method_note(result.drivers[0])]))
     sheet.append(safe_row(sheet, [split_note(result.drivers[0])]))
     if chart is not None:
         _add_picture(sheet, chart.png)
