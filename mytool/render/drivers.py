@@ -187,23 +187,43 @@ def drivers_markdown(result: Aggregation, chart: str | None) -> str:
 # Workbook -------------------------------------------------------------------------------------
 
 
+SHEET_WIDTHS = (10, 6, 14, 22, 9, 16, 8, 10, 8, 9, 24)
+
+
 def add_drivers_sheet(book: Any, result: Aggregation, chart: Chart | None = None) -> None:
     """A 驱动因素 sheet on `book`: every scope's table, the chart to the right of it."""
+    from openpyxl.utils import get_column_letter  # lazy: openpyxl only for workbooks
+
     if not result.drivers:
         return
     sheet = book.create_sheet(SHEET_NAME)
+    for index, width in enumerate(SHEET_WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.append(safe_row(sheet, ["范围", *HEADINGS, "象限分界（重要性 / 满意度）"]))
     for scope in result.drivers:
         split = f"{scope.importance_split} / {scope.satisfaction_split}"
         for number, d in enumerate(scope.drivers, start=1):
-            row = [scope_name(scope), number, d.category, d.item, d.importance, _ci_text(d)]
-            row += [d.satisfaction, d.quadrant, d.n, "样本不足" if d.low_sample else None]
-            sheet.append(safe_row(sheet, [*row, split if number == 1 else None]))
+            row = [scope_name(scope), number, d.category, d.item]
+            row += [_number(sheet, d.importance, "0.000"), _ci_text(d)]
+            row += [_number(sheet, d.satisfaction, "0.00"), d.quadrant, d.n]
+            row += ["样本不足" if d.low_sample else None, split if number == 1 else None]
+            sheet.append(safe_row(sheet, row))
     sheet.append([])
     sheet.append(safe_row(sheet, [method_note(result.drivers[0])]))
     sheet.append(safe_row(sheet, [split_note(result.drivers[0])]))
     if chart is not None:
         _add_picture(sheet, chart.png)
+
+
+def _number(sheet: Any, value: float | None, number_format: str) -> object:
+    """A write-only cell showing `value` with `number_format` (0.30 stays 0.30, not 0.3)."""
+    from openpyxl.cell import WriteOnlyCell  # lazy: openpyxl only for workbooks
+
+    if value is None:
+        return None
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.number_format = number_format
+    return cell
 
 
 def _ci_text(driver: Driver) -> str | None:
@@ -217,7 +237,7 @@ def _add_picture(sheet: Any, png: bytes) -> None:
     picture = Image(io.BytesIO(png))
     scale = 640 / picture.width  # 300 dpi PNG shown about 17 cm wide
     picture.width, picture.height = 640, int(picture.height * scale)
-    sheet.add_image(picture, "M2")
+    sheet.add_image(picture, "M2")  # right of the table
 
 
 # Chart ----------------------------------------------------------------------------------------
