@@ -194,13 +194,21 @@ def test_category_changes_are_tested_on_the_district_mean_of_unit_scores(two_exp
         assert category["significant"] is (abs(z) > Z95)
 
 
-def test_compare_table_and_markdown_show_the_test(two_exports):
+def test_compare_table_markdown_and_workbook_show_the_test(two_exports, tmp_path):
     before_path, after_path, _, _ = two_exports
     table = run("compare", str(before_path), str(after_path))
     assert "变化显著性" in table and "显著（p<0.001）" in table
     markdown = run("compare", str(before_path), str(after_path), "-f", "md")
     row = next(line for line in markdown.splitlines() if line.startswith("| 新桥镇 |"))
     assert "误差范围内（p=" in row
+    workbook = tmp_path / "对比.xlsx"
+    run("compare", str(before_path), str(after_path), "-o", str(workbook))
+    cells = {
+        row[0]: row[-1]
+        for row in openpyxl.load_workbook(workbook)["街镇变化"].iter_rows(values_only=True)
+        if row[0] in ("九亭镇", "新桥镇")
+    }
+    assert cells["九亭镇"].startswith("显著") and cells["新桥镇"].startswith("误差范围内")
 
 
 def test_brief_says_a_change_within_the_noise_is_within_the_noise(two_exports, tmp_path):

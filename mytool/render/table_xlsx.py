@@ -14,12 +14,16 @@ from mytool.analysis.ranking import Ranking
 from mytool.profile import Profile
 from mytool.render.compare import (
     CATEGORY_HEADINGS,
+    TEST_HEADING,
+    TESTED_NOTE,
     UNIT_HEADINGS,
+    UNTESTED_NOTE,
     _summary,
     _title,
     flag_change_text,
     grade_change_text,
     mapping_text,
+    test_text,
 )
 from mytool.render.excel import (
     FLAG_FILL,
@@ -162,17 +166,20 @@ def comparison_to_xlsx(comparison: Comparison, profile: Profile | None = None) -
             u.rank_change,
             grade_change_text(u),
             flag_change_text(u),
+            *([test_text(u.test)] if comparison.tested else []),
         ]
         for u in comparison.units
     ]
-    last = write_table(sheet, top, UNIT_HEADINGS, rows, score_columns=(2, 3))
+    headings = [*UNIT_HEADINGS, *([TEST_HEADING] if comparison.tested else [])]
+    last = write_table(sheet, top, headings, rows, score_columns=(2, 3))
     for offset, unit in enumerate(comparison.units, start=top + 1):
         sheet.cell(row=offset, column=3).number_format = CHANGE_FORMAT
         sheet.cell(row=offset, column=6).number_format = RANK_CHANGE_FORMAT
         _fill(sheet.cell(row=offset, column=7), _grade_color(unit.grade, profile))
         if unit.flagged:
             _fill(sheet.cell(row=offset, column=8), FLAG_FILL)
-    for index, line in enumerate(_summary(comparison), start=last + 2):
+    notes = [*_summary(comparison), TESTED_NOTE if comparison.tested else UNTESTED_NOTE]
+    for index, line in enumerate(notes, start=last + 2):
         put(sheet, index, 1, line)
     _finish(sheet, top)
 
@@ -187,10 +194,12 @@ def comparison_to_xlsx(comparison: Comparison, profile: Profile | None = None) -
             c.score_change,
             c.previous_rank,
             mapping_text(c),
+            *([test_text(c.test)] if comparison.tested else []),
         ]
         for c in comparison.categories
     ]
-    write_table(categories, top, CATEGORY_HEADINGS, rows, score_columns=(3, 4, 5))
+    headings = [*CATEGORY_HEADINGS, *([TEST_HEADING] if comparison.tested else [])]
+    write_table(categories, top, headings, rows, score_columns=(3, 4, 5))
     for offset in range(top + 1, top + 1 + len(rows)):
         categories.cell(row=offset, column=5).number_format = CHANGE_FORMAT
     _finish(categories, top)
