@@ -202,13 +202,8 @@ def respondents_from_table(
         body, columns, keep, profile, file=file, header_cell=header_cell
     )
     found.extend(answer_issues)
-    overall = None
-    if layout.overall is not None:
-        scored, overall_issues = _answer_scores(
-            body, [layout.overall], keep, profile, file=file, header_cell=header_cell
-        )
-        overall = scored[:, 0]
-        found.extend(overall_issues)
+    overall, overall_issues = _overall_scores(body, layout, keep, profile, file, header_cell)
+    found.extend(overall_issues)
     found.extend(
         Issue(
             IssueCode.REPEATED_QUESTION,
@@ -237,6 +232,23 @@ def respondents_from_table(
         issues=tuple(found),
         overall=overall,
     )
+
+
+def _overall_scores(
+    body: pd.DataFrame,
+    layout: ExportLayout,
+    keep: np.ndarray,
+    profile: Profile,
+    file: str,
+    header_cell: Callable[[int], str],
+) -> tuple[np.ndarray | None, list[Issue]]:
+    """Each kept respondent's score on the overall-satisfaction question (None if not asked)."""
+    if layout.overall is None:
+        return None, []
+    scored, issues = _answer_scores(
+        body, [layout.overall], keep, profile, file=file, header_cell=header_cell
+    )
+    return scored[:, 0], issues
 
 
 def _feedback(
