@@ -147,8 +147,7 @@ def register(app: typer.Typer) -> None:
     app.command(
         epilog=examples(
             "mytool aggregate 问卷导出.xlsx",
-            "mytool aggregate 导出1.xlsx 导出2.csv -o 汇总.xlsx",
+            'mytool aggregate 导出1.xlsx "问卷/*.csv" -o 汇总.xlsx',
             "mytool aggregate 问卷导出.xlsx --drivers -o 驱动因素.md",
-            'mytool aggregate "问卷/*.xlsx" -f json -o 汇总.json',
         )
     )(aggregate)
