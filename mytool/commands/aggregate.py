@@ -102,9 +102,10 @@ def _emit_with_chart(result: Aggregation, format: str, output: Path, profile: Pr
     from mytool.render.registry import Files, file_bytes, render
     from mytool.writing.output import write_files_atomic
 
-    rendering = render(result, format, output, profile=profile)
+    chart = drivers_chart(result, profile)  # drawn once: the workbook embeds the same chart
+    rendering = render(result, format, output, profile=profile, chart=chart)
     main = rendering.files if isinstance(rendering, Files) else {output: file_bytes(rendering)}
-    write_files_atomic({**chart_files(drivers_chart(result, profile), output), **main})
+    write_files_atomic({**chart_files(chart, output), **main})
 
 
 @contextlib.contextmanager

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from rich.console import Console, JustifyMethod
 
     from mytool.profile import Profile
+    from mytool.render.charts import Chart
 
 COMPOSITE_LABEL = "综合满意度"  # the category cell of a composite row, as the reader knows it
 CSV_COLUMNS = ("unit", "category", "item", "score", "n", "ci95_low", "ci95_high", "period")
@@ -104,9 +105,11 @@ def _append(sheet: Any, values: list[object]) -> None:
     sheet.append(safe_row(sheet, values))
 
 
-def aggregation_to_xlsx(result: Aggregation, profile: Profile | None = None) -> bytes:
+def aggregation_to_xlsx(
+    result: Aggregation, profile: Profile | None = None, chart: Chart | None = None
+) -> bytes:
     """Workbook: unit scores (wide), intervals (long), citizen suggestions, unmatched questions;
-    with --drivers a 驱动因素 sheet (its chart needs `profile` for the font)."""
+    with --drivers a 驱动因素 sheet with `chart`, or one drawn with `profile`'s font."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -150,7 +153,9 @@ def aggregation_to_xlsx(result: Aggregation, profile: Profile | None = None) -> 
     _append(unmatched, ["未匹配到测评小项的问题（未计分）"])
     for question in result.unmatched_questions:
         _append(unmatched, [question])
-    add_drivers_sheet(book, result, drivers_chart(result, profile) if profile else None)
+    if chart is None and profile is not None:
+        chart = drivers_chart(result, profile)
+    add_drivers_sheet(book, result, chart)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
