@@ -1,7 +1,9 @@
-"""Shared openpyxl helpers: safe text cells, header styling, widths, number formats, printing.
+"""Shared openpyxl helpers: safe text cells, the shared looks, widths, number formats, printing.
 
 Text from input files is always written as a string cell, never as a formula, and control
-characters that Excel refuses are removed.
+characters that Excel refuses are removed. Every workbook the tool writes starts from
+`new_workbook`, whose default font is a Chinese one (等线), and every font, fill, border and
+alignment comes from the cached factories below: one style object per distinct look.
 """
 
 from __future__ import annotations
@@ -16,10 +18,22 @@ from copy import copy
 from typing import Any
 
 SCORE_FORMAT = "0.00"
+TIED_FORMAT = '0"（并列）"'  # a tied rank stays a number and reads "12（并列）"
 EXCEL_CELL_LIMIT = 32767
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 HEADER_FILL = "DDEBF7"
 FLAG_FILL = "FCE4D6"
+# 等线 is Excel's own default for Chinese text (WPS and LibreOffice substitute their CJK sans);
+# charset 134 (GB2312) tells Excel the name is a Chinese face.
+BODY_FONT = "等线"
+BODY_SIZE = 11
+TITLE_SIZE = 14
+_GB2312 = 134
+# A4 at 96 dpi between 0.5-inch side margins: the width a sheet has at 100 % scale.
+A4_PORTRAIT_PIXELS = round((210 / 25.4 - 1.0) * 96)
+A4_LANDSCAPE_PIXELS = round((297 / 25.4 - 1.0) * 96)
+# Excel's column width unit is the widest digit of the default font: 8 px for 等线 11 pt.
+DIGIT_PIXELS = 8
 
 
 _EXCEL_ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_")
@@ -38,6 +52,49 @@ def excel_text(text: object) -> str:
     input file that happens to contain such a run would otherwise change on screen.
     """
     return _EXCEL_ESCAPE.sub(lambda m: "_x005F" + m.group(0), clean_text(text))
+
+
+def new_workbook(*, write_only: bool = False) -> Any:
+    """An openpyxl workbook whose Normal style (every unstyled cell) uses the Chinese body font."""
+    from openpyxl import Workbook
+    from openpyxl.utils.indexed_list import IndexedList
+
+    book = Workbook(write_only=write_only)
+    body = font()
+    book._fonts = IndexedList([body])  # font 0 is the font of every cell without a style
+    book._named_styles["Normal"].font = body
+    return book
+
+
+@functools.cache
+def font(*, bold: bool = False, size: float = BODY_SIZE, color: str | None = None) -> Any:
+    """The font of one look, named for CJK and made once (openpyxl hashes every style object)."""
+    from openpyxl.styles import Font
+
+    return Font(name=BODY_FONT, size=size, bold=bold, color=color, family=2, charset=_GB2312)
+
+
+@functools.cache
+def fill(color: str) -> Any:
+    from openpyxl.styles import PatternFill
+
+    return PatternFill("solid", fgColor=color)
+
+
+@functools.cache
+def border() -> Any:
+    """A thin grey grid line on every side."""
+    from openpyxl.styles import Border, Side
+
+    thin = Side(style="thin", color="BFBFBF")
+    return Border(left=thin, right=thin, top=thin, bottom=thin)
+
+
+@functools.cache
+def alignment(*, wrap: bool = False, horizontal: str | None = None, vertical: str = "top") -> Any:
+    from openpyxl.styles import Alignment
+
+    return Alignment(horizontal=horizontal, vertical=vertical, wrap_text=wrap)
 
 
 def put(sheet: Any, row: int, column: int, value: object, number_format: str | None = None) -> Any:
@@ -118,39 +175,47 @@ def write_table(
     score_columns: Iterable[int] = (),
 ) -> int:
     """Header row at `top`, then the rows; returns the last row written."""
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-
-    thin = Side(style="thin", color="BFBFBF")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    heading_look = {
-        "font": Font(bold=True),
-        "fill": PatternFill("solid", fgColor=HEADER_FILL),
-        "border": border,
-        "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True),
-    }
-    body_looks = {
-        wrap: {"border": border, "alignment": Alignment(vertical="top", wrap_text=wrap)}
-        for wrap in (False, True)
-    }
     looks = Looks.of(sheet)
     for column, heading in enumerate(headers, start=1):
-        looks.apply(put(sheet, top, column, heading), "table heading", heading_look)
+        looks.apply(put(sheet, top, column, heading), "table heading", heading_look())
     scores = set(score_columns)
     row_number = top
     for row_number, row in enumerate(rows, start=top + 1):
         for column, value in enumerate(row, start=1):
             cell = put(sheet, row_number, column, value, SCORE_FORMAT if column in scores else None)
             wrap = isinstance(value, str)
-            looks.apply(cell, ("table cell", wrap), body_looks[wrap])
+            looks.apply(cell, ("table cell", wrap), body_look(wrap))
     return row_number
 
 
-def fill_row(sheet: Any, row: int, columns: int, color: str) -> None:
-    from openpyxl.styles import PatternFill
+def heading_look() -> dict[str, Any]:
+    """A table's header row: bold on light blue, centred, wrapped, grid lines."""
+    return {
+        "font": font(bold=True),
+        "fill": fill(HEADER_FILL),
+        "border": border(),
+        "alignment": alignment(wrap=True, horizontal="center", vertical="center"),
+    }
 
-    looks, fill = Looks.of(sheet), {"fill": PatternFill("solid", fgColor=color)}
+
+def body_look(wrap: bool) -> dict[str, Any]:
+    """A table cell: grid lines, top-aligned; text wraps within the column."""
+    return {"border": border(), "alignment": alignment(wrap=wrap)}
+
+
+def fill_row(sheet: Any, row: int, columns: int, color: str) -> None:
+    looks, shade = Looks.of(sheet), {"fill": fill(color)}
     for column in range(1, columns + 1):
-        looks.apply(sheet.cell(row=row, column=column), ("fill", color), fill)
+        looks.apply(sheet.cell(row=row, column=column), ("fill", color), shade)
+
+
+def title_rows(sheet: Any, title: str, *notes: str) -> int:
+    """The sheet's title in A1 (bold, larger) and notes under it; returns the first free row
+    after one blank row."""
+    put(sheet, 1, 1, title).font = font(bold=True, size=TITLE_SIZE)
+    for row, note in enumerate(notes, start=2):
+        put(sheet, row, 1, note)
+    return len(notes) + 3
 
 
 def fit_columns(sheet: Any, *, first_row: int = 1, minimum: int = 6, maximum: int = 60) -> None:
@@ -165,7 +230,7 @@ def fit_columns(sheet: Any, *, first_row: int = 1, minimum: int = 6, maximum: in
         for column, value in enumerate(row, start=1):
             if value is None:
                 continue
-            width = _text_width(f"{value:.2f}" if isinstance(value, float) else str(value))
+            width = text_width(f"{value:.2f}" if isinstance(value, float) else str(value))
             widths[column] = max(widths.get(column, 0), width)
     for column, width in widths.items():
         sheet.column_dimensions[get_column_letter(column)].width = max(
@@ -174,18 +239,42 @@ def fit_columns(sheet: Any, *, first_row: int = 1, minimum: int = 6, maximum: in
 
 
 @functools.lru_cache(maxsize=65536)
-def _text_width(text: str) -> int:
+def text_width(text: str) -> int:
     """Display width of `text` (CJK characters count double); the same texts recur a lot."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def prepare_print(sheet: Any, freeze: str | None = None) -> None:
-    """A4 landscape, fit to width, header rows frozen."""
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
+def prepare_print(
+    sheet: Any,
+    freeze: str | None = None,
+    *,
+    portrait: bool = False,
+    header_row: int | None = None,
+    page_numbers: bool = True,
+) -> None:
+    """A4, fit to the page width (never taller), narrow margins, header frozen and repeated.
+
+    `header_row` is the table header repeated at the top of every printed page. Page numbers
+    go in the footer ("第 1 页，共 3 页").
+    """
+    from openpyxl.worksheet.page import PageMargins
+
+    setup = sheet.page_setup
+    setup.orientation = "portrait" if portrait else "landscape"
+    setup.paperSize = sheet.PAPERSIZE_A4
+    setup.fitToWidth = 1
+    setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    bottom = 0.6 if page_numbers else 0.3  # inches; the footer needs the room
+    sheet.page_margins = PageMargins(
+        left=0.5, right=0.5, top=0.3, bottom=bottom, header=0.15, footer=0.25
+    )
+    if header_row:
+        sheet.print_title_rows = f"{header_row}:{header_row}"
+    if page_numbers:
+        sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
+        sheet.oddFooter.center.font = f"{BODY_FONT},Regular"
+        sheet.oddFooter.center.size = 9
     if freeze:
         sheet.freeze_panes = freeze
 
@@ -207,3 +296,17 @@ def sheet_title(name: str, taken: set[str]) -> str:
         counter += 1
     taken.add(title)
     return title
+
+
+def chart_fonts(chart: Any, size: float = 10) -> None:
+    """Axis labels and legend of an openpyxl chart in the Chinese body font at `size` points."""
+    from openpyxl.chart.text import RichText
+    from openpyxl.drawing.text import CharacterProperties, Font, Paragraph, ParagraphProperties
+
+    face = Font(typeface=BODY_FONT)
+    properties = CharacterProperties(sz=round(size * 100), latin=face, ea=face)
+    for part in (chart.x_axis, chart.y_axis, chart.legend):
+        if part is not None:
+            part.txPr = RichText(
+                p=[Paragraph(pPr=ParagraphProperties(defRPr=properties), endParaRPr=properties)]
+            )
