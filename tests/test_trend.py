@@ -148,10 +148,15 @@ def test_xlsx_has_the_tables_and_native_line_charts(folder, tmp_path):
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["街镇得分", "街镇排名", "大类走势"]
     scores = book["街镇得分"]
-    header = [c.value for c in scores[1]]
-    assert header[:6] == ["街镇", *PERIODS]
+    assert scores["A1"].value == "2022年上半年至2024年上半年 各街镇综合得分走势"
+    header = [c.value for c in scores[3]]  # title, blank row, header
+    assert header[:6] == [
+        "街镇",
+        *(f"{p[:4]}年\n{'上' if p[5] == '1' else '下'}半年" for p in PERIODS),
+    ]
+    assert scores.print_title_rows == "$3:$3" and scores.page_setup.orientation == "portrait"
     latest = rank_json(folder / "2024上半年.xlsx")["units"]
-    assert [scores.cell(row=2, column=c).value for c in (1, 6)] == [
+    assert [scores.cell(row=4, column=c).value for c in (1, 6)] == [
         latest[0]["unit"],
         latest[0]["score"],
     ]
@@ -168,9 +173,9 @@ def test_xlsx_has_the_tables_and_native_line_charts(folder, tmp_path):
     assert [s.smooth for s in chart.series] == [False] * len(chart.series)  # straight lines
     assert chart.legend.position == "b"  # under the plot, inside the printed page
     assert len(book["大类走势"]._charts) == 1
-    streak_column = header.index("连续靠后期数") + 1
+    streak_column = header.index("连续靠后\n期数") + 1
     streaks = expected_streaks(folder)
-    for row in range(2, 2 + len(latest)):
+    for row in range(4, 4 + len(latest)):
         unit = scores.cell(row=row, column=1).value
         assert scores.cell(row=row, column=streak_column).value == streaks[unit]
 

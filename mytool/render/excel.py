@@ -209,6 +209,24 @@ def fill_row(sheet: Any, row: int, columns: int, color: str) -> None:
         looks.apply(sheet.cell(row=row, column=column), ("fill", color), shade)
 
 
+def note_row(sheet: Any, row: int, text: str, columns: int) -> Any:
+    """A note across the first `columns` columns (merged, wrapped, tall enough for its lines):
+    a long note left to overflow would widen the printed page and shrink everything on it."""
+    from openpyxl.utils import get_column_letter
+
+    cell = put(sheet, row, 1, text)
+    Looks.of(sheet).apply(cell, "note", {"alignment": alignment(wrap=True)})
+    width = sum(
+        sheet.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, columns + 1)
+    )
+    if columns > 1:
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
+    cjk = sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in cell.value)
+    lines = max(1, -(-cjk // max(1, int(width - 1))))
+    sheet.row_dimensions[row].height = BODY_SIZE * (1.15 + 1.4 * (lines - 1)) + 1.5
+    return cell
+
+
 def title_rows(sheet: Any, title: str, *notes: str) -> int:
     """The sheet's title in A1 (bold, larger) and notes under it; returns the first free row
     after one blank row."""
@@ -298,10 +316,18 @@ def sheet_title(name: str, taken: set[str]) -> str:
     return title
 
 
-def chart_fonts(chart: Any, size: float = 10) -> None:
-    """Axis labels and legend of an openpyxl chart in the Chinese body font at `size` points."""
-    from openpyxl.chart.text import RichText
-    from openpyxl.drawing.text import CharacterProperties, Font, Paragraph, ParagraphProperties
+def chart_fonts(chart: Any, size: float = 10, title: str | None = None) -> None:
+    """Axis labels, legend and (when given) the title of an openpyxl chart in the Chinese body
+    font: labels at `size` points, the title bold at `size` + 2."""
+    from openpyxl.chart.text import RichText, Text
+    from openpyxl.chart.title import Title
+    from openpyxl.drawing.text import (
+        CharacterProperties,
+        Font,
+        Paragraph,
+        ParagraphProperties,
+        RegularTextRun,
+    )
 
     face = Font(typeface=BODY_FONT)
     properties = CharacterProperties(sz=round(size * 100), latin=face, ea=face)
@@ -310,3 +336,9 @@ def chart_fonts(chart: Any, size: float = 10) -> None:
             part.txPr = RichText(
                 p=[Paragraph(pPr=ParagraphProperties(defRPr=properties), endParaRPr=properties)]
             )
+    if title is not None:
+        bold = CharacterProperties(sz=round(size * 100) + 200, b=True, latin=face, ea=face)
+        line = Paragraph(
+            pPr=ParagraphProperties(defRPr=bold), r=[RegularTextRun(rPr=bold, t=title)]
+        )
+        chart.title = Title(tx=Text(rich=RichText(p=[line])), overlay=False)
