@@ -426,9 +426,9 @@ def test_free_text_lands_in_the_workbook_as_text(tmp_path, profile):
         encoding="utf-8",
     )
     book = load_workbook(io.BytesIO(aggregation_to_xlsx(aggregate_files([path], profile))))
-    texts = [row[2].value for row in book["市民反映建议"].iter_rows(min_row=2)]
+    texts = [row[2].value for row in book["市民反映建议"].iter_rows(min_row=4)]
     assert texts == ['=HYPERLINK("http://x")', "@SUM(1)"]
-    assert {row[2].data_type for row in book["市民反映建议"].iter_rows(min_row=2)} == {"s"}
+    assert {row[2].data_type for row in book["市民反映建议"].iter_rows(min_row=4)} == {"s"}
 
 
 def test_rank_reads_an_export_too_large_for_a_score_table(export, monkeypatch, tmp_path):

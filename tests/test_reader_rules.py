@@ -122,7 +122,7 @@ def test_trend_table_markdown_and_xlsx_list_the_missing_periods(tmp_path):
     sheet = openpyxl.load_workbook(out)["街镇得分"]
     texts = [c for row in sheet.iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert any(note in text for text in texts)
-    streak_column = [row[4] for row in sheet.iter_rows(min_row=2, max_row=18, values_only=True)]
+    streak_column = [row[4] for row in sheet.iter_rows(min_row=4, max_row=20, values_only=True)]
     assert sorted(streak_column) == [0] * 11 + [2] * 6
 
 

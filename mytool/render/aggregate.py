@@ -14,9 +14,17 @@ from typing import TYPE_CHECKING, Any
 from mytool.analysis.aggregation import Aggregation, ItemStat, UnitAggregate
 from mytool.diagnostics import ERROR, WARNING
 from mytool.render.drivers import add_drivers_sheet, drivers_chart, drivers_to_dict, print_drivers
-from mytool.render.excel import safe_row
+from mytool.render.excel import (
+    SCORE_FORMAT,
+    Column,
+    grade_fill,
+    new_workbook,
+    stream_table,
+    workbook_bytes,
+)
 from mytool.render.labels import rank_text, score_text
 from mytool.render.machine import csv_text
+from mytool.render.wording import period_text
 
 if TYPE_CHECKING:
     from rich.console import Console, JustifyMethod
@@ -101,64 +109,105 @@ def _ends(values: tuple[float, float] | None) -> list[object]:
     return list(values) if values else ["", ""]
 
 
-def _append(sheet: Any, values: list[object]) -> None:
-    sheet.append(safe_row(sheet, values))
-
-
 def aggregation_to_xlsx(
     result: Aggregation, profile: Profile | None = None, chart: Chart | None = None
 ) -> bytes:
-    """Workbook: unit scores (wide), intervals (long), citizen suggestions, unmatched questions;
-    with --drivers a 驱动因素 sheet with `chart`, or one drawn with `profile`'s font."""
-    from openpyxl import Workbook
+    """Workbook: unit scores (wide, ranked, graded), intervals (long), citizen suggestions,
+    unmatched questions; with --drivers a 驱动因素 sheet with `chart`, or one drawn with
+    `profile`'s font. Each sheet has a title row and prints on A4 with its header repeated.
 
-    book = Workbook(write_only=True)
-    categories = list(dict.fromkeys(c for u in result.units for c in u.categories))
-    items = list(dict.fromkeys(pair for u in result.units for pair in u.items))
-    scores = book.create_sheet("街镇得分")
-    _append(scores, [_title(result)])
-    _append(scores, ["街镇", COMPOSITE_LABEL, *categories, *(item for _, item in items)])
-    for unit in result.units:
-        item_scores = [unit.items[p].score if p in unit.items else None for p in items]
-        _append(
-            scores,
-            [unit.unit, unit.score, *(unit.categories.get(c) for c in categories), *item_scores],
-        )
-    detail = book.create_sheet("样本与区间")
-    _append(
-        detail,
-        [
-            "街镇",
-            "大类",
-            "小项",
-            "得分",
-            "回答数",
-            "95%置信下限",
-            "95%置信上限",
-            "样本不足",
-            "名次无法区分",
-        ],
+    The first sheet stays a score report `rank` and `brief` read back: one row per unit, the
+    composite, category and item scores under their names (排名 and 等级 are columns the
+    reader sets aside).
+    """
+    book = new_workbook(write_only=True)
+    scores_sheet(book, result, profile)
+    _detail_sheet(book, result)
+    suggestions = result.feedback.itertuples(index=False)
+    stream_table(
+        book,
+        "市民反映建议",
+        f"{_title(result)}：市民反映建议",
+        (
+            Column("街镇", 12),
+            Column("大类", 12),
+            Column("反映内容", 50, wrap=True),
+            Column("答卷位置", 12),
+        ),
+        ([unit, category or None, text, place] for unit, category, text, place in suggestions),
+        portrait=True,
     )
-    marks = {
-        u.unit: ["是" if u.low_sample else "", "、".join(u.indistinct_from)] for u in result.units
-    }
-    for row in _long_rows(result, with_categories=False):
-        extra: list[object] = list(marks[str(row[0])]) if row[1] == COMPOSITE_LABEL else []
-        _append(detail, [cell if cell != "" else None for cell in row] + extra)
-    suggestions = book.create_sheet("市民反映建议")
-    _append(suggestions, ["街镇", "大类", "反映内容", "答卷位置"])
-    for unit, category, text, place in result.feedback.itertuples(index=False):
-        _append(suggestions, [unit, category or None, text, place])
-    unmatched = book.create_sheet("未匹配问题")
-    _append(unmatched, ["未匹配到测评小项的问题（未计分）"])
-    for question in result.unmatched_questions:
-        _append(unmatched, [question])
+    stream_table(
+        book,
+        "未匹配问题",
+        f"{_title(result)}：未匹配到测评小项的问题",
+        (Column("未匹配到测评小项的问题（未计分）", 80, wrap=True),),
+        ([question] for question in result.unmatched_questions),
+        portrait=True,
+    )
     if chart is None and profile is not None:
         chart = drivers_chart(result, profile)
     add_drivers_sheet(book, result, chart)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
+
+
+def scores_sheet(book: Any, result: Aggregation, profile: Profile | None = None) -> Any:
+    """街镇得分: units in ranking order with rank, grade, composite, categories and items; on
+    paper the rank and unit columns repeat at the left of every page across."""
+    categories = list(dict.fromkeys(c for u in result.units for c in u.categories))
+    items = list(dict.fromkeys(pair for u in result.units for pair in u.items))
+    grades = {u.unit: u.grade for u in result.ranking.units}
+    colors = {g: color for g in set(grades.values()) if (color := grade_fill(g, profile))}
+    columns = [
+        Column("排名", 6),
+        Column("街镇", 12),
+        Column("等级", 6, fills=colors),
+        Column(COMPOSITE_LABEL, 9, SCORE_FORMAT),
+        *(Column(c, 9, SCORE_FORMAT) for c in categories),
+        *(Column(item, 9, SCORE_FORMAT) for _, item in items),
+    ]
+    rows = (
+        [
+            unit.rank,
+            unit.unit,
+            grades.get(unit.unit),
+            unit.score,
+            *(unit.categories.get(c) for c in categories),
+            *(unit.items[p].score if p in unit.items else None for p in items),
+        ]
+        for unit in result.units
+    )
+    return stream_table(
+        book, "街镇得分", _title(result), columns, rows, repeat_columns="A:B", fit_width=False
+    )
+
+
+def _detail_sheet(book: Any, result: Aggregation) -> None:
+    marks = {
+        u.unit: ["是" if u.low_sample else "", "、".join(u.indistinct_from)] for u in result.units
+    }
+    rows = (
+        [cell if cell != "" else None for cell in row]
+        + (list(marks[str(row[0])]) if row[1] == COMPOSITE_LABEL else [None, None])
+        for row in _long_rows(result, with_categories=False)
+    )
+    stream_table(
+        book,
+        "样本与区间",
+        f"{_title(result)}：样本量与 95% 置信区间",
+        (
+            Column("街镇", 12),
+            Column("大类", 18),
+            Column("小项", 18, wrap=True),
+            Column("得分", 8, SCORE_FORMAT),
+            Column("回答数", 8),
+            Column("95%置信下限", 9, SCORE_FORMAT),
+            Column("95%置信上限", 9, SCORE_FORMAT),
+            Column("样本不足", 7),
+            Column("名次无法区分", 24, wrap=True),
+        ),
+        rows,
+    )
 
 
 def _indistinct_mark(unit: UnitAggregate, result: Aggregation) -> str:
@@ -174,7 +223,8 @@ def _indistinct_mark(unit: UnitAggregate, result: Aggregation) -> str:
 
 
 def _title(result: Aggregation) -> str:
-    return f"{result.period or '期次未知'} 问卷汇总（{result.source}，{result.respondents} 份答卷）"
+    period = period_text(result.period) or "期次未知"
+    return f"{period} 问卷汇总（{result.source}，{result.respondents} 份答卷）"
 
 
 def print_aggregation(result: Aggregation, console: Console) -> None:

@@ -156,7 +156,8 @@ def _departments_sheet(sheet: Any, briefs: BriefSet) -> None:
         f"{period_text(briefs.ranking.period)} 牵头部门任务清单",
         "各部门主动认领牵头大类和点位问题。大类排名为该大类全区得分在各大类中的名次。",
     )
-    rows, ties = [], []
+    rows: list[list[object]] = []
+    ties: list[tuple[int, bool]] = []
     for section in briefs.departments:
         for category in section.categories:
             owned = [p for p in section.problems if p.category == category.category]

@@ -15,7 +15,11 @@ import unicodedata
 import weakref
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from copy import copy
+from dataclasses import dataclass
 from typing import Any
+
+from mytool.profile import Profile
+from mytool.render.grades import grade_color
 
 SCORE_FORMAT = "0.00"
 TIED_FORMAT = '0"（并列）"'  # a tied rank stays a number and reads "12（并列）"
@@ -29,6 +33,7 @@ BODY_FONT = "等线"
 BODY_SIZE = 11
 TITLE_SIZE = 14
 _GB2312 = 134
+PAPER_A4 = 9  # the page setup's paper size code
 # A4 at 96 dpi between 0.5-inch side margins: the width a sheet has at 100 % scale.
 A4_PORTRAIT_PIXELS = round((210 / 25.4 - 1.0) * 96)
 A4_LANDSCAPE_PIXELS = round((297 / 25.4 - 1.0) * 96)
@@ -151,21 +156,6 @@ class Looks:
 _LOOKS: weakref.WeakKeyDictionary[Any, Looks] = weakref.WeakKeyDictionary()
 
 
-def safe_row(sheet: Any, values: Iterable[object]) -> list[object]:
-    """A row for a write-only sheet's append: text as literal string cells, never formulas."""
-    from openpyxl.cell import WriteOnlyCell
-
-    row: list[object] = []
-    for value in values:
-        if isinstance(value, str):
-            cell = WriteOnlyCell(sheet, value=excel_text(value))
-            cell.data_type = "s"
-            row.append(cell)
-        else:
-            row.append(value)
-    return row
-
-
 def write_table(
     sheet: Any,
     top: int,
@@ -269,20 +259,22 @@ def prepare_print(
     portrait: bool = False,
     header_row: int | None = None,
     page_numbers: bool = True,
+    fit_width: bool = True,
 ) -> None:
     """A4, fit to the page width (never taller), narrow margins, header frozen and repeated.
 
     `header_row` is the table header repeated at the top of every printed page. Page numbers
-    go in the footer ("第 1 页，共 3 页").
+    go in the footer ("第 1 页，共 3 页"). Without `fit_width` the sheet prints at 100 %, on
+    as many pages across as it needs (for tables far wider than a page).
     """
     from openpyxl.worksheet.page import PageMargins
 
     setup = sheet.page_setup
     setup.orientation = "portrait" if portrait else "landscape"
-    setup.paperSize = sheet.PAPERSIZE_A4
+    setup.paperSize = PAPER_A4
     setup.fitToWidth = 1
     setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.sheet_properties.pageSetUpPr.fitToPage = fit_width
     bottom = 0.6 if page_numbers else 0.3  # inches; the footer needs the room
     sheet.page_margins = PageMargins(
         left=0.5, right=0.5, top=0.3, bottom=bottom, header=0.15, footer=0.25
@@ -342,3 +334,103 @@ def chart_fonts(chart: Any, size: float = 10, title: str | None = None) -> None:
             pPr=ParagraphProperties(defRPr=bold), r=[RegularTextRun(rPr=bold, t=title)]
         )
         chart.title = Title(tx=Text(rich=RichText(p=[line])), overlay=False)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a streamed table: heading, width, number format, and whether text wraps."""
+
+    heading: str
+    width: float
+    number_format: str | None = None
+    wrap: bool = False
+    fills: Mapping[str, str] | None = None  # text → background colour (grades)
+
+
+# The district's usual grade colours, green to red, for when no profile is given.
+DEFAULT_GRADE_COLORS = {
+    "优秀": "63BE7B",
+    "良好": "B1D580",
+    "尚可": "FFEB84",
+    "一般": "FBAA77",
+    "较差": "F8696B",
+}
+
+
+def grade_fill(grade: str | None, profile: Profile | None = None) -> str | None:
+    """The background of a grade: the profile's colour, else the usual one."""
+    if not grade:
+        return None
+    if profile is not None:
+        return grade_color(profile, grade)
+    return DEFAULT_GRADE_COLORS.get(grade)
+
+
+def stream_table(
+    book: Any,
+    title: str,
+    heading: str,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[object]],
+    *,
+    notes: Sequence[str] = (),
+    portrait: bool = False,
+    repeat_columns: str | None = None,
+    fit_width: bool = True,
+) -> Any:
+    """A sheet of a write-only workbook: the title (and notes), one table with its header
+    frozen and repeated on every printed page, A4 fitted to the width.
+
+    `repeat_columns` ("A:B") are printed at the left of every page, for tables wider than one
+    printed at 100 % (`fit_width` False).
+    """
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils import get_column_letter
+
+    sheet = book.create_sheet(title)
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    top = len(notes) + 3
+    # A write-only sheet writes its settings with the first row: all of them go first.
+    freeze = f"{get_column_letter(1 + _letters(repeat_columns))}{top + 1}"
+    prepare_print(sheet, freeze, portrait=portrait, header_row=top, fit_width=fit_width)
+    if repeat_columns:
+        sheet.print_title_cols = repeat_columns
+    lines = max(-(-text_width(c.heading) // max(1, int(c.width - 1))) for c in columns)
+    sheet.row_dimensions[top].height = BODY_SIZE * (1.15 + 1.4 * (lines - 1)) + 3
+    looks = Looks.of(sheet)
+
+    def styled(value: object, key: Hashable, look: Mapping[str, object], fmt: str | None) -> Any:
+        if isinstance(value, str):
+            cell = WriteOnlyCell(sheet, value=excel_text(value))
+            cell.data_type = "s"  # literal text, never a formula
+        else:
+            cell = WriteOnlyCell(sheet, value=value)
+            if fmt:
+                cell.number_format = fmt
+        return looks.apply(cell, key, look)
+
+    sheet.append([styled(heading, "title", {"font": font(bold=True, size=TITLE_SIZE)}, None)])
+    for note in notes:
+        sheet.append([note])
+    sheet.append([])
+    sheet.append([styled(c.heading, "table heading", heading_look(), None) for c in columns])
+    for row in rows:
+        cells = []
+        for value, column in zip(row, columns, strict=True):
+            color = column.fills.get(value) if column.fills and isinstance(value, str) else None
+            look = body_look(column.wrap) | ({"fill": fill(color)} if color else {})
+            key = ("table cell", column.wrap, color)
+            cells.append(styled(value, key, look, column.number_format))
+        sheet.append(cells)
+    return sheet
+
+
+def _letters(span: str | None) -> int:
+    """How many columns "A:B" covers (0 for none)."""
+    if not span:
+        return 0
+    from openpyxl.utils import column_index_from_string
+
+    first, _, last = span.partition(":")
+    return column_index_from_string(last or first) - column_index_from_string(first) + 1

@@ -27,36 +27,21 @@ from mytool.render.compare import (
 )
 from mytool.render.excel import (
     FLAG_FILL,
+    TIED_FORMAT,
+    Looks,
+    fill,
     fit_columns,
+    grade_fill,
     prepare_print,
     put,
     workbook_bytes,
     write_table,
 )
-from mytool.render.grades import grade_color
 from mytool.render.labels import flag_text, source_note
 from mytool.render.wording import period_text
 
-TIED_FORMAT = '0"（并列）"'
 CHANGE_FORMAT = "+0.00;-0.00;0.00"
 RANK_CHANGE_FORMAT = '"▲"0;"▼"0;"持平"'
-
-# Used when no profile is given: the district's usual bands, green to red.
-_DEFAULT_GRADE_COLORS = {
-    "优秀": "63BE7B",
-    "良好": "B1D580",
-    "尚可": "FFEB84",
-    "一般": "FBAA77",
-    "较差": "F8696B",
-}
-
-
-def _grade_color(grade: str | None, profile: Profile | None) -> str | None:
-    if not grade:
-        return None
-    if profile is not None:
-        return grade_color(profile, grade)
-    return _DEFAULT_GRADE_COLORS.get(grade)
 
 
 def _title_row(sheet: Any, title: str, note: str | None = None) -> int:
@@ -71,10 +56,8 @@ def _title_row(sheet: Any, title: str, note: str | None = None) -> int:
 
 
 def _fill(cell: Any, color: str | None) -> None:
-    from openpyxl.styles import PatternFill
-
     if color:
-        cell.fill = PatternFill("solid", fgColor=color)
+        Looks.of(cell.parent).apply(cell, ("fill", color), {"fill": fill(color)})
 
 
 def _finish(sheet: Any, top: int, *, rank_columns: tuple[int, ...] = ()) -> None:
@@ -120,7 +103,7 @@ def ranking_to_xlsx(ranking: Ranking, profile: Profile | None = None) -> bytes:
     for offset, unit in enumerate(ranking.units, start=top + 1):
         if unit.tied:
             sheet.cell(row=offset, column=1).number_format = TIED_FORMAT
-        _fill(sheet.cell(row=offset, column=4), _grade_color(unit.grade, profile))
+        _fill(sheet.cell(row=offset, column=4), grade_fill(unit.grade, profile))
         if unit.flagged:
             _fill(sheet.cell(row=offset, column=5), FLAG_FILL)
     _finish(sheet, top, rank_columns=(1,))
@@ -175,7 +158,7 @@ def comparison_to_xlsx(comparison: Comparison, profile: Profile | None = None) -
     for offset, unit in enumerate(comparison.units, start=top + 1):
         sheet.cell(row=offset, column=3).number_format = CHANGE_FORMAT
         sheet.cell(row=offset, column=6).number_format = RANK_CHANGE_FORMAT
-        _fill(sheet.cell(row=offset, column=7), _grade_color(unit.grade, profile))
+        _fill(sheet.cell(row=offset, column=7), grade_fill(unit.grade, profile))
         if unit.flagged:
             _fill(sheet.cell(row=offset, column=8), FLAG_FILL)
     notes = [*_summary(comparison), TESTED_NOTE if comparison.tested else UNTESTED_NOTE]
