@@ -73,9 +73,7 @@ def ledger_workbook(
     More than MAX_LEDGER_ROWS entries are refused here, so that every ledger written can be
     read back (see LEDGER_LIMITS).
     """
-    from openpyxl import Workbook
-
-    from mytool.render.excel import workbook_bytes
+    from mytool.render.excel import new_workbook, workbook_bytes
 
     entries = list(entries)
     if len(entries) > MAX_LEDGER_ROWS:
@@ -83,7 +81,7 @@ def ledger_workbook(
             f"点位问题共 {len(entries):,} 个，超过一本整改台账的上限（{MAX_LEDGER_ROWS:,} 个），"
             "未建台账；请把点位问题清单按街镇或牵头部门分成几份，分别建台账"
         )
-    book = Workbook()
+    book = new_workbook()  # 等线 as the workbook's font
     sheet = book.active
     sheet.title = LEDGER_SHEET
     _write_ledger_sheet(sheet, entries, title)
@@ -94,21 +92,21 @@ def ledger_workbook(
 
 def _write_ledger_sheet(sheet: Any, entries: list[Entry], title: str) -> None:
     from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.styles import Alignment, Border, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    from mytool.render.excel import Looks, fit_columns, prepare_print, put
+    from mytool.render.excel import Looks, fit_columns, font, prepare_print, put
     from mytool.text import display_text
 
     choices = "、".join(STATUSES)
-    put(sheet, 1, 1, f"{title}　{NOTE.format(choices=choices)}").font = Font(bold=True)
+    put(sheet, 1, 1, f"{title}　{NOTE.format(choices=choices)}").font = font(bold=True)
     thin = Side(style="thin", color="BFBFBF")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     fixed = PatternFill("solid", fgColor=FIXED_FILL)
     editable = PatternFill("solid", fgColor=EDITABLE_FILL)
     for index, column in enumerate(COLUMNS, start=1):
         cell = put(sheet, HEADER_ROW, index, column)
-        cell.font = Font(bold=True, color="595959" if column in FIXED_COLUMNS else "000000")
+        cell.font = font(bold=True, color="595959" if column in FIXED_COLUMNS else "000000")
         cell.fill = fixed if column in FIXED_COLUMNS else editable
         cell.border = border
         cell.alignment = Alignment(horizontal="center", vertical="center")

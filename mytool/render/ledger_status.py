@@ -137,15 +137,20 @@ def _item_cells(item: StatusItem) -> list[str]:
 
 def status_workbook(status: LedgerStatus) -> bytes:
     """汇总, 牵头部门, 街镇, 逾期, 即将到期, 未复查 — one table each."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from mytool.render.excel import (
+        fit_columns,
+        font,
+        new_workbook,
+        prepare_print,
+        put,
+        workbook_bytes,
+        write_table,
+    )
 
-    from mytool.render.excel import fit_columns, prepare_print, put, workbook_bytes, write_table
-
-    book = Workbook()
+    book = new_workbook()
     summary = book.active
     summary.title = "汇总"
-    put(summary, 1, 1, _summary(status)).font = Font(bold=True)
+    put(summary, 1, 1, _summary(status)).font = font(bold=True)
     write_table(summary, 3, ["状态", "点位数"], list(status.by_status.items()))
     sheets: list[tuple[str, list[str], list[list[object]]]] = []
     for title, groups in (("牵头部门", status.by_department), ("街镇", status.by_unit)):
@@ -167,7 +172,7 @@ def status_workbook(status: LedgerStatus) -> bytes:
         sheet = book.create_sheet(title)
         write_table(sheet, 1, header, rows)
         fit_columns(sheet, maximum=40)
-        prepare_print(sheet, freeze="A2")
+        prepare_print(sheet, freeze="A2", header_row=1)
     fit_columns(summary, first_row=3)
     return workbook_bytes(book)
 

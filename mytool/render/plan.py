@@ -198,16 +198,22 @@ def plan_markdown(plan: Plan) -> str:
 
 
 def plan_to_xlsx(plan: Plan) -> bytes:
-    import openpyxl
-    from openpyxl.styles import Font
+    from mytool.render.excel import (
+        TITLE_SIZE,
+        fit_columns,
+        font,
+        new_workbook,
+        prepare_print,
+        put,
+        workbook_bytes,
+        write_table,
+    )
 
-    from mytool.render.excel import fit_columns, prepare_print, put, workbook_bytes, write_table
-
-    book = openpyxl.Workbook()
+    book = new_workbook()
     sheet = book.active
     sheet.title = "提升计划"
     title, *rest = summary_lines(plan)
-    put(sheet, 1, 1, title).font = Font(bold=True, size=14)
+    put(sheet, 1, 1, title).font = font(bold=True, size=TITLE_SIZE)
     for offset, line in enumerate(rest, start=2):
         put(sheet, offset, 1, line)
     top = len(rest) + 3
@@ -215,7 +221,7 @@ def plan_to_xlsx(plan: Plan) -> bytes:
     for index, note in enumerate(plan.notes, start=last + 2):
         put(sheet, index, 1, f"注：{note}")
     fit_columns(sheet, first_row=top)
-    prepare_print(sheet, freeze=f"A{top + 1}")
+    prepare_print(sheet, freeze=f"A{top + 1}", header_row=top)
     return workbook_bytes(book)
 
 

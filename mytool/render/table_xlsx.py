@@ -32,8 +32,10 @@ from mytool.render.excel import (
     fill,
     fit_columns,
     grade_fill,
+    new_workbook,
     prepare_print,
     put,
+    title_rows,
     workbook_bytes,
     write_table,
 )
@@ -42,17 +44,6 @@ from mytool.render.wording import period_text
 
 CHANGE_FORMAT = "+0.00;-0.00;0.00"
 RANK_CHANGE_FORMAT = '"▲"0;"▼"0;"持平"'
-
-
-def _title_row(sheet: Any, title: str, note: str | None = None) -> int:
-    """Title (and a note) above the table; returns the row the table's header goes on."""
-    from openpyxl.styles import Font
-
-    put(sheet, 1, 1, title).font = Font(bold=True, size=14)
-    if note:
-        put(sheet, 2, 1, note)
-        return 4
-    return 3
 
 
 def _fill(cell: Any, color: str | None) -> None:
@@ -67,14 +58,11 @@ def _finish(sheet: Any, top: int, *, rank_columns: tuple[int, ...] = ()) -> None
     for column in rank_columns:  # "12（并列）" is wider than the number it shows
         letter = get_column_letter(column)
         sheet.column_dimensions[letter].width = max(sheet.column_dimensions[letter].width, 11)
-    prepare_print(sheet, freeze=f"A{top + 1}")
-    sheet.print_title_rows = f"{top}:{top}"
+    prepare_print(sheet, freeze=f"A{top + 1}", header_row=top)
 
 
 def ranking_to_xlsx(ranking: Ranking, profile: Profile | None = None) -> bytes:
-    import openpyxl
-
-    book = openpyxl.Workbook()
+    book = new_workbook()
     sheet = book.active
     sheet.title = "街镇排名"
     city = any(u.city_rank for u in ranking.units)
@@ -83,7 +71,7 @@ def ranking_to_xlsx(ranking: Ranking, profile: Profile | None = None) -> bytes:
         headers.append(f"{ranking.city_scope or '全市'}排名")
     note = source_note(ranking.score_source, ranking.weights_place)
     note += f"。标记的 {len(ranking.flagged)} 个街镇需制定整改措施。"
-    top = _title_row(
+    top = title_rows(
         sheet, f"{period_text(ranking.period) or '期次未知'} 街镇排名（{ranking.source}）", note
     )
     rows = []
@@ -110,7 +98,7 @@ def ranking_to_xlsx(ranking: Ranking, profile: Profile | None = None) -> bytes:
 
     if ranking.categories:
         categories = book.create_sheet("大类排名")
-        top = _title_row(categories, "大类排名（全区平均）")
+        top = title_rows(categories, "大类排名（全区平均）")
         rows = [
             [
                 c.rank,
@@ -132,13 +120,11 @@ def ranking_to_xlsx(ranking: Ranking, profile: Profile | None = None) -> bytes:
 
 
 def comparison_to_xlsx(comparison: Comparison, profile: Profile | None = None) -> bytes:
-    import openpyxl
-
-    book = openpyxl.Workbook()
+    book = new_workbook()
     sheet = book.active
     sheet.title = "街镇变化"
     sources = f"上期：{comparison.previous.source}；本期：{comparison.current.source}"
-    top = _title_row(sheet, _title(comparison), sources)
+    top = title_rows(sheet, _title(comparison), sources)
     rows = [
         [
             u.unit,
@@ -167,7 +153,7 @@ def comparison_to_xlsx(comparison: Comparison, profile: Profile | None = None) -
     _finish(sheet, top)
 
     categories = book.create_sheet("大类变化")
-    top = _title_row(categories, "大类变化（全区平均）")
+    top = title_rows(categories, "大类变化（全区平均）")
     rows = [
         [
             c.rank,
