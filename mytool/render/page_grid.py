@@ -28,8 +28,9 @@ from mytool.render.excel import (
 )
 
 GRID_COLUMNS = 30
-# 30 × 2.5 = 75 widths: 600 px in Excel (8 px a width with 等线), 698 px in LibreOffice where a
-# font standing in for 等线 has wider digits; either way inside A4 portrait's 698 px at 100 %.
+# 30 × 2.5 = 75 widths: 600 px in Excel (8 px a width with 等线), inside the 698 px of A4
+# portrait between 0.5-inch margins at 100 %. LibreOffice, whose stand-in for 等线 has wider
+# digits (9.4 px), fits the width at about 99 %: 11 pt text prints at 10.9 pt.
 GRID_WIDTH = 2.5
 # A row of one line is 1.15 × the font size high, as Excel makes it for 等线; each further line
 # of wrapped text takes 1.4 × (LibreOffice's CJK stand-in spaces lines wider than 等线).
