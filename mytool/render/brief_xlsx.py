@@ -30,7 +30,7 @@ from mytool.render.excel import (
 )
 from mytool.render.grades import grade_color
 from mytool.render.labels import flag_text, source_note
-from mytool.render.page_grid import GRID_COLUMNS, Field, PageGrid, score
+from mytool.render.page_grid import GRID_COLUMNS, Field, PageGrid, field_column, score
 from mytool.render.plan import plan_line
 from mytool.render.templating import chinese_date, signed
 from mytool.render.wording import noise_text, period_text, rank_of
@@ -383,7 +383,7 @@ def _category_chart(sheet: Any, brief: UnitBrief, header: int, last: int) -> Any
     chart.type = "bar"
     chart.title = None
     for field, title, color in ((1, brief.unit.unit, UNIT_COLOR), (2, "全区平均", DISTRICT_COLOR)):
-        column = 1 + sum(f.span for f in CATEGORY_FIELDS[:field])
+        column = field_column(CATEGORY_FIELDS, field)
         values = Reference(sheet, min_col=column, min_row=header + 1, max_row=last)
         series = Series(values, title=title)
         series.graphicalProperties.solidFill = color

@@ -98,19 +98,15 @@ class PageGrid:
             self._row(values, fields, heading=False)
         return header, self.row - 1
 
-    def start(self, field_index: int, fields: Sequence[Field]) -> int:
-        """The grid column where field `field_index` of a table starts."""
-        return 1 + sum(f.span for f in fields[:field_index])
-
     def _row(self, values: Sequence[object], fields: Sequence[Field], *, heading: bool) -> None:
         row, column, lines = self.row, 1, 1
         for value, field in zip(values, fields, strict=True):
             cell = put(self.sheet, row, column, value, None if heading else field.number_format)
-            if heading:
-                self.looks.apply(cell, "grid heading", heading_look())
-            else:
-                wrap = isinstance(value, str)
-                self.looks.apply(cell, ("grid cell", wrap), body_look(wrap))
+            wrap = isinstance(value, str)
+            key, look = ("grid", heading, wrap), heading_look() if heading else body_look(wrap)
+            self.looks.apply(cell, key, look)
+            for extra in range(column + 1, column + field.span):  # their grid lines show too
+                self.looks.apply(self.sheet.cell(row=row, column=extra), key, look)
             self._merge(row, column, column + field.span - 1)
             if isinstance(value, str):
                 lines = max(lines, _lines(value, field.span))
@@ -119,11 +115,22 @@ class PageGrid:
         self.row += 1
 
     def _merge(self, row: int, first: int, last: int) -> None:
+        """Merge without `Worksheet.merge_cells`, which restyles every cell of the range and
+        checks it against every earlier merge (most of the time of writing the sheet); these
+        cells are styled already and the ranges never overlap."""
+        from openpyxl.worksheet.cell_range import CellRange
+
         if last > first:
-            self.sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+            merge = CellRange(min_col=first, min_row=row, max_col=last, max_row=row)
+            self.sheet.merged_cells.ranges.add(merge)
 
     def _height(self, row: int, points: float) -> None:
         self.sheet.row_dimensions[row].height = round(points, 1)
+
+
+def field_column(fields: Sequence[Field], index: int) -> int:
+    """The grid column where field `index` of a table starts."""
+    return 1 + sum(f.span for f in fields[:index])
 
 
 def _row_points(lines: int, size: float) -> float:
