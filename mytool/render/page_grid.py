@@ -32,9 +32,9 @@ GRID_COLUMNS = 30
 # portrait between 0.5-inch margins at 100 %. LibreOffice, whose stand-in for 等线 has wider
 # digits (9.4 px), fits the width at about 99 %: 11 pt text prints at 10.9 pt.
 GRID_WIDTH = 2.5
-# A row of one line is 1.15 × the font size high, as Excel makes it for 等线; each further line
-# of wrapped text takes 1.4 × (LibreOffice's CJK stand-in spaces lines wider than 等线).
-FIRST_LINE = 1.15
+# A row of one line is 1.2 × the font size high (Excel makes 14.25 pt rows for 等线 11 pt); each
+# further line of wrapped text takes 1.4 × (LibreOffice's CJK stand-in spaces lines wider).
+FIRST_LINE = 1.2
 NEXT_LINE = 1.4
 PADDING_POINTS = 1.5
 
