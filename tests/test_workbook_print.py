@@ -214,3 +214,40 @@ def test_libreoffice_prints_the_trend_workbook_one_page_a_sheet(tmp_path):
     assert len(pages) == 3
     assert "各街镇综合得分走势" in pages[0] and "全区平均" in pages[0]
     assert "大类全区得分走势" in pages[2]
+
+
+def test_the_aggregate_workbook_is_ranked_graded_titled_and_reads_back(tmp_path):
+    long_text = "小区门口的垃圾桶经常满溢，周末尤其严重，希望增加清运次数并加强巡查" * 2
+    answers = [
+        ("九亭镇", "满意", "一般", long_text),
+        ("九亭镇", "一般", "不满意", ""),
+        ("岳阳街道", "非常满意", "满意", "楼道堆物多"),
+        ("岳阳街道", "满意", "非常满意", ""),
+    ]
+    rows = ["序号,所在街镇,1、您对小区环境卫生的满意程度,2、您对道路保洁的满意程度,3、您有什么建议"]
+    rows += [f"{i},{u},{a},{b},{s}" for i, (u, a, b, s) in enumerate(answers, start=1)]
+    export = tmp_path / "问卷导出-2023H2.csv"
+    export.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "汇总.xlsx"
+    run("aggregate", export, "-f", "xlsx", "-o", out, "-q")
+    book = openpyxl.load_workbook(out)
+    scores = book["街镇得分"]
+    assert scores["A1"].value.startswith(f"{PERIOD} 问卷汇总") and scores["A1"].font.b
+    assert [c.value for c in scores[3]][:4] == ["排名", "街镇", "等级", "综合满意度"]
+    table = [[c for c in row] for row in scores.iter_rows(min_row=4)]
+    assert [(r[0].value, r[1].value) for r in table] == [(1, "岳阳街道"), (2, "九亭镇")]
+    assert {r[0].data_type for r in table} == {"n"}
+    assert all(r[2].value in ("优秀", "良好", "尚可", "一般", "较差") for r in table)
+    assert {r[3].number_format for r in table} == {"0.00"}
+    assert scores.print_title_rows == "$3:$3" and scores.print_title_cols == "$A:$B"
+    suggestions = book["市民反映建议"]
+    cell = next(c for row in suggestions.iter_rows(min_row=4) for c in row if c.value == long_text)
+    assert cell.alignment.wrap_text and suggestions.column_dimensions["C"].width >= 40
+    for sheet in book:
+        assert PERIOD in str(sheet["A1"].value) and sheet.page_setup.paperSize == 9, sheet.title
+    assert font_names(out) == {"等线"}
+    again = json.loads(runner.invoke(app, ["rank", str(out), "-f", "json"]).stdout)
+    direct = json.loads(runner.invoke(app, ["rank", str(export), "-f", "json"]).stdout)
+    assert [(u["unit"], u["score"]) for u in again["units"]] == [
+        (u["unit"], u["score"]) for u in direct["units"]
+    ]
