@@ -218,9 +218,9 @@ def plan_to_xlsx(plan: Plan) -> bytes:
         put(sheet, offset, 1, line)
     top = len(rest) + 3
     last = write_table(sheet, top, CHANGE_HEADERS, change_rows(plan), score_columns=(2, 3, 4))
+    fit_columns(sheet, first_row=top)  # before the notes: they overflow to the right
     for index, note in enumerate(plan.notes, start=last + 2):
         put(sheet, index, 1, f"注：{note}")
-    fit_columns(sheet, first_row=top)
     prepare_print(sheet, freeze=f"A{top + 1}", header_row=top)
     return workbook_bytes(book)
 

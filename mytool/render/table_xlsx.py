@@ -147,10 +147,10 @@ def comparison_to_xlsx(comparison: Comparison, profile: Profile | None = None) -
         _fill(sheet.cell(row=offset, column=7), grade_fill(unit.grade, profile))
         if unit.flagged:
             _fill(sheet.cell(row=offset, column=8), FLAG_FILL)
+    _finish(sheet, top)  # widths from the table, not the summary lines under it
     notes = [*_summary(comparison), TESTED_NOTE if comparison.tested else UNTESTED_NOTE]
     for index, line in enumerate(notes, start=last + 2):
         put(sheet, index, 1, line)
-    _finish(sheet, top)
 
     categories = book.create_sheet("大类变化")
     top = title_rows(categories, "大类变化（全区平均）")
