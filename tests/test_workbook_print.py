@@ -251,3 +251,20 @@ def test_the_aggregate_workbook_is_ranked_graded_titled_and_reads_back(tmp_path)
     assert [(u["unit"], u["score"]) for u in again["units"]] == [
         (u["unit"], u["score"]) for u in direct["units"]
     ]
+
+
+def test_a_town_sheet_too_long_for_a_page_starts_the_ledger_on_the_next_page(brief_book, tmp_path):
+    assert not openpyxl.load_workbook(brief_book)["九亭镇"].row_breaks.brk  # one page: no break
+    ledger = tmp_path / "台账.xlsx"
+    run("ledger", "init", SAMPLE_2023H2, "-o", ledger, "-q")
+    out = tmp_path / "out"
+    run(
+        "brief", SAMPLE_2023H2, "-d", out, "-f", "xlsx", "--ledger", ledger, "--as-of", "2024-03-01"
+    )
+    sheet = openpyxl.load_workbook(out / BRIEF)["九亭镇"]
+    heading = next(
+        row[0].row for row in sheet.iter_rows(max_col=1) if str(row[0].value).startswith("整改台账")
+    )
+    assert [b.id for b in sheet.row_breaks.brk] == [heading - 1]
+    above = sum(sheet.row_dimensions[r].height for r in range(1, heading))
+    assert above <= (A4_INCHES[1] - sheet.page_margins.top - sheet.page_margins.bottom) * 72

@@ -281,6 +281,7 @@ def _unit_sheet(sheet: Any, brief: UnitBrief) -> None:
     if brief.ledger_as_of:
         _ledger_table(grid, brief)
     prepare_print(sheet, portrait=True, page_numbers=False)
+    grid.break_pages()  # with many problem points or a ledger: the next page starts a table
     sheet.print_area = f"A1:{_last_column()}{grid.row - 1}"
 
 

@@ -10,6 +10,7 @@ here from the text it holds: the page then prints the same in both, at 100 % sca
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -37,6 +38,8 @@ GRID_WIDTH = 2.5
 FIRST_LINE = 1.2
 NEXT_LINE = 1.4
 PADDING_POINTS = 1.5
+A4_HEIGHT_INCHES = 297 / 25.4
+SAFETY_POINTS = 6.0  # rounding of row heights, and Excel's own
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,8 @@ class PageGrid:
         self.sheet = sheet
         self.row = 1
         self.looks = Looks.of(sheet)
+        self.heights: dict[int, float] = {}
+        self.blocks = [1]  # first rows of the blocks between gaps
         for column in range(1, GRID_COLUMNS + 1):
             sheet.column_dimensions[get_column_letter(column)].width = GRID_WIDTH
 
@@ -79,9 +84,27 @@ class PageGrid:
         return row
 
     def gap(self, points: float = 6.0) -> None:
-        """A thin empty row between blocks."""
+        """A thin empty row between blocks (a heading and its table)."""
         self._height(self.row, points)
         self.row += 1
+        self.blocks.append(self.row)
+
+    def break_pages(self) -> None:
+        """A page break before each block that would straddle the end of a page, so that a
+        table not fitting under the others starts the next page with its heading. Call after
+        the page margins are set."""
+        from openpyxl.worksheet.pagebreak import Break
+
+        margins = self.sheet.page_margins
+        page = (A4_HEIGHT_INCHES - margins.top - margins.bottom) * 72 - SAFETY_POINTS
+        used = 0.0
+        starts = [*self.blocks, self.row]
+        for start, end in itertools.pairwise(starts):
+            block = sum(self.heights.get(row, 15.0) for row in range(start, end))
+            if used and used + block > page:
+                self.sheet.row_breaks.append(Break(id=start - 1))
+                used = 0.0
+            used = (used + block) % page  # a block taller than a page breaks where it must
 
     def space(self, points: float) -> int:
         """One empty row `points` tall (for a chart anchored in it); returns its row."""
@@ -125,7 +148,8 @@ class PageGrid:
             self.sheet.merged_cells.ranges.add(merge)
 
     def _height(self, row: int, points: float) -> None:
-        self.sheet.row_dimensions[row].height = round(points, 1)
+        self.heights[row] = round(points, 1)
+        self.sheet.row_dimensions[row].height = self.heights[row]
 
 
 def field_column(fields: Sequence[Field], index: int) -> int:
