@@ -4,7 +4,7 @@ importance–satisfaction quadrant chart (PNG and SVG, written beside the -o fil
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +18,7 @@ from mytool.analysis.drivers import (
     Driver,
     DriverSet,
 )
-from mytool.render.excel import safe_row
+from mytool.render.excel import Column, stream_table
 from mytool.render.labels import score_text
 from mytool.render.markdown import md_text, table
 from mytool.render.wide import print_whole
@@ -191,39 +191,46 @@ SHEET_WIDTHS = (10, 6, 14, 22, 9, 16, 8, 10, 8, 9, 24)
 
 
 def add_drivers_sheet(book: Any, result: Aggregation, chart: Chart | None = None) -> None:
-    """A 驱动因素 sheet on `book`: every scope's table, the chart to the right of it."""
-    from openpyxl.utils import get_column_letter  # lazy: openpyxl only for workbooks
-
+    """A 驱动因素 sheet on `book`: the method notes, every scope's table, the chart to the right
+    of it; laid out and printed as the workbook's other tables."""
     if not result.drivers:
         return
-    sheet = book.create_sheet(SHEET_NAME)
-    for index, width in enumerate(SHEET_WIDTHS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.append(safe_row(sheet, ["范围", *HEADINGS, "象限分界（重要性 / 满意度）"]))
-    for scope in result.drivers:
-        split = f"{scope.importance_split} / {scope.satisfaction_split}"
-        for number, d in enumerate(scope.drivers, start=1):
-            row = [scope_name(scope), number, d.category, d.item]
-            row += [_number(sheet, d.importance, "0.000"), _ci_text(d)]
-            row += [_number(sheet, d.satisfaction, "0.00"), d.quadrant, d.n]
-            row += ["样本不足" if d.low_sample else None, split if number == 1 else None]
-            sheet.append(safe_row(sheet, row))
-    sheet.append([])
-    sheet.append(safe_row(sheet, [method_note(result.drivers[0])]))
-    sheet.append(safe_row(sheet, [split_note(result.drivers[0])]))
+    period = period_text(result.period) or "期次未知"
+    headings = ["范围", *HEADINGS, "象限分界（重要性 / 满意度）"]
+    formats = {"重要性 r": "0.000", "满意度": "0.00"}
+    columns = [
+        Column(heading, width, formats.get(heading), wrap=heading == "小项")
+        for heading, width in zip(headings, SHEET_WIDTHS, strict=True)
+    ]
+    sheet = stream_table(
+        book,
+        SHEET_NAME,
+        f"{period} 驱动因素（重要性–满意度）",
+        columns,
+        _sheet_rows(result),
+        notes=[method_note(result.drivers[0]), split_note(result.drivers[0])],
+    )
     if chart is not None:
         _add_picture(sheet, chart.png)
 
 
-def _number(sheet: Any, value: float | None, number_format: str) -> object:
-    """A write-only cell showing `value` with `number_format` (0.30 stays 0.30, not 0.3)."""
-    from openpyxl.cell import WriteOnlyCell  # lazy: openpyxl only for workbooks
-
-    if value is None:
-        return None
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.number_format = number_format
-    return cell
+def _sheet_rows(result: Aggregation) -> Iterator[list[object]]:
+    for scope in result.drivers:
+        split = f"{scope.importance_split} / {scope.satisfaction_split}"
+        for number, d in enumerate(scope.drivers, start=1):
+            yield [
+                scope_name(scope),
+                number,
+                d.category,
+                d.item,
+                d.importance,
+                _ci_text(d),
+                d.satisfaction,
+                d.quadrant,
+                d.n,
+                "样本不足" if d.low_sample else None,
+                split if number == 1 else None,
+            ]
 
 
 def _ci_text(driver: Driver) -> str | None:
