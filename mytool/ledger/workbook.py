@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from mytool.analysis.ledger.model import Entry, Ledger
 from mytool.diagnostics import WARNING, Issue, IssueCode, column_letter
 from mytool.errors import InputError
 from mytool.files import shown
+from mytool.ledger.rows_xml import as_bytes, replace_parts, row_xml, splice_rows
 from mytool.reading.guard import Limits
 
 LEDGER_SHEET = "整改台账"
@@ -71,7 +72,8 @@ def ledger_workbook(
     """The ledger (or a copy of part of it) as .xlsx bytes.
 
     More than MAX_LEDGER_ROWS entries are refused here, so that every ledger written can be
-    read back (see LEDGER_LIMITS).
+    read back (see LEDGER_LIMITS). openpyxl writes the workbook with the first rows only;
+    the data rows are written as XML text and spliced in (see `mytool.ledger.rows_xml`).
     """
     from mytool.render.excel import new_workbook, workbook_bytes
 
@@ -84,19 +86,85 @@ def ledger_workbook(
     book = new_workbook()  # 等线 as the workbook's font
     sheet = book.active
     sheet.title = LEDGER_SHEET
-    _write_ledger_sheet(sheet, entries, title)
+    rows, widths = _stored_rows(entries)
+    samples = _write_ledger_sheet(sheet, entries, rows, title, widths)
+    parts: dict[str, Callable[[bytes], bytes]] = {}
     if snapshot is not None:
-        _write_snapshot(book.create_sheet(SNAPSHOT_SHEET), snapshot)
-    return workbook_bytes(book)
+        copy = book.create_sheet(SNAPSHOT_SHEET)
+        _write_snapshot(copy, snapshot)
+    skeleton = workbook_bytes(book)
+    styles = {look: cell.style_id for look, cell in samples.items()}  # numbered by the save
+    data = as_bytes("".join(_ledger_rows(rows, styles)))
+    dimension = f"A1:{column_letter(len(COLUMNS) - 1)}{HEADER_ROW + len(rows)}"
+    parts[sheet.path[1:]] = lambda xml: splice_rows(xml, HEADER_ROW + 1, data, dimension)
+    if snapshot is not None:
+        parts[copy.path[1:]] = _snapshot_part(snapshot)
+    return replace_parts(skeleton, parts)
 
 
-def _write_ledger_sheet(sheet: Any, entries: list[Entry], title: str) -> None:
+Stored = str | dt.date | None
+_FIXED = tuple(column in FIXED_COLUMNS for column in COLUMNS)
+
+
+def _stored_rows(entries: list[Entry]) -> tuple[list[list[Stored]], dict[int, int]]:
+    """Each cell as the sheet holds it (text cleaned for Excel, dates), and column widths."""
+    from mytool.render.excel import content_widths, excel_text
+    from mytool.text import display_text
+
+    rows: list[list[Stored]] = []
+    for entry in entries:
+        row: list[Stored] = []
+        for fixed, column in zip(_FIXED, COLUMNS, strict=True):
+            value = entry.values.get(column)
+            if isinstance(value, dt.date) or not value:
+                row.append(value or None)
+            else:
+                row.append(excel_text(display_text(value) if fixed else value))
+        rows.append(row)
+    return rows, content_widths([list(COLUMNS), *rows])
+
+
+Look = tuple[bool, bool]  # (a grey column, a date cell)
+
+
+def _looks_in_order(rows: list[list[Stored]]) -> list[int]:
+    """The rows that first show each look: written by openpyxl, they number its styles."""
+    seen: set[Look] = set()
+    chosen = []
+    for number, row in enumerate(rows):
+        looks = {(f, isinstance(v, dt.date)) for f, v in zip(_FIXED, row, strict=True)}
+        if looks - seen:
+            chosen.append(number)
+            seen |= looks
+    return chosen
+
+
+def _ledger_rows(rows: list[list[Stored]], styles: Mapping[Look, int]) -> Iterator[str]:
+    for number, row in enumerate(rows, start=HEADER_ROW + 1):
+        cells = [
+            (index, styles[(fixed, isinstance(value, dt.date))], value)
+            for index, (fixed, value) in enumerate(zip(_FIXED, row, strict=True))
+        ]
+        yield row_xml(number, cells)
+
+
+def _write_ledger_sheet(
+    sheet: Any,
+    entries: list[Entry],
+    rows: list[list[Stored]],
+    title: str,
+    widths: Mapping[int, int],
+) -> dict[Look, Any]:
+    """Everything but the data rows, which come from `rows` (see `ledger_workbook`).
+
+    A sample of the rows is written cell by cell, so that openpyxl numbers the looks as it
+    would for all of them; returns a cell of each look.
+    """
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Border, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    from mytool.render.excel import Looks, fit_columns, font, prepare_print, put
-    from mytool.text import display_text
+    from mytool.render.excel import Looks, font, prepare_print, put, set_widths
 
     choices = "、".join(STATUSES)
     put(sheet, 1, 1, f"{title}　{NOTE.format(choices=choices)}").font = font(bold=True)
@@ -112,29 +180,21 @@ def _write_ledger_sheet(sheet: Any, entries: list[Entry], title: str) -> None:
         cell.alignment = Alignment(horizontal="center", vertical="center")
         if column in FIXED_COLUMNS:
             cell.comment = Comment("分发时的原始信息，请勿修改（合并时不读取本列的改动）", "mytool")
-    # Each data cell's look is one of two, made once (see `Looks`): per-cell style objects
-    # were more than half the time of writing a ledger.
     top = Alignment(vertical="top", wrap_text=True)
     looks = Looks.of(sheet)
     cell_looks = {
         True: {"border": border, "alignment": top, "fill": fixed},
         False: {"border": border, "alignment": top},
     }
-    marked = [column in FIXED_COLUMNS for column in COLUMNS]
-    for row, entry in enumerate(entries, start=HEADER_ROW + 1):
-        for index, column in enumerate(COLUMNS, start=1):
-            value = entry.values.get(column)
-            cell = sheet.cell(row=row, column=index)
-            if isinstance(value, dt.date):
-                cell.value = value
-                cell.number_format = DATE_FORMAT
-            elif value:
-                put(sheet, row, index, display_text(value) if column in FIXED_COLUMNS else value)
-            fixed_column = marked[index - 1]
-            looks.apply(cell, ("ledger cell", fixed_column), cell_looks[fixed_column])
+    samples: dict[Look, Any] = {}
+    for row, number in enumerate(_looks_in_order(rows), start=HEADER_ROW + 1):
+        for index, (marked, value) in enumerate(zip(_FIXED, rows[number], strict=True), start=1):
+            cell = _put_stored(sheet, row, index, value)
+            looks.apply(cell, ("ledger cell", marked), cell_looks[marked])
+            samples.setdefault((marked, isinstance(value, dt.date)), cell)
     last = HEADER_ROW + len(entries) + VALIDATED_ROWS
     _add_validation(sheet, last)
-    fit_columns(sheet, first_row=HEADER_ROW, maximum=40)
+    set_widths(sheet, widths, maximum=40)
     for column in DATE_COLUMNS:
         sheet.column_dimensions[get_column_letter(COLUMNS.index(column) + 1)].width = 12
     for column, width in FILL_IN_WIDTHS.items():  # empty when sent out: room to write in
@@ -143,6 +203,7 @@ def _write_ledger_sheet(sheet: Any, entries: list[Entry], title: str) -> None:
     sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"  # the header on every printed page
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(COLUMNS))}{HEADER_ROW}"
     prepare_print(sheet, freeze=f"C{HEADER_ROW + 1}")
+    return samples
 
 
 def _add_validation(sheet: Any, last: int) -> None:
@@ -179,7 +240,20 @@ def _add_validation(sheet: Any, last: int) -> None:
     sheet.add_data_validation(dates)
 
 
+def _put_stored(sheet: Any, row: int, column: int, value: Stored) -> Any:
+    """A cell of `_stored_rows` (text already cleaned), as `_ledger_rows` writes it."""
+    cell = sheet.cell(row=row, column=column)
+    if isinstance(value, dt.date):
+        cell.value = value
+        cell.number_format = DATE_FORMAT
+    elif value is not None:
+        cell.value = value
+        cell.data_type = "s"
+    return cell
+
+
 def _write_snapshot(sheet: Any, snapshot: Snapshot) -> None:
+    """The snapshot sheet's two header rows; its rows come from `_snapshot_part`."""
     from mytool.render.excel import put
 
     sheet.sheet_state = "veryHidden"
@@ -189,11 +263,24 @@ def _write_snapshot(sheet: Any, snapshot: Snapshot) -> None:
         put(sheet, 1, index, text)
     for index, column in enumerate((ID, *EDITABLE_COLUMNS), start=1):
         put(sheet, 2, index, column)
-    for row, (entry_id, values) in enumerate(snapshot.values.items(), start=3):
-        put(sheet, row, 1, entry_id)
-        for index, column in enumerate(EDITABLE_COLUMNS, start=2):
-            if values.get(column):
-                put(sheet, row, index, values[column])
+
+
+def _snapshot_part(snapshot: Snapshot) -> Callable[[bytes], bytes]:
+    """The snapshot sheet with a row per ID: its editable values as they went out."""
+    from mytool.render.excel import excel_text
+
+    rows = []
+    for number, (entry_id, values) in enumerate(snapshot.values.items(), start=3):
+        cells: list[tuple[int, int | None, Stored]] = [(0, None, excel_text(entry_id))]
+        cells += [
+            (index, None, excel_text(values[column]))
+            for index, column in enumerate(EDITABLE_COLUMNS, start=1)
+            if values.get(column)
+        ]
+        rows.append(row_xml(number, cells))
+    data = as_bytes("".join(rows))
+    dimension = f"A1:{column_letter(len(EDITABLE_COLUMNS))}{2 + len(snapshot.values)}"
+    return lambda xml: splice_rows(xml, 3, data, dimension)
 
 
 @dataclass(frozen=True)

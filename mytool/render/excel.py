@@ -231,15 +231,28 @@ def fit_columns(sheet: Any, *, first_row: int = 1, minimum: int = 6, maximum: in
 
     Rows above `first_row` (titles and notes that may overflow to the right) do not count.
     """
-    from openpyxl.utils import get_column_letter
+    rows = sheet.iter_rows(min_row=first_row, values_only=True)
+    set_widths(sheet, content_widths(rows), minimum=minimum, maximum=maximum)
 
+
+def content_widths(rows: Iterable[Iterable[object]]) -> dict[int, int]:
+    """Column (1-based) → display width of its longest value; empty columns are left out."""
     widths: dict[int, int] = {}
-    for row in sheet.iter_rows(min_row=first_row, values_only=True):
+    for row in rows:
         for column, value in enumerate(row, start=1):
             if value is None:
                 continue
             width = text_width(f"{value:.2f}" if isinstance(value, float) else str(value))
             widths[column] = max(widths.get(column, 0), width)
+    return widths
+
+
+def set_widths(
+    sheet: Any, widths: Mapping[int, int], *, minimum: int = 6, maximum: int = 60
+) -> None:
+    """Each column's width: its content width plus a margin, within [minimum, maximum]."""
+    from openpyxl.utils import get_column_letter
+
     for column, width in widths.items():
         sheet.column_dimensions[get_column_letter(column)].width = max(
             minimum, min(maximum, width + 2)
