@@ -81,9 +81,13 @@ _FORMULA_CELL = re.compile(rb"<c\b([^>]*)>((?:(?!</c>).)*?<f\b(?:(?!</c>).)*?)</
 _IRREGULAR_MARKS = (
     b"r='", b"r =", b"r\t", b"r\n", b"r\r", b"\nr=", b"\tr=", b"\rr=",
     b"ref='", b"ref =", b"\nref=", b"\tref=", b":row", b":c ", b":c\t", b":c\n", b":c\r",
-    b":c>", b":c/", b":dimension", b":mergeCell", b"&#",
+    b":c>", b":c/", b":dimension", b":mergeCell",
 )  # fmt: skip
 _LOWER_REF = re.compile(rb' r="[a-z]')
+# A character reference in a reference (r="&#65;1"). Not a mark of its own: openpyxl writes
+# every non-ASCII character of a text cell as one, so "&#" alone would send every sheet with
+# Chinese text written by openpyxl (every ledger) down the slow tolerant scan.
+_ENTITY_IN_PLAIN_R = re.compile(rb' r="[^"]*&')
 _ANY_R = re.compile(rb"""\br\s*=\s*(["'])\s*([A-Za-z]*)(\d*)\s*\1""")
 _ENTITY_IN_R = re.compile(rb"""\br\s*=\s*(["'])[^"'>]*&""")
 _ANY_REF_RANGE = re.compile(
@@ -270,7 +274,11 @@ def _scan_sheet(
 
 
 def _irregular(chunk: bytes) -> bool:
-    return any(mark in chunk for mark in _IRREGULAR_MARKS) or bool(_LOWER_REF.search(chunk))
+    return (
+        any(mark in chunk for mark in _IRREGULAR_MARKS)
+        or bool(_LOWER_REF.search(chunk))
+        or (b"&#" in chunk and bool(_ENTITY_IN_PLAIN_R.search(chunk)))
+    )
 
 
 def _scan_tolerant(
