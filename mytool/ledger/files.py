@@ -7,15 +7,25 @@ A master open in Excel or WPS (an owner file "~$name" beside it, or LibreOffice'
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from mytool.analysis.ledger.columns import ID
 from mytool.errors import OutputError, UsageError
 from mytool.files import read_regular_file
+from mytool.ledger.master_xml import (
+    Package,
+    SheetCells,
+    Styles,
+    drop_calc_chain,
+    new_sheet,
+    serial,
+    set_dimension,
+    set_widths,
+    text_rows,
+)
 from mytool.ledger.merge import (
     CONFLICT_SHEET,
     HELD_SHEET,
@@ -148,27 +158,37 @@ def merge_into_master(
 
 
 def merged_workbook(master: LedgerFile, result: MergeResult, *, when: dt.datetime) -> bytes:
-    """The master with the changes written in place; everything else in it is kept."""
-    from openpyxl import load_workbook
+    """The master with the changes written in place; everything else in it is kept.
 
-    from mytool.render.excel import put, workbook_bytes
+    The master's XML is edited, not loaded into openpyxl (see `mytool.ledger.master_xml`).
+    """
+    from mytool.render.excel import excel_text
 
-    book = load_workbook(io.BytesIO(master.data))
-    sheet = book[master.sheet]
+    package = Package.read(master.data)
+    sheets = package.sheets()
+    ledger = SheetCells(package.xml(sheets[master.sheet]))
+    styles = Styles(package.xml(package.styles_part()))
     rows = _id_rows(master)
     for change in result.changes:
-        row, column = rows[change.id], master.columns[change.column]
+        cell = ledger.cell(rows[change.id], master.columns[change.column])
         if isinstance(change.new, dt.date):
-            cell = sheet.cell(row=row, column=column)
-            cell.value = change.new
-            cell.number_format = DATE_FORMAT
+            cell.set("s", styles.date_style(cell.get("s"), DATE_FORMAT))
+            ledger.set_number(cell, serial(package, change.new))
+        elif change.new is None:
+            ledger.clear(cell)
         else:
-            sheet.cell(row=row, column=column).value = None
-            put(sheet, row, column, change.new)
+            ledger.set_text(cell, excel_text(change.new))
     time = when.isoformat(sep=" ", timespec="seconds")
-    _append(book, CONFLICT_SHEET, CONFLICT_HEADERS, _conflict_rows(result, time))
-    _append(book, HELD_SHEET, HELD_HEADERS, _held_rows(result, time))
-    return workbook_bytes(book)
+    logs = [
+        (CONFLICT_SHEET, CONFLICT_HEADERS, _conflict_rows(result, time)),
+        (HELD_SHEET, HELD_HEADERS, _held_rows(result, time)),
+    ]
+    looks: list[tuple[str, str]] = []
+    for title, headers, log in logs:
+        if log:
+            _append(package, sheets, styles, looks, title, [list(headers), *log])
+    drop_calc_chain(package)
+    return package.save()
 
 
 def _id_rows(master: LedgerFile) -> dict[str, int]:
@@ -208,19 +228,27 @@ def _text(value: object) -> str:
     return value_text(value) if value is None or isinstance(value, str | dt.date) else str(value)
 
 
-def _append(book: Any, title: str, headers: tuple[str, ...], rows: list[list[str]]) -> None:
-    """Add `rows` under the earlier merges' rows of sheet `title` (created when needed)."""
-    from mytool.render.excel import fit_columns, put, write_table
+def _append(
+    package: Package,
+    sheets: Mapping[str, str],
+    styles: Styles,
+    looks: list[tuple[str, str]],
+    title: str,
+    rows: list[list[str]],
+) -> None:
+    """Add `rows` (headers first) under the earlier merges' rows of sheet `title`, or make it."""
+    from mytool.render.excel import content_widths, excel_text
 
-    if not rows:
-        return
-    if title in book.sheetnames:
-        sheet = book[title]
-        start = sheet.max_row + 1
-        for offset, row in enumerate(rows):
-            for column, value in enumerate(row, start=1):
-                put(sheet, start + offset, column, value)
+    body = [[excel_text(value) for value in row] for row in rows]
+    if title in sheets:
+        sheet = SheetCells(package.xml(sheets[title]))
+        text_rows(sheet, sheet.last_row + 1, body[1:], None)
     else:
-        sheet = book.create_sheet(title)
-        write_table(sheet, 1, list(headers), rows)
-    fit_columns(sheet, maximum=40)
+        sheet = SheetCells(new_sheet(package, title))
+        if not looks:  # both log sheets share the two looks
+            looks.append(styles.log_looks())
+        text_rows(sheet, 1, body[:1], looks[0][0])
+        text_rows(sheet, 2, body[1:], looks[0][1])
+    widths = content_widths(body)
+    set_widths(sheet.root, {c: max(6, min(40, w + 2)) for c, w in widths.items()})
+    set_dimension(sheet, len(rows[0]))
