@@ -88,6 +88,7 @@ class Profile:
     # for the charts' Chinese text when none of the usual ones is installed.
     office_name: str = ""
     cjk_font: str = ""
+    ledger_paper: str = "A4"  # [ledger] paper: what the ledger is laid out to print on
 
     @property
     def unit_names(self) -> tuple[str, ...]:
@@ -226,6 +227,7 @@ def _build(data: dict, source: str, text: str) -> Profile:
         by_number=_by_number(data.get("labels", {}).get("by_number", {})),
         office_name=str(data.get("office", {}).get("name", "")),
         cjk_font=str(data.get("fonts", {}).get("cjk", "")),
+        ledger_paper=_ledger_paper(data.get("ledger", {})),
     )
 
 
@@ -278,6 +280,15 @@ def _ranking(data: dict) -> str:
     if ranking not in ("competition", "dense"):
         raise ValueError(f"ranking = {ranking!r}（应为 competition 或 dense）")
     return ranking
+
+
+def _ledger_paper(table: object) -> str:
+    if not isinstance(table, dict):
+        raise ValueError(f'[ledger] 应为一个表（如 [ledger] paper = "A4"），不是 {table!r}')
+    paper = str(table.get("paper", "A4")).strip().upper()
+    if paper not in ("A4", "A3"):
+        raise ValueError(f'[ledger] paper = {table.get("paper")!r}（应为 "A4" 或 "A3"）')
+    return paper
 
 
 def _by_number(table: dict) -> dict[int, str]:

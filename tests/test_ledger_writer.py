@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+import shutil
+import statistics
+import subprocess
 import zipfile
 
 import openpyxl
@@ -84,6 +88,12 @@ def test_spliced_rows_are_byte_for_byte_what_openpyxl_writes(
     with monkeypatch.context() as patched:
         cell_by_cell(patched, snapshot)
         slow = members(ledger_workbook(rows, title="标题", snapshot=snapshot))
+    # Data rows carry their printed height; openpyxl marks every height custom, the writer
+    # does not (so Excel grows a row again as people type in it).
+    sheet = "xl/worksheets/sheet1.xml"
+    slow[sheet] = re.sub(
+        rb'(<row r="(?:[3-9]|\d\d+)" ht="[^"]+") customHeight="1"', rb"\1", slow[sheet]
+    )
     assert fast.keys() == slow.keys()
     for name in slow:
         assert fast[name] == slow[name], name
@@ -102,3 +112,82 @@ def test_a_ledger_whose_first_row_has_no_date_still_styles_later_dates():
     assert sheet["C4"].value == "_x005F_x0041_ 字面"  # escaped: Excel shows "_x0041_ 字面"
     assert sheet["E4"].value == "控制字符"
     assert sheet["F4"].value == "😀 表情"
+
+
+# -- printing ------------------------------------------------------------------------------
+
+PRINTABLE_PT = {"A4": 841.89 - 36, "A3": 1190.55 - 36}  # landscape, 0.25" margins left and right
+
+
+def implied_text_size(sheet) -> float:
+    """The 11 pt text's printed size when the sheet is fit to the page width, as Excel sizes it.
+
+    Excel's column width in pixels is width × 7 + 5 for an 11 pt Calibri (or 等线) workbook.
+    """
+    pixels = sum(
+        sheet.column_dimensions[openpyxl.utils.get_column_letter(i)].width * 7 + 5
+        for i in range(1, len(COLUMNS) + 1)
+    )
+    paper = {"9": "A4", "8": "A3"}[str(sheet.page_setup.paperSize)]
+    return 11 * min(1.0, PRINTABLE_PT[paper] / (pixels * 0.75))
+
+
+@pytest.mark.parametrize(("paper", "size", "room"), [("A4", 8.0, 22), ("A3", 10.0, 28)])
+def test_the_ledger_prints_landscape_fit_to_width_readable_with_room_to_write(paper, size, room):
+    data = ledger_workbook(entries(5), title="标题", paper=paper)
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["整改台账"]
+    setup = sheet.page_setup
+    assert (setup.orientation, str(setup.paperSize)) == ("landscape", {"A4": "9", "A3": "8"}[paper])
+    assert (setup.fitToWidth, setup.fitToHeight) == (1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == "$2:$2"
+    assert implied_text_size(sheet) >= size
+    widths = {
+        name: sheet.column_dimensions[openpyxl.utils.get_column_letter(i)].width
+        for i, name in enumerate(COLUMNS, start=1)
+    }
+    assert widths["整改措施"] >= room and widths["整改进展"] >= room
+    assert sheet.row_dimensions[6].height == 30  # "两行\n文本": two lines tall when printed
+    assert sheet["A1"].alignment.wrap_text and "A1:Q1" in sheet.merged_cells
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_a_40_row_ledger_prints_on_a_few_a4_pages_with_text_a_person_can_read(tmp_path):
+    path = tmp_path / "台账.xlsx"
+    path.write_bytes(ledger_workbook(entries(40), title="标题"))
+    profile = (tmp_path / "lo").as_uri()
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(path)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    pdf = tmp_path / "台账.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert re.search(r"Pages:\s+[23]\n", info), info
+    assert "841.89 x 595.3" in info  # A4 landscape
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True
+    ).stdout
+    heights = [
+        float(m.group(2)) - float(m.group(1))
+        for m in re.finditer(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">2023H2-\d{4}<', boxes)
+    ]
+    # The IDs' glyph boxes: 14.3 pt at 100 %, 6.1 at the old layout's 43 %; here (LibreOffice
+    # drawing Calibri with the wider DejaVu Sans) about 8.6, at Excel's metrics more.
+    assert len(heights) >= 20 and statistics.median(heights) >= 8.0, heights
+
+
+def test_the_profile_names_the_paper_and_refuses_others(tmp_path):
+    from mytool.errors import ProfileError
+    from mytool.profile import load_profile
+    from mytool.resources import data_dir
+
+    text = (data_dir() / "profile.toml").read_text(encoding="utf-8")
+    assert load_profile().ledger_paper == "A4"
+    a3 = tmp_path / "a3.toml"
+    a3.write_text(text.replace('paper = "A4"', 'paper = "a3"'), encoding="utf-8")
+    assert load_profile(a3).ledger_paper == "A3"
+    b5 = tmp_path / "b5.toml"
+    b5.write_text(text.replace('paper = "A4"', 'paper = "B5"'), encoding="utf-8")
+    with pytest.raises(ProfileError, match=r"\[ledger\] paper = 'B5'（应为 \"A4\" 或 \"A3\"）"):
+        load_profile(b5)

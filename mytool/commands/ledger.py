@@ -104,7 +104,7 @@ def init(
     check_deadline(due, period, quiet)
     entries = ledger_entries(period, points, loaded, due)
     target = output or Path(f"{period}-整改台账.xlsx")
-    data = ledger_workbook(entries, title=f"{period} 点位问题整改台账")
+    data = ledger_workbook(entries, title=f"{period} 点位问题整改台账", paper=loaded.ledger_paper)
     backup = write_new_ledger(target, data, force=force, when=dt.datetime.now())
     if not quiet:
         console = stdout_console()
@@ -134,6 +134,7 @@ def split(
         ),
     ] = None,
     force: ForceOption = False,
+    profile: ProfileOption = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
@@ -141,14 +142,17 @@ def split(
     from mytool.ledger.files import write_copies
     from mytool.ledger.split import split_ledger
     from mytool.ledger.workbook import load_ledger
+    from mytool.profile import load_profile
 
+    paper = load_profile(profile).ledger_paper
     loaded = load_ledger(ledger)
     print_warnings(loaded.issues, quiet)
     # Names written into the copies and given to them are shown forms: encodable as UTF-8
     # even when the master's own name is not (GBK bytes from another system).
     stem = displayable(ledger.stem)
+    made = dt.datetime.now()
     files = split_ledger(
-        loaded, by=by.value, master_name=displayable(ledger.name), stem=stem, made=dt.datetime.now()
+        loaded, by=by.value, master_name=displayable(ledger.name), stem=stem, made=made, paper=paper
     )
     folder = output_dir or ledger.with_name(f"{stem}-分发")
     written = write_copies(folder, files, force=force)

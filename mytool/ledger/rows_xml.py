@@ -48,10 +48,16 @@ def _serial(day: dt.date) -> str:
     return str(safe_string(to_excel(day)))
 
 
-def row_xml(number: int, cells: Iterable[tuple[int, int | None, TextCell]]) -> str:
-    """A row of (0-based column, style, value) cells."""
+def row_xml(
+    number: int, cells: Iterable[tuple[int, int | None, TextCell]], height: float | None = None
+) -> str:
+    """A row of (0-based column, style, value) cells; `height` in points, for printing.
+
+    The height is not marked custom, so Excel and WPS grow the row again as people type.
+    """
     inner = "".join(cell_xml(f"{_LETTERS[c]}{number}", s, v) for c, s, v in cells)
-    return f'<row r="{number}">{inner}</row>'
+    tall = f' ht="{height:g}"' if height else ""
+    return f'<row r="{number}"{tall}>{inner}</row>'
 
 
 def as_bytes(xml: str) -> bytes:

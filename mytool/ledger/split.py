@@ -26,7 +26,7 @@ def group_entries(ledger: Ledger, by: str) -> dict[str, list[Entry]]:
 
 
 def split_ledger(
-    ledger: Ledger, *, by: str, master_name: str, stem: str, made: dt.datetime
+    ledger: Ledger, *, by: str, master_name: str, stem: str, made: dt.datetime, paper: str = "A4"
 ) -> dict[str, bytes]:
     """File name → workbook for every group; each copy holds a snapshot of its editable cells."""
     from mytool.writing.output import safe_file_name
@@ -45,5 +45,5 @@ def split_ledger(
             },
         )
         title = f"{ledger.period} 整改台账（{GROUPINGS[by]}：{group}）"
-        files[name] = ledger_workbook(entries, title=title, snapshot=snapshot)
+        files[name] = ledger_workbook(entries, title=title, snapshot=snapshot, paper=paper)
     return files

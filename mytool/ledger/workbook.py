@@ -24,15 +24,10 @@ from mytool.analysis.ledger.columns import (
     EDITABLE_COLUMNS,
     FIXED_COLUMNS,
     ID,
-    MEASURES,
-    OWNER,
-    PROGRESS,
-    REVIEW,
     STATUS,
     STATUSES,
     parse_value,
 )
-from mytool.analysis.ledger.columns import NOTE as REMARKS
 from mytool.analysis.ledger.model import Entry, Ledger
 from mytool.diagnostics import WARNING, Issue, IssueCode, column_letter
 from mytool.errors import InputError
@@ -46,9 +41,19 @@ HEADER_ROW = 2
 DATE_FORMAT = "yyyy-mm-dd"
 FIXED_FILL = "E7E6E6"
 EDITABLE_FILL = "DDEBF7"
-# Widths (in characters) of the columns people fill in by hand, which fitting to content
-# would leave about 1 cm wide on a fresh ledger.
-FILL_IN_WIDTHS = {MEASURES: 28, OWNER: 10, PROGRESS: 28, REVIEW: 20, REMARKS: 14}
+# Column widths (characters) for each paper the profile may name ([ledger] paper). Printed
+# landscape and fit to the page width, the 11 pt text comes out at about 8 pt on A4 and 10 pt
+# on A3. The columns people fill in by hand get the room (about 3.5 cm on A4, 5 cm on A3);
+# the grey columns wrap their text instead.
+_A4 = (12, 7, 8, 8, 10, 13, 13, 8, 22, 9, 11, 22, 7, 11, 12, 11, 7)
+_A3 = (12, 7, 9, 9, 11, 15, 15, 9, 28, 9, 12, 28, 8, 12, 16, 12, 9)
+LAYOUTS = {
+    "A4": dict(zip(COLUMNS, _A4, strict=True)),
+    "A3": dict(zip(COLUMNS, _A3, strict=True)),
+}
+PAPER_SIZES = {"A4": 9, "A3": 8}  # the codes of the sheet's page setup
+TITLE_HEIGHT = 24  # points: the title and note, across the columns
+LINE_HEIGHT = 15  # points per line of wrapped text in a data row
 VALIDATED_ROWS = 2000  # rows below the data that keep the drop-down, for rows people add
 NOTE = (
     "灰色列（编号、期次、街镇、大类、小项、点位地址、问题描述、牵头部门）为分发时的原始信息，"
@@ -67,7 +72,7 @@ class Snapshot:
 
 
 def ledger_workbook(
-    entries: Iterable[Entry], *, title: str, snapshot: Snapshot | None = None
+    entries: Iterable[Entry], *, title: str, snapshot: Snapshot | None = None, paper: str = "A4"
 ) -> bytes:
     """The ledger (or a copy of part of it) as .xlsx bytes.
 
@@ -86,15 +91,17 @@ def ledger_workbook(
     book = new_workbook()  # 等线 as the workbook's font
     sheet = book.active
     sheet.title = LEDGER_SHEET
-    rows, widths = _stored_rows(entries)
-    samples = _write_ledger_sheet(sheet, entries, rows, title, widths)
+    rows = _stored_rows(entries)
+    heights = _row_heights(rows, paper)
+    samples = _write_ledger_sheet(sheet, entries, (rows, heights), title)
+    _lay_out(sheet, paper)
     parts: dict[str, Callable[[bytes], bytes]] = {}
     if snapshot is not None:
         copy = book.create_sheet(SNAPSHOT_SHEET)
         _write_snapshot(copy, snapshot)
     skeleton = workbook_bytes(book)
     styles = {look: cell.style_id for look, cell in samples.items()}  # numbered by the save
-    data = as_bytes("".join(_ledger_rows(rows, styles)))
+    data = as_bytes("".join(_ledger_rows(rows, styles, heights)))
     dimension = f"A1:{column_letter(len(COLUMNS) - 1)}{HEADER_ROW + len(rows)}"
     parts[sheet.path[1:]] = lambda xml: splice_rows(xml, HEADER_ROW + 1, data, dimension)
     if snapshot is not None:
@@ -106,9 +113,9 @@ Stored = str | dt.date | None
 _FIXED = tuple(column in FIXED_COLUMNS for column in COLUMNS)
 
 
-def _stored_rows(entries: list[Entry]) -> tuple[list[list[Stored]], dict[int, int]]:
-    """Each cell as the sheet holds it (text cleaned for Excel, dates), and column widths."""
-    from mytool.render.excel import content_widths, excel_text
+def _stored_rows(entries: list[Entry]) -> list[list[Stored]]:
+    """Each cell as the sheet holds it: text cleaned for Excel, dates, None when empty."""
+    from mytool.render.excel import excel_text
     from mytool.text import display_text
 
     rows: list[list[Stored]] = []
@@ -121,7 +128,7 @@ def _stored_rows(entries: list[Entry]) -> tuple[list[list[Stored]], dict[int, in
             else:
                 row.append(excel_text(display_text(value) if fixed else value))
         rows.append(row)
-    return rows, content_widths([list(COLUMNS), *rows])
+    return rows
 
 
 Look = tuple[bool, bool]  # (a grey column, a date cell)
@@ -139,21 +146,42 @@ def _looks_in_order(rows: list[list[Stored]]) -> list[int]:
     return chosen
 
 
-def _ledger_rows(rows: list[list[Stored]], styles: Mapping[Look, int]) -> Iterator[str]:
-    for number, row in enumerate(rows, start=HEADER_ROW + 1):
+def _ledger_rows(
+    rows: list[list[Stored]], styles: Mapping[Look, int], heights: list[float | None]
+) -> Iterator[str]:
+    for number, (row, height) in enumerate(zip(rows, heights, strict=True), start=HEADER_ROW + 1):
         cells = [
             (index, styles[(fixed, isinstance(value, dt.date))], value)
             for index, (fixed, value) in enumerate(zip(_FIXED, row, strict=True))
         ]
-        yield row_xml(number, cells)
+        yield row_xml(number, cells, height)
+
+
+def _row_heights(rows: list[list[Stored]], paper: str) -> list[float | None]:
+    """Each row's height (points) with its text wrapped in the columns of `paper`.
+
+    LibreOffice prints the rows of a file at their stored height, and with none stored, at one
+    line: text that wraps would be cut off.
+    """
+    from mytool.render.excel import text_width
+
+    room = [max(LAYOUTS[paper][column] - 1, 1) for column in COLUMNS]
+    heights: list[float | None] = []
+    for row in rows:
+        lines = 1
+        for value, width in zip(row, room, strict=True):
+            if isinstance(value, str):
+                wrapped = sum(-(-text_width(part) // width) or 1 for part in value.split("\n"))
+                lines = max(lines, wrapped)
+        heights.append(LINE_HEIGHT * lines if lines > 1 else None)
+    return heights
 
 
 def _write_ledger_sheet(
     sheet: Any,
     entries: list[Entry],
-    rows: list[list[Stored]],
+    table: tuple[list[list[Stored]], list[float | None]],
     title: str,
-    widths: Mapping[int, int],
 ) -> dict[Look, Any]:
     """Everything but the data rows, which come from `rows` (see `ledger_workbook`).
 
@@ -164,10 +192,12 @@ def _write_ledger_sheet(
     from openpyxl.styles import Alignment, Border, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    from mytool.render.excel import Looks, font, prepare_print, put, set_widths
+    from mytool.render.excel import Looks, font, put
 
     choices = "、".join(STATUSES)
-    put(sheet, 1, 1, f"{title}　{NOTE.format(choices=choices)}").font = font(bold=True)
+    note = put(sheet, 1, 1, f"{title}　{NOTE.format(choices=choices)}")
+    note.font = font(bold=True)
+    note.alignment = Alignment(vertical="center", wrap_text=True)
     thin = Side(style="thin", color="BFBFBF")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     fixed = PatternFill("solid", fgColor=FIXED_FILL)
@@ -177,7 +207,7 @@ def _write_ledger_sheet(
         cell.font = font(bold=True, color="595959" if column in FIXED_COLUMNS else "000000")
         cell.fill = fixed if column in FIXED_COLUMNS else editable
         cell.border = border
-        cell.alignment = Alignment(horizontal="center", vertical="center")
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         if column in FIXED_COLUMNS:
             cell.comment = Comment("分发时的原始信息，请勿修改（合并时不读取本列的改动）", "mytool")
     top = Alignment(vertical="top", wrap_text=True)
@@ -187,22 +217,16 @@ def _write_ledger_sheet(
         False: {"border": border, "alignment": top},
     }
     samples: dict[Look, Any] = {}
+    rows, heights = table
     for row, number in enumerate(_looks_in_order(rows), start=HEADER_ROW + 1):
+        sheet.row_dimensions[row].height = heights[number]
         for index, (marked, value) in enumerate(zip(_FIXED, rows[number], strict=True), start=1):
             cell = _put_stored(sheet, row, index, value)
             looks.apply(cell, ("ledger cell", marked), cell_looks[marked])
             samples.setdefault((marked, isinstance(value, dt.date)), cell)
     last = HEADER_ROW + len(entries) + VALIDATED_ROWS
     _add_validation(sheet, last)
-    set_widths(sheet, widths, maximum=40)
-    for column in DATE_COLUMNS:
-        sheet.column_dimensions[get_column_letter(COLUMNS.index(column) + 1)].width = 12
-    for column, width in FILL_IN_WIDTHS.items():  # empty when sent out: room to write in
-        letter = get_column_letter(COLUMNS.index(column) + 1)
-        sheet.column_dimensions[letter].width = max(sheet.column_dimensions[letter].width, width)
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"  # the header on every printed page
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(COLUMNS))}{HEADER_ROW}"
-    prepare_print(sheet, freeze=f"C{HEADER_ROW + 1}")
     return samples
 
 
@@ -238,6 +262,23 @@ def _add_validation(sheet: Any, last: int) -> None:
         dates.add(f"{letter}{first}:{letter}{last}")
     sheet.add_data_validation(status)
     sheet.add_data_validation(dates)
+
+
+def _lay_out(sheet: Any, paper: str) -> None:
+    """Widths, the title across the columns, and printing on `paper`: landscape, fit to width."""
+    from openpyxl.worksheet.page import PageMargins
+
+    from mytool.render.excel import prepare_print
+
+    for index, column in enumerate(COLUMNS):
+        sheet.column_dimensions[column_letter(index)].width = LAYOUTS[paper][column]
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
+    sheet.row_dimensions[1].height = TITLE_HEIGHT
+    prepare_print(sheet, freeze=f"C{HEADER_ROW + 1}")
+    sheet.page_setup.paperSize = PAPER_SIZES[paper]
+    sheet.page_margins = PageMargins(left=0.25, right=0.25, top=0.5, bottom=0.5)
+    sheet.print_options.horizontalCentered = True
+    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"  # the header on every printed page
 
 
 def _put_stored(sheet: Any, row: int, column: int, value: Stored) -> Any:
