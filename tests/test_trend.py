@@ -180,28 +180,48 @@ def test_xlsx_has_the_tables_and_native_line_charts(folder, tmp_path):
         assert scores.cell(row=row, column=streak_column).value == streaks[unit]
 
 
-def test_markdown_file_links_an_svg_that_parses(folder, tmp_path):
+def chart_parts(svg: str) -> tuple[list[str], set[str]]:
+    """The ids of the SVG's line groups `series-N`, and the texts matplotlib notes in comments
+    (text is drawn as glyph outlines, each labelled by an XML comment)."""
+    parser = ET.XMLParser(target=ET.TreeBuilder(insert_comments=True))
+    root = ET.fromstring(svg, parser=parser)
+    assert root.tag == f"{SVG}svg"
+    series = [
+        g.get("id", "") for g in root.iter(f"{SVG}g") if g.get("id", "").startswith("series-")
+    ]
+    texts = {str(c.text).strip() for c in root.iter(ET.Comment)}
+    return series, texts
+
+
+def test_markdown_file_links_an_svg_chart_with_a_line_per_unit(folder, tmp_path):
     out = tmp_path / "报告" / "走势.md"
     result = runner.invoke(app, ["trend", str(folder), "-f", "md", "-o", str(out), "-q"])
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert "](<走势.svg>)" in text
     assert "| 街镇 | 2022H1 | 2022H2 | 2023H1 | 2023H2 | 2024H1 | 走势 | 连续靠后 |" in text
-    root = ET.parse(out.with_suffix(".svg")).getroot()
-    assert root.tag == f"{SVG}svg"
-    labels = {t.text for t in root.iter(f"{SVG}text")}
+    series, texts = chart_parts(out.with_suffix(".svg").read_text(encoding="utf-8"))
     flagged_now = [
         u["unit"] for u in rank_json(folder / "2024上半年.xlsx")["units"] if u["flagged"]
     ]
-    assert {*PERIODS, *flagged_now, "全区平均"} <= labels
-    assert len(list(root.iter(f"{SVG}polyline"))) >= len(flagged_now) + 1
+    assert series == [f"series-{i}" for i in range(len(flagged_now) + 1)]
+    halfyears = ["2022年上半年", "2022年下半年", "2023年上半年", "2023年下半年", "2024年上半年"]
+    assert set(halfyears) <= texts
+    assert not any(re.search(r"20\d\dH[12]", t) for t in texts)  # no 2023H2 a person reads
+    streaks = expected_streaks(folder)
+    for unit in flagged_now:
+        streak = f"连续 {streaks[unit]} 期排名靠后" if streaks[unit] > 1 else "本期排名靠后"
+        assert f"{unit}（{streak}）" in texts
+    assert "全区平均" in texts
 
 
 def test_markdown_on_stdout_inlines_the_svg(folder):
     result = runner.invoke(app, ["trend", str(folder), "-f", "md", "-q"])
     svg = re.search(r"<svg .*?</svg>", result.stdout, re.S)
     assert svg is not None
-    assert ET.fromstring(svg.group(0)).tag == f"{SVG}svg"
+    series, _ = chart_parts(svg.group(0))
+    assert len(series) >= 2
+    assert "<?xml" not in result.stdout  # the prolog cannot stand inside Markdown
     assert "\n\n" not in svg.group(0)  # a blank line would end the HTML block in Markdown
 
 
@@ -247,10 +267,24 @@ def test_help_is_chinese_and_imports_no_spreadsheet_library(command):
     code = (
         "import sys\nfrom mytool.cli import main\nsys.argv = ['mytool', sys.argv[1], '--help']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print('HEAVY', [m for m in ('pandas', 'openpyxl') if m in sys.modules])\n"
+        "print('HEAVY', [m for m in ('pandas', 'openpyxl', 'matplotlib') if m in sys.modules])\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, command], capture_output=True, text=True, check=True
     ).stdout
     assert "HEAVY []" in out
     assert "测评结果" in out
+
+
+@pytest.mark.parametrize(("format", "draws"), [("json", False), ("table", False), ("md", True)])
+def test_only_the_markdown_with_its_chart_loads_matplotlib(folder, format, draws):
+    code = (
+        "import sys\nfrom mytool.cli import main\n"
+        "sys.argv = ['mytool', 'trend', sys.argv[1], '-f', sys.argv[2], '-q']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('MATPLOTLIB', 'matplotlib' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(folder), format], capture_output=True, text=True
+    ).stdout
+    assert f"MATPLOTLIB {draws}" in out

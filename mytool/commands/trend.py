@@ -57,10 +57,12 @@ def trend(
     chosen = chosen_format(format, output, TrendFormat)
     needs_output(chosen, output, "xlsx 格式需要用 --output 指定输出文件，如 -o 走势.xlsx")
     from mytool.api import trend_paths
+    from mytool.profile import load_profile
 
-    result = trend_paths(expand_inputs(paths, folders=False), profile)
+    loaded = load_profile(profile)
+    result = trend_paths(expand_inputs(paths, folders=False), loaded)
     print_warnings(result.issues, quiet)
-    emit(result, chosen, output)
+    emit(result, chosen, output, profile=loaded)  # the profile names the chart's font
 
 
 def register(app: typer.Typer) -> None:

@@ -276,3 +276,91 @@ def quadrant_chart(
     listing = "\n".join(f"{p.number}. {p.label}" for p in points)
     figure.text(0.67, 1 - 9 * MM / height, listing, fontsize=6, va="top", linespacing=1.45)
     return _save(figure, plt)
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line of `line_chart`: a value per x label (None breaks the line)."""
+
+    name: str
+    values: Sequence[float | None]
+    marked: Sequence[bool] = ()  # per label: drawn as a filled point (e.g. ranked in the bottom N)
+    reference: bool = False  # drawn black and dashed (e.g. the district mean)
+
+
+LINE_COLORS = (
+    "#d62728",
+    "#ff7f0e",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#1f77b4",
+    "#17becf",
+    "#bcbd22",
+    "#2ca02c",
+    "#7f7f7f",
+)
+
+
+def line_chart(
+    *,
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[Series],
+    y_title: str,
+    mark_label: str,
+    font: str,
+) -> bytes:
+    """Lines over `labels` (straight segments, no smoothing) as SVG; the legend under the plot,
+    inside the figure. Each series is the group `series-N` of the SVG, in order."""
+    plt = _pyplot(font)
+    rows = (len(series) + 1) // 2 + 1  # legend: two columns, plus the marker's explanation
+    height = 75 + 5.0 * rows
+    figure, axes = plt.subplots(figsize=(160 * MM, height * MM))
+    figure.subplots_adjust(
+        left=0.09, right=0.97, top=1 - 9 / height, bottom=(8 + 4.0 * rows) / height
+    )
+    positions = list(range(len(labels)))
+    colors = iter(LINE_COLORS * (len(series) // len(LINE_COLORS) + 1))
+    for index, line in enumerate(series):
+        color = "#000000" if line.reference else next(colors)
+        values = [float("nan") if v is None else v for v in line.values]
+        axes.plot(
+            positions,
+            values,
+            color=color,
+            linewidth=1.6,
+            linestyle="--" if line.reference else "-",
+            marker="o",
+            markersize=4,
+            markerfacecolor="white",
+            label=line.name,
+            gid=f"series-{index}",
+        )
+        marked = [p for p, flag in zip(positions, line.marked, strict=False) if flag]
+        axes.plot(marked, [values[p] for p in marked], "o", color=color, markersize=4)
+    from matplotlib.lines import Line2D  # lazy, like matplotlib itself
+
+    handles, names = axes.get_legend_handles_labels()
+    handles.append(Line2D([], [], marker="o", color="#333333", linestyle="", markersize=4))
+    names.append(mark_label)
+    figure.legend(
+        handles,
+        names,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.01),
+        ncol=2,
+        fontsize=7,
+        frameon=False,
+    )
+    axes.set_xticks(positions, list(labels), fontsize=7)
+    axes.set_xlim(-0.3, len(labels) - 0.7)
+    axes.tick_params(axis="y", labelsize=7)
+    axes.set_ylabel(y_title, fontsize=8)
+    axes.grid(axis="y", color="#e0e0e0", linewidth=0.6)
+    axes.set_title(title, fontsize=9)
+    axes.spines[["top", "right"]].set_visible(False)
+    svg = io.BytesIO()
+    figure.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+    plt.close(figure)
+    return svg.getvalue()

@@ -81,8 +81,8 @@ def formats_of(result_type: str) -> tuple[str, ...]:
 
 
 def render(result: object, format: str, output: Path | None, **context: Any) -> Rendering:
-    """What `result` looks like in `format`; `context` (a profile) is passed on to the views
-    and workbooks whose function takes it."""
+    """What `result` looks like in `format`; `context` (a profile) is passed on to the views,
+    workbooks and files whose function takes it."""
     kind, target = RENDERERS[(type(result).__name__, format)]
     module, _, name = target.partition(":")
     function = getattr(importlib.import_module(module), name)
@@ -97,7 +97,7 @@ def render(result: object, format: str, output: Path | None, **context: Any) -> 
     if kind == "xlsx":
         return Binary(function(result, **context))
     if kind == "files":
-        found = function(result, output)
+        found = function(result, output, **context)
         return Text(found) if isinstance(found, str) else Files(found)
     width, plain = (160, False) if kind == "wide-view" else (120, True)
     return View(lambda console: function(result, console=console, **context), width, plain)

@@ -10,10 +10,11 @@ from rich.table import Table
 
 from mytool.analysis.trend import Trend, UnitTrend
 from mytool.diagnostics import ERROR, WARNING
+from mytool.profile import Profile
 from mytool.render.labels import score_text
 from mytool.render.markdown import md_text, table
-from mytool.render.svg import Line, line_chart_svg
 from mytool.render.wide import print_whole
+from mytool.render.wording import period_text
 
 SPARKS = "▁▂▃▄▅▆▇█"
 DISTRICT_MEAN = "全区平均"
@@ -80,17 +81,29 @@ def streak_summary(trend: Trend) -> str:
 
 
 def chart_title(trend: Trend) -> str:
-    return f"排名靠后街镇与全区平均（{trend.periods[0]}–{trend.periods[-1]}）"
+    first, latest = period_text(trend.periods[0]), period_text(trend.periods[-1])
+    return f"排名靠后街镇与全区平均（{first}–{latest}）"
 
 
-def chart_lines(trend: Trend) -> list[Line]:
-    """The units flagged in the latest period, and the district mean."""
-    lines = [Line(u.unit, u.scores) for u in trend.flagged_now]
-    return [*lines, Line(DISTRICT_MEAN, trend.district_means, reference=True)]
+def trend_svg(trend: Trend, profile_font: str = "") -> str:
+    """The chart of the units flagged in the latest period and the district mean, drawn by the
+    same matplotlib code as the briefs' charts; filled points are periods ranked in the bottom N."""
+    from mytool.render.charts import Series, cjk_font, line_chart  # lazy: loads matplotlib
 
-
-def trend_svg(trend: Trend) -> str:
-    return line_chart_svg(chart_title(trend), trend.periods, chart_lines(trend), "综合得分")
+    series = [
+        Series(f"{u.unit}（{streak_text(u.flagged_streak)}）", u.scores, u.flagged)
+        for u in trend.flagged_now
+    ]
+    series.append(Series(DISTRICT_MEAN, trend.district_means, reference=True))
+    svg = line_chart(
+        title=chart_title(trend),
+        labels=[period_text(p) for p in trend.periods],
+        series=series,
+        y_title="综合得分",
+        mark_label="实心点：该期排名靠后",
+        font=cjk_font(profile_font),
+    )
+    return svg.decode("utf-8")
 
 
 # JSON ----------------------------------------------------------------------------------------
@@ -183,12 +196,14 @@ def _compact_cell(unit: UnitTrend, index: int) -> str:
     return f"{score_text(score)}/{rank}" + ("⚑" if unit.flagged[index] else "")
 
 
-def trend_markdown_files(trend: Trend, output: Path | None) -> str | dict[Path, bytes]:
+def trend_markdown_files(
+    trend: Trend, output: Path | None, profile: Profile | None = None
+) -> str | dict[Path, bytes]:
     """The Markdown of a trend: one text with the chart inlined, or, written to `output`, the
     chart beside it as NAME.svg, linked as an image (both files or neither)."""
-    svg = trend_svg(trend)
+    svg = trend_svg(trend, profile.cjk_font if profile else "")
     if output is None:
-        return trend_markdown(trend, svg)
+        return trend_markdown(trend, svg[svg.index("<svg") :])  # inline: no XML prolog
     chart = output.with_suffix(".svg")
     link = f"![{chart_title(trend)}](<{chart.name}>)"
     markdown = trend_markdown(trend, link)
