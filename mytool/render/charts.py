@@ -284,7 +284,8 @@ class Series:
 
     name: str
     values: Sequence[float | None]
-    marked: Sequence[bool] = ()  # per label: drawn as a filled point (e.g. ranked in the bottom N)
+    # per label: drawn as a filled point (e.g. ranked in the bottom N); None counts as False
+    marked: Sequence[bool | None] = ()
     reference: bool = False  # drawn black and dashed (e.g. the district mean)
 
 
