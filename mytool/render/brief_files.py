@@ -21,7 +21,7 @@ def brief_files(
     as_of: dt.date | None = None,
 ) -> dict[str, bytes]:
     """File name → content for every file of the run (Markdown, Word with charts, Excel)."""
-    from mytool.render.brief_md import overview_markdown, unit_markdown
+    from mytool.render.brief_md import document_markdown, overview_markdown, unit_markdown
     from mytool.render.templating import make_environment
 
     period = briefs.ranking.period or "期次未知"
@@ -42,6 +42,12 @@ def brief_files(
                 )
             owners[name] = brief.unit.unit
             files[name] = unit_markdown(brief, briefs, template_dir, environment).encode("utf-8")
+        chart = safe_file_name(f"{period}-全区排名图.png") if "docx" in formats else ""
+        files.update(
+            document_markdown(
+                briefs, profile, environment, as_of=as_of or dt.date.today(), chart=chart
+            )
+        )
     if "docx" in formats:
         from mytool.render.docx_brief import document_files
 

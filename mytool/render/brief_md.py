@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from mytool.analysis.brief import BriefSet, UnitBrief
+from mytool.analysis.summary import department_tasks, district_summary
+from mytool.profile import Profile
+from mytool.render.docx_brief import department_context, summary_context
 from mytool.render.labels import flag_text, source_note
-from mytool.render.templating import make_environment, render
+from mytool.render.templating import chinese_date, make_environment, render
+from mytool.render.wording import period_text
+from mytool.writing.output import safe_file_name
 
 UNIT_TEMPLATE = "unit_brief.md.j2"
 OVERVIEW_TEMPLATE = "overview.md.j2"
+DEPARTMENT_TEMPLATE = "department.md.j2"
+SUMMARY_TEMPLATE = "summary.md.j2"
 
 
 def unit_markdown(
@@ -50,3 +58,38 @@ def overview_markdown(
         else [],
         source_note=source_note(ranking.score_source),
     )
+
+
+def document_markdown(
+    briefs: BriefSet, profile: Profile, environment: Any, *, as_of: dt.date, chart: str = ""
+) -> dict[str, bytes]:
+    """The one-page summary and one file per lead department, in Markdown: the same context
+    (`mytool.render.docx_brief`) as their Word documents, so sentence and table agree. `chart`
+    names the ranking chart's file written beside them ("" when none is)."""
+    period = briefs.ranking.period or "期次未知"
+    when = period_text(briefs.ranking.period) or "本期"
+    common = {
+        "office": profile.office_name,
+        "date": chinese_date(as_of),
+        "period_text": when,
+        "district": profile.name,
+    }
+    summary = district_summary(briefs, profile)
+    files = {
+        safe_file_name(f"{period}-全区情况简报.md"): render(
+            environment,
+            SUMMARY_TEMPLATE,
+            **common,
+            doc=summary_context(summary, briefs, when, profile.name),
+            chart=chart,
+        )
+    }
+    for tasks in department_tasks(briefs, profile):
+        name = safe_file_name(f"{period}-{tasks.department}", keep_end="-牵头任务.md")
+        files[name] = render(
+            environment,
+            DEPARTMENT_TEMPLATE,
+            **common,
+            doc=department_context(tasks, briefs, profile, when),
+        )
+    return {name: text.encode("utf-8") for name, text in files.items()}
