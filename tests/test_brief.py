@@ -47,11 +47,15 @@ def unit_file(folder: Path, unit: str) -> str:
     return (folder / f"2023H2-{unit}-整改提升简报.md").read_text(encoding="utf-8")
 
 
-def test_writes_the_six_flagged_briefs_the_overview_and_the_workbook(sample_out):
+def test_writes_the_six_flagged_briefs_the_overview_summary_departments_and_workbook(
+    sample_out,
+):
     names = sorted(p.name for p in sample_out.iterdir() if not p.name.startswith("."))
+    departments = ["区房管局", "区建管委", "区绿化市容局", "区商务委", "区水务局", "区交通委"]
     expected = sorted(
         [f"2023H2-{u}-整改提升简报.md" for u in NOTICE_UNITS]
-        + ["2023H2-全区总览.md", "2023H2-满意度提升简报.xlsx"]
+        + [f"2023H2-{d}-牵头任务.md" for d in [*departments, "区城管执法局"]]
+        + ["2023H2-全区总览.md", "2023H2-全区情况简报.md", "2023H2-满意度提升简报.xlsx"]
     )
     assert names == expected
 
@@ -215,11 +219,11 @@ def test_text_from_inputs_lands_as_text_not_formula(tmp_path):
 
 def test_unit_option_takes_any_spelling_and_rejects_unknown(tmp_path):
     out = run_brief(tmp_path, "--unit", "九亭", "-u", " 新桥镇 ", "-f", "md")
-    assert sorted(p.name for p in out.glob("*.md")) == [
+    assert sorted(p.name for p in out.glob("*-整改提升简报.md")) == [
         "2023H2-九亭镇-整改提升简报.md",
-        "2023H2-全区总览.md",
         "2023H2-新桥镇-整改提升简报.md",
     ]
+    assert (out / "2023H2-全区总览.md").is_file()
     bad = runner.invoke(
         app, ["brief", str(SAMPLE_2023H2), "-f", "both", "-u", "火星镇", "-d", str(tmp_path / "x")]
     )
@@ -231,7 +235,7 @@ def test_all_writes_seventeen_and_rerun_replaces_only_own_files(tmp_path):
     out = run_brief(tmp_path, "--all", "-f", "md")
     # the six flagged units get an 整改 brief, the other eleven a shorter 情况简报
     assert len(list(out.glob("*整改提升简报.md"))) == 6
-    assert len(list(out.glob("*情况简报.md"))) == 11
+    assert len(list(out.glob("*-情况简报.md"))) == 11  # not 2023H2-全区情况简报.md
     mine = out / "笔记.txt"
     mine.write_text("analyst's own notes", encoding="utf-8")
     run_brief(tmp_path, "-f", "md")
