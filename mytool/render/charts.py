@@ -322,24 +322,7 @@ def line_chart(
         left=0.09, right=0.97, top=1 - 9 / height, bottom=(8 + 4.0 * rows) / height
     )
     positions = list(range(len(labels)))
-    colors = iter(LINE_COLORS * (len(series) // len(LINE_COLORS) + 1))
-    for index, line in enumerate(series):
-        color = "#000000" if line.reference else next(colors)
-        values = [float("nan") if v is None else v for v in line.values]
-        axes.plot(
-            positions,
-            values,
-            color=color,
-            linewidth=1.6,
-            linestyle="--" if line.reference else "-",
-            marker="o",
-            markersize=4,
-            markerfacecolor="white",
-            label=line.name,
-            gid=f"series-{index}",
-        )
-        marked = [p for p, flag in zip(positions, line.marked, strict=False) if flag]
-        axes.plot(marked, [values[p] for p in marked], "o", color=color, markersize=4)
+    _plot_series(axes, positions, series)
     from matplotlib.lines import Line2D  # lazy, like matplotlib itself
 
     handles, names = axes.get_legend_handles_labels()
@@ -365,3 +348,25 @@ def line_chart(
     figure.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
     plt.close(figure)
     return svg.getvalue()
+
+
+def _plot_series(axes: Any, positions: Sequence[int], series: Sequence[Series]) -> None:
+    """Each series as straight segments with hollow points, filled where it is marked."""
+    colors = iter(LINE_COLORS * (len(series) // len(LINE_COLORS) + 1))
+    for index, line in enumerate(series):
+        color = "#000000" if line.reference else next(colors)
+        values = [float("nan") if v is None else v for v in line.values]
+        axes.plot(
+            positions,
+            values,
+            color=color,
+            linewidth=1.6,
+            linestyle="--" if line.reference else "-",
+            marker="o",
+            markersize=4,
+            markerfacecolor="white",
+            label=line.name,
+            gid=f"series-{index}",
+        )
+        marked = [p for p, flag in zip(positions, line.marked, strict=False) if flag]
+        axes.plot(marked, [values[p] for p in marked], "o", color=color, markersize=4)
