@@ -111,7 +111,7 @@ def test_trend_streak_stops_at_a_missing_half_year_and_lists_the_gap(tmp_path):
 
 def test_trend_table_markdown_and_xlsx_list_the_missing_periods(tmp_path):
     folder, _ = three_gapped_periods(tmp_path)
-    note = "缺少的期次：2022H1、2022H2、2023H1（共 3 期）"
+    note = "缺少的期次：2022年上半年、2022年下半年、2023年上半年（共 3 期）"
     table = runner.invoke(app, ["trend", str(folder), "-q"])
     assert table.exit_code == 0 and note in table.stdout
     assert "连续 3 期" not in table.stdout and "连续 2 期排名靠后" in table.stdout

@@ -199,7 +199,11 @@ def test_markdown_file_links_an_svg_chart_with_a_line_per_unit(folder, tmp_path)
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert "](<走势.svg>)" in text
-    assert "| 街镇 | 2022H1 | 2022H2 | 2023H1 | 2023H2 | 2024H1 | 走势 | 连续靠后 |" in text
+    heads = " | ".join(
+        f"{y}年{h}半年"
+        for y, h in [("2022", "上"), ("2022", "下"), ("2023", "上"), ("2023", "下"), ("2024", "上")]
+    )
+    assert f"| 街镇 | {heads} | 走势 | 连续靠后 |" in text
     series, texts = chart_parts(out.with_suffix(".svg").read_text(encoding="utf-8"))
     flagged_now = [
         u["unit"] for u in rank_json(folder / "2024上半年.xlsx")["units"] if u["flagged"]
@@ -231,7 +235,7 @@ def test_terminal_shows_sparklines_and_consecutive_flags(folder):
     longest = max(expected_streaks(folder).items(), key=lambda kv: (kv[1], kv[0]))
     assert f"{longest[0]}（连续 {longest[1]} 期排名靠后）" in result.stdout
     assert "…" not in result.stdout  # wide tables are printed whole, not cut
-    assert "旧口径对应：2022H1：" in result.stdout and "道路 → 城市道路" in result.stdout
+    assert "旧口径对应：2022年上半年：" in result.stdout and "道路 → 城市道路" in result.stdout
 
 
 def test_sparkline_scales_each_row_and_leaves_gaps():

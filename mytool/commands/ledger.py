@@ -30,6 +30,7 @@ from mytool.commands.common import (
     working,
 )
 from mytool.errors import EXIT_LOCKED, EXIT_PROBLEMS
+from mytool.render.wording import period_text
 from mytool.text import displayable
 
 if TYPE_CHECKING:
@@ -104,7 +105,11 @@ def init(
     check_deadline(due, period, quiet)
     entries = ledger_entries(period, points, loaded, due)
     target = output or Path(f"{period}-整改台账.xlsx")
-    data = ledger_workbook(entries, title=f"{period} 点位问题整改台账", paper=loaded.ledger_paper)
+    data = ledger_workbook(
+        entries,
+        title=f"{period_text(period) or period} 点位问题整改台账",
+        paper=loaded.ledger_paper,
+    )
     backup = write_new_ledger(target, data, force=force, when=dt.datetime.now())
     if not quiet:
         console = stdout_console()

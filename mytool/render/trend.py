@@ -14,7 +14,7 @@ from mytool.profile import Profile
 from mytool.render.labels import score_text
 from mytool.render.markdown import md_text, table
 from mytool.render.wide import print_whole
-from mytool.render.wording import period_text
+from mytool.render.wording import period_heading, period_text
 
 SPARKS = "▁▂▃▄▅▆▇█"
 DISTRICT_MEAN = "全区平均"
@@ -51,7 +51,7 @@ def cell_text(unit: UnitTrend, index: int) -> str:
 
 
 def mapping_notes(trend: Trend) -> list[str]:
-    """Per period, old categories mapped to the newest scheme ("2022H1：道路 → 城市道路")."""
+    """Per period, old categories mapped to the newest scheme ("2022年上半年：道路 → 城市道路")."""
     notes = []
     for index, period in enumerate(trend.periods):
         mapped = [
@@ -61,14 +61,15 @@ def mapping_notes(trend: Trend) -> list[str]:
             if c.mapped_in(index)
         ]
         if mapped:
-            notes.append(f"{period}：{'；'.join(mapped)}")
+            notes.append(f"{period_text(period)}：{'；'.join(mapped)}")
     return notes
 
 
 def missing_note(trend: Trend) -> str:
     """The half-years missing between the first and the latest, and what that does to streaks."""
+    missing = [period_text(p) for p in trend.missing_periods]
     return (
-        f"缺少的期次：{'、'.join(trend.missing_periods)}（共 {len(trend.missing_periods)} 期）；"
+        f"缺少的期次：{'、'.join(missing)}（共 {len(missing)} 期）；"
         "连续排名靠后的期数只计相邻的半年度，遇缺期中断。"
     )
 
@@ -77,7 +78,7 @@ def streak_summary(trend: Trend) -> str:
     """The units flagged now, longest run first: "新浜镇（连续 5 期排名靠后）、…"."""
     units = sorted(trend.flagged_now, key=lambda u: (-u.flagged_streak, u.unit))
     listed = "、".join(f"{u.unit}（{streak_text(u.flagged_streak)}）" for u in units)
-    return f"{trend.periods[-1]} 排名靠后的街镇：{listed or '无'}。"
+    return f"{period_text(trend.periods[-1])} 排名靠后的街镇：{listed or '无'}。"
 
 
 def chart_title(trend: Trend) -> str:
@@ -147,7 +148,7 @@ def trend_to_dict(trend: Trend) -> dict:
 
 def trend_markdown(trend: Trend, chart: str) -> str:
     """Markdown tables; `chart` is an image link to the SVG, or the SVG itself to inline."""
-    periods = list(trend.periods)
+    periods = [period_text(p) for p in trend.periods]
     unit_rows = [
         [
             md_text(u.unit),
@@ -211,15 +212,15 @@ def trend_markdown_files(
 
 
 def print_trend(trend: Trend, console: Console) -> None:
-    periods = list(trend.periods)
+    periods = [period_text(p) for p in trend.periods]
     units = Table(
         title=f"街镇综合得分/排名 {periods[0]}–{periods[-1]}",
         title_justify="left",
         header_style="bold",
     )
     units.add_column("街镇", overflow="fold")
-    for period in periods:
-        units.add_column(period, justify="right", overflow="fold")
+    for period in trend.periods:
+        units.add_column(period_heading(period), justify="right", overflow="fold")
     units.add_column("走势", overflow="fold")
     units.add_column("连续靠后", justify="right", overflow="fold")
     for unit in trend.units:
@@ -242,8 +243,8 @@ def print_trend(trend: Trend, console: Console) -> None:
         console.print(missing_note(trend), markup=False, soft_wrap=True)
     categories = Table(title="大类全区得分", title_justify="left", header_style="bold")
     categories.add_column("大类", overflow="fold")
-    for period in periods:
-        categories.add_column(period, justify="right", overflow="fold")
+    for period in trend.periods:
+        categories.add_column(period_heading(period), justify="right", overflow="fold")
     categories.add_column("走势", overflow="fold")
     for category in trend.categories:
         categories.add_row(

@@ -33,7 +33,7 @@ from mytool.render.trend import (
     missing_note,
     streak_text,
 )
-from mytool.render.wording import period_text
+from mytool.render.wording import period_heading, period_text
 
 TOP = 3  # the header row, under the title and a blank row
 CHART_WIDTH_CM = 16.5  # inside A4 portrait's 18.5 cm between the margins
@@ -83,8 +83,7 @@ def _finish(sheet: Any, columns: int, *, note_column: bool = False) -> None:
 
 
 def _periods(trend: Trend) -> list[str]:
-    """Column headings "2023年\n下半年": two short lines keep the score columns narrow."""
-    return [period_text(p).replace("年", "年\n", 1) for p in trend.periods]
+    return [period_heading(p) for p in trend.periods]
 
 
 def _score_sheet(sheet: Any, trend: Trend) -> None:

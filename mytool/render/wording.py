@@ -24,6 +24,11 @@ def period_text(period: str | None) -> str:
     return period_label(period) if period else ""
 
 
+def period_heading(period: str) -> str:
+    """A column heading in two short lines, "2023年" over "下半年", to keep score columns narrow."""
+    return period_text(period).replace("年", "年\n", 1)
+
+
 def rank_of(rank: int | None, of: int | None, tied: bool = False) -> str:
     """第 3 名（共 17 个）; 第 3 名（并列，共 17 个）."""
     if rank is None:
