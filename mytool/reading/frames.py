@@ -63,7 +63,6 @@ def read_frames(path: Path, admission: Admission) -> Iterator[Frame]:
 
 def _excel_frames(path: Path, kind: str, issues: tuple[Issue, ...]) -> Iterator[Frame]:
     import fastexcel
-    import pandas as pd
 
     name = shown(path.name)
     try:
@@ -72,6 +71,10 @@ def _excel_frames(path: Path, kind: str, issues: tuple[Issue, ...]) -> Iterator[
             batch = reader.load_sheet(
                 sheet, header_row=None, skip_rows=0, dtypes="string", eager=True
             )
+            # pandas only once the sheet is read: loaded before, its ~90 MB would add to the
+            # parser's transient peak (the whole sheet as cells, then as Arrow columns)
+            import pandas as pd
+
             # Arrow-backed columns as they are: no conversion, and missing cells are NA
             frame = batch.to_pandas(types_mapper=pd.ArrowDtype)
             frame.columns = range(frame.shape[1])

@@ -124,12 +124,10 @@ def _read_export(path: Path, profile: Profile) -> Respondents:
 
 
 def _respondents_of_frames(path: Path, admission: Admission, profile: Profile) -> Respondents:
-    import pandas as pd
-
     seen = []
     for frame in read_frames(path, admission):
         sample = frame.data.head(MAX_TITLE_ROWS + SAMPLE_ROWS).astype(object)
-        rows = sample.where(pd.notna(sample), None).values.tolist()
+        rows = sample.where(sample.notna(), None).values.tolist()
         layout = find_export_layout(rows, profile)
         if layout is not None:
             return respondents_from_table(
