@@ -109,7 +109,7 @@ def admit(path: Path, limits: Limits = DEFAULT_LIMITS, *, deep: bool = True) -> 
     if path.is_dir():
         raise InputError(f"{name}：这是一个文件夹，不是测评结果文件")
     data = read_regular_file(path, limit=limits.max_file_bytes)
-    if not data.strip():
+    if not data or data.isspace():  # as `not data.strip()`, without copying the file
         raise InputError(f"{name}：文件是空的")
     kind = sniff(data)
     issues: list[Issue] = []
