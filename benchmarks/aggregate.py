@@ -298,6 +298,8 @@ def paired(rows: int, kind: str, folder: Path, repeat: int) -> dict:
         what: [getattr(m, what) / getattr(f, what) for m, f in zip(*runs.values(), strict=True)]
         for what in ("wall", "cpu", "memory")
     }
+    done = "，".join(f"{what} {ratio_text(found)}" for what, found in ratios.items())
+    print(f"{rows:,} 行 {kind}：{done}", file=sys.stderr, flush=True)
     return {"rows": rows, "format": kind, "runs": runs, "ratios": ratios}
 
 
