@@ -144,7 +144,18 @@ def _limit_resources(limits: Limits) -> None:
     except ImportError:  # not on Windows
         return
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    ceiling = (
-        limits.memory_bytes if hard == resource.RLIM_INFINITY else min(limits.memory_bytes, hard)
-    )
+    # The allowance comes on top of what the forked child already maps: a long-lived parent
+    # (a test runner, a library caller with thread arenas and pools) can map gigabytes it never
+    # touches, and a bare cap would then refuse even loading the parser's shared library.
+    wanted = _mapped_bytes() + limits.memory_bytes
+    ceiling = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
     resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
+
+
+def _mapped_bytes() -> int:
+    """This process's virtual size (Linux /proc); 0 where it cannot be known."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
