@@ -389,23 +389,30 @@ SAME_KIND_SHOWN = 10  # notes of one kind printed before the rest are summed up 
 
 
 def print_warnings(issues: Iterable[Issue], quiet: bool) -> None:
-    """Warnings and errors found in the data, on stderr (stdout stays parseable)."""
+    """Warnings and errors found in the data, on stderr (stdout stays parseable).
+
+    The console (rich) is made only when there is something to say: a clean file read for
+    -f json never loads rich.
+    """
     if quiet:
         return
-    console = stderr_console()
+    lines = []
     shown_per_code: dict[str, int] = {}
     for issue in issues:
         if issue.severity in (WARNING, ERROR):
             shown_per_code[issue.code] = shown_per_code.get(issue.code, 0) + 1
             if shown_per_code[issue.code] <= SAME_KIND_SHOWN:
-                console.print(f"提示：{issue.located()}", markup=False)
+                lines.append(f"提示：{issue.located()}")
     for count in shown_per_code.values():
         if count > SAME_KIND_SHOWN:
-            console.print(
+            lines.append(
                 f"提示：另有 {count - SAME_KIND_SHOWN} 条同类提示未列出"
-                "（用 mytool validate 查看全部）",
-                markup=False,
+                "（用 mytool validate 查看全部）"
             )
+    if lines:
+        console = stderr_console()
+        for line in lines:
+            console.print(line, markup=False)
 
 
 def option_date(text: str, option: str) -> dt.date:
