@@ -267,9 +267,14 @@ def working(message: str, quiet: bool) -> Iterator[None]:
 
 
 def stdout_console() -> Any:
+    """The console views print on. Text is printed as the files say it, never read as rich
+    markup ("[x]") or emoji codes (":x:"), as every `print(..., markup=False)` here: and a
+    table takes a third less work."""
     from rich.console import Console
 
-    return Console(file=_Shown.wrapping(sys.stdout, stdout=True), highlight=False)
+    return Console(
+        file=_Shown.wrapping(sys.stdout, stdout=True), highlight=False, markup=False, emoji=False
+    )
 
 
 @dataclass(frozen=True)
@@ -484,7 +489,7 @@ def _view_text(draw: Callable[[Any], None], width: int, *, plain: bool) -> str:
     if plain:
         return render_to_text(draw, width)
     buffer = io.StringIO()
-    draw(Console(file=buffer, width=width))
+    draw(Console(file=buffer, width=width, markup=False, emoji=False))
     return buffer.getvalue()
 
 
