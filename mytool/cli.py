@@ -1,33 +1,25 @@
 """The command line: each command parses options, calls the library, and renders.
 
-Commands live in `mytool.commands`, one module each; heavy modules (pandas, openpyxl, the
-reader) are imported inside the commands, so `mytool --help` stays fast.
+Commands live in `mytool.commands`, one module each, imported only when that command runs (or
+when the help lists them all): `mytool rank` loads neither aggregate's nor the ledger's
+module. Heavy modules (pandas, openpyxl, the reader) are imported inside the commands.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+import typer.main
 
 from mytool import __version__
 from mytool.__main__ import EXIT_INTERRUPTED, INTERRUPTED
-from mytool.commands import (
-    aggregate,
-    brief,
-    compare,
-    ledger,
-    plan,
-    profile,
-    rank,
-    trend,
-    validate,
-)
 from mytool.commands.chinese import ChineseGroup, usage_error_text
 from mytool.commands.common import CURRENT_RUN, DEBUG, Run, exit_code_of, silence_stdout
 from mytool.commands.console import prepare_streams
@@ -52,10 +44,63 @@ HELP = """松江区市容环境质量社会公众满意度测评分析工具。
 # Typer's own ways out (help, usage errors, Exit) are left to Typer; everything else is ours.
 _COMMAND_LINE_EXITS = (typer.Exit, typer.Abort, typer.TyperException)
 
+# The commands in the order the help lists them; each is `mytool.commands.<name>.register`.
+COMMANDS = (
+    "rank",
+    "validate",
+    "brief",
+    "plan",
+    "compare",
+    "trend",
+    "aggregate",
+    "profile",
+    "ledger",
+)
+
+
+class _LazyCommands(MutableMapping[str, Any]):
+    """The command group's commands by name, each built on first use: its module imported,
+    its Typer command turned into a click command. Lookups, the help's list and click's
+    "did you mean" all go through this mapping."""
+
+    def __init__(self) -> None:
+        self._built: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._built:
+            if name not in COMMANDS:
+                raise KeyError(name)
+            self._built[name] = _command(name)
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys([*COMMANDS, *self._built]))
+
+    def __len__(self) -> int:
+        return len(dict.fromkeys([*COMMANDS, *self._built]))
+
+
+def _command(name: str) -> Any:
+    """The click command `name`, from its module's `register` on an app of its own."""
+    module = importlib.import_module(f"mytool.commands.{name}")  # deliberately lazy
+    own = typer.Typer(rich_markup_mode=None, pretty_exceptions_enable=False, add_completion=False)
+    module.register(own)
+    return typer.main.get_group(own).commands[name]
+
 
 class _Commands(ChineseGroup):
     """The command group: every command's failure becomes its exit code here, in one place;
-    usage errors are written in Chinese here too."""
+    usage errors are written in Chinese here too. Commands are built when first asked for."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = _LazyCommands()
 
     def main(
         self,
@@ -146,10 +191,6 @@ def main_callback(
     """松江区市容环境质量社会公众满意度测评分析工具。"""
     CURRENT_RUN.set(Run(context.invoked_subcommand or "", log_file))
     DEBUG.set(False)  # until the command itself says --debug
-
-
-for command in (rank, validate, brief, plan, profile, compare, trend, aggregate, ledger):
-    command.register(app)
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -42,8 +43,14 @@ def normalize(value: object) -> str:
     """Text of a cell with full-width forms folded (NFKC) and all whitespace removed."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
-    return _SPACES.sub("", text)
+    return _normalized(str(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalized(text: str) -> str:
+    """Reading a score workbook asks for the same few hundred cells thousands of times (each
+    header and unit name once per pass that looks for it): remembered, not recomputed."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text))
 
 
 def strip_numbering(text: str) -> str:

@@ -1,4 +1,4 @@
-"""`rank` on a score workbook loads only what that path needs (issue 14, item 7)."""
+"""`mytool --help` and `rank` on a score workbook load only what they need (issue 14, item 7)."""
 
 from __future__ import annotations
 
@@ -7,34 +7,70 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "samples" / "songjiang-2023H2.xlsx"
 
 # Run the real command line in a fresh interpreter and list, at exit, the modules it loaded.
 _SCRIPT = """
 import atexit, json, sys
 atexit.register(lambda: sys.__stderr__.write("MODULES " + json.dumps(sorted(sys.modules)) + "\\n"))
-sys.argv = ["mytool", "rank", sys.argv[1]]
+sys.argv = ["mytool", *sys.argv[1:]]
 from mytool.cli import main
 main()
 """
 
+# Heavy libraries no start-up path needs: documents, charts, data frames, and pydantic (which
+# Typer 0.29 would import to check every parameter).
+HEAVY = ("pandas", "numpy", "openpyxl", "matplotlib", "docx", "docxtpl", "jinja2", "pydantic")
+
 NOT_FOR_A_SCORE_WORKBOOK = (
-    "pandas",
-    "numpy",
     "mytool.analysis.aggregation",
     "mytool.analysis.brief",
     "mytool.analysis.planning",
     "mytool.analysis.trend",
     "mytool.reading.respondents",
     "mytool.reading.casework",
+    # the other commands' modules: only the invoked command is imported
+    "mytool.commands.aggregate",
+    "mytool.commands.brief",
+    "mytool.commands.compare",
+    "mytool.commands.ledger",
+    "mytool.commands.plan",
+    "mytool.commands.trend",
+    "mytool.commands.validate",
 )
 
 
-def test_rank_on_a_score_workbook_never_imports_the_export_and_brief_paths():
+def _loaded(*args: str) -> set[str]:
     done = subprocess.run(
-        [sys.executable, "-c", _SCRIPT, str(SAMPLE)], capture_output=True, text=True, check=True
+        [sys.executable, "-c", _SCRIPT, *args], capture_output=True, text=True, check=False
     )
     line = next(x for x in done.stderr.splitlines() if x.startswith("MODULES "))
-    loaded = set(json.loads(line.removeprefix("MODULES ")))
+    return set(json.loads(line.removeprefix("MODULES ")))
+
+
+def _heavy(loaded: set[str]) -> list[str]:
+    return sorted(m for m in loaded if m.split(".")[0] in HEAVY)
+
+
+def test_rank_on_a_score_workbook_never_imports_the_export_and_brief_paths():
+    loaded = _loaded("rank", str(SAMPLE))
     assert "mytool.analysis.ranking" in loaded  # the script did rank
+    assert "mytool.commands.rank" in loaded
     assert sorted(loaded.intersection(NOT_FOR_A_SCORE_WORKBOOK)) == []
+    assert _heavy(loaded) == []
+
+
+@pytest.mark.parametrize("output", ["json", "csv"])
+def test_rank_for_a_machine_does_not_import_rich(output):
+    loaded = _loaded("rank", str(SAMPLE), "-f", output)
+    assert "mytool.analysis.ranking" in loaded
+    assert sorted(m for m in loaded if m.split(".")[0] == "rich") == []
+
+
+def test_help_imports_no_heavy_library_and_no_reader():
+    loaded = _loaded("--help")
+    assert "mytool.commands.ledger" in loaded  # the help lists every command
+    assert _heavy(loaded) == []
+    assert sorted(m for m in loaded if m.startswith(("mytool.reading", "mytool.api"))) == []

@@ -3,8 +3,8 @@
 Typer (and the click it carries) writes "Usage:", "Options:", "Show this message and exit.",
 "[default: …]" and English usage errors. Our command classes use a context whose help
 formatter translates those words and placeholders; `usage_error_text` turns a usage error
-into Chinese lines from the error's own fields (the option, the value, the reason), never
-from its English message.
+into Chinese lines from the error's fields (the option, its type's bounds and choices) and,
+where click keeps it nowhere else, the value quoted in its message.
 """
 
 from __future__ import annotations
@@ -60,7 +60,6 @@ _BRACKETS = re.compile(
     r"\[((?:default|env var|required|x[<>]=?[^;\]]*|[^\[\]]*<=x<=[^;\]]*)[^\[\]]*)\]"
 )
 _REQUIRED_ARGUMENT = re.compile(r"\{([^{}]+)\}")
-_ARGUMENT_ROW = re.compile(r"^([^\s<>\[\]{}-]\S*) <[^>]*>(\.\.\.)?$")
 _RANGE = re.compile(r"^x>=(\S+)$|^x<=(\S+)$|^(\S+)<=x<=(\S+)$")
 
 
@@ -98,21 +97,45 @@ _HelpFormatter: Any = typer.Context.formatter_class  # click's, as typer carries
 
 
 class ChineseHelpFormatter(_HelpFormatter):
-    """click's help formatter, writing Chinese words and placeholders."""
+    """click's help formatter, writing Chinese words and placeholders.
+
+    It is told the command's arguments (by their names as shown), to write them as <文件> in
+    the help and as <文件>... in the usage line when they take several files.
+    """
+
+    def __init__(
+        self, *args: Any, arguments: Sequence[str] = (), variadic: Sequence[str] = (), **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.arguments = frozenset(arguments)
+        self.variadic = frozenset(variadic)
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        for name in self.variadic:
+            args = args.replace(f"{{{name}}}", f"{{{name}}}...").replace(
+                f"[{name}]", f"[{name}]..."
+            )
         super().write_usage(prog, translate(args), prefix="用法：")
 
     def write_heading(self, heading: str) -> None:
         self.write(f"{'':>{self.current_indent}}{HEADINGS.get(heading, heading)}：\n")
 
     def write_dl(self, rows: Sequence[tuple[str, str]], *args: Any, **kwargs: Any) -> None:
-        rows = [(_ARGUMENT_ROW.sub(r"<\1>\2", a), b) for a, b in rows]
+        rows = [(f"<{a}>" if a in self.arguments else a, b) for a, b in rows]
         super().write_dl([(translate(a), translate(b)) for a, b in rows], *args, **kwargs)
 
 
 class ChineseContext(typer.Context):
     formatter_class = ChineseHelpFormatter
+
+    def make_formatter(self) -> Any:
+        arguments = [p for p in self.command.params if p.param_type_name == "argument"]
+        return ChineseHelpFormatter(
+            width=self.terminal_width,
+            max_width=self.max_content_width,
+            arguments=[p.human_readable_name for p in arguments],
+            variadic=[p.human_readable_name for p in arguments if p.nargs != 1],
+        )
 
 
 class ChineseGroup(TyperGroup):
@@ -140,44 +163,50 @@ def _name_of(param: Any) -> str:
     return translate("{" + str(param.name) + "}")
 
 
+# How click words a refused value: the value as given, then why (typer 0.28 carries click).
+_NOT_VALID = re.compile(r"^(['\"])(.*)\1 is not a valid ([\w ]+?)\.")
+_OUT_OF_RANGE = re.compile(r"^(\S+) is not in the range \S+\.$")
+_NOT_ONE_OF = re.compile(r"^(['\"])(.*?)\1 is not one of ")
+_BAD_PATH = re.compile(r"'([^']*)' (does not exist|is a directory|is a file|is not readable)")
+_KIND_REASONS = {
+    "integer": "须为整数",
+    "int range": "须为整数",
+    "float": "须为数字",
+    "float range": "须为数字",
+    "boolean": "须为 true 或 false",
+}
+_PATH_REASONS = {
+    "does not exist": "不存在",
+    "is a directory": "是文件夹，不是文件",
+    "is a file": "是文件，不是文件夹",
+    "is not readable": "没有读取权限",
+}
+
+
+def _range_reason(value: str, kind: Any) -> str:
+    """Which bound of a number range (click's IntRange/FloatRange fields) `value` is outside."""
+    low, high = getattr(kind, "min", None), getattr(kind, "max", None)
+    if low is not None and (high is None or float(value) <= low):
+        return f"须大于 {low}" if kind.min_open else f"不能小于 {low}"
+    return f"须小于 {high}" if kind.max_open else f"不能大于 {high}"
+
+
 def _reason(exc: Any) -> tuple[str | None, str]:
-    """(the value given, why it is refused) for a bad value, from the error's fields."""
-    cause = exc.__cause__
-    errors = cause.errors() if hasattr(cause, "errors") else []
+    """(the value given, why it is refused) for a bad value.
+
+    The value is read from the error's message (click puts it nowhere else), the reason from
+    the parameter's type: its kind, its bounds, its choices.
+    """
     message = str(getattr(exc, "message", ""))
-    if errors:
-        error = errors[0]
-        kind, limits, value = error.get("type", ""), error.get("ctx") or {}, error.get("input")
-        shown = None if value is None else str(value)
-        if kind == "greater_than_equal":
-            return shown, f"不能小于 {limits.get('ge')}"
-        if kind == "greater_than":
-            return shown, f"须大于 {limits.get('gt')}"
-        if kind == "less_than_equal":
-            return shown, f"不能大于 {limits.get('le')}"
-        if kind == "less_than":
-            return shown, f"须小于 {limits.get('lt')}"
-        if kind.startswith("int_"):
-            return shown, "须为整数"
-        if kind.startswith("float_"):
-            return shown, "须为数字"
-        if kind.startswith("bool_"):
-            return shown, "须为 true 或 false"
-        choices = re.findall(r"'([^']*)'", str(error.get("msg", "")))
-        if "is not one of" in str(error.get("msg", "")) and choices:
-            return choices[0], f"可选：{'、'.join(choices[1:])}"
-        return shown, "格式不对"
-    found = re.search(
-        r"'([^']*)' (does not exist|is a directory|is a file|is not readable)", message
-    )
-    if found:
-        reasons = {
-            "does not exist": "不存在",
-            "is a directory": "是文件夹，不是文件",
-            "is a file": "是文件，不是文件夹",
-            "is not readable": "没有读取权限",
-        }
-        return found.group(1), reasons[found.group(2)]
+    kind: Any = getattr(getattr(exc, "param", None), "type", None)
+    if found := _NOT_VALID.match(message):
+        return found.group(2), _KIND_REASONS.get(found.group(3), "格式不对")
+    if (found := _OUT_OF_RANGE.match(message)) and kind is not None:
+        return found.group(1), _range_reason(found.group(1), kind)
+    if (found := _NOT_ONE_OF.match(message)) and hasattr(kind, "choices"):
+        return found.group(2), f"可选：{'、'.join(str(c) for c in kind.choices)}"
+    if found := _BAD_PATH.search(message):
+        return found.group(1), _PATH_REASONS[found.group(2)]
     return None, "格式不对"
 
 

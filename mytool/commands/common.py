@@ -267,9 +267,14 @@ def working(message: str, quiet: bool) -> Iterator[None]:
 
 
 def stdout_console() -> Any:
+    """The console views print on. Text is printed as the files say it, never read as rich
+    markup ("[x]") or emoji codes (":x:"), as every `print(..., markup=False)` here: and a
+    table takes a third less work."""
     from rich.console import Console
 
-    return Console(file=_Shown.wrapping(sys.stdout, stdout=True), highlight=False)
+    return Console(
+        file=_Shown.wrapping(sys.stdout, stdout=True), highlight=False, markup=False, emoji=False
+    )
 
 
 @dataclass(frozen=True)
@@ -389,23 +394,30 @@ SAME_KIND_SHOWN = 10  # notes of one kind printed before the rest are summed up 
 
 
 def print_warnings(issues: Iterable[Issue], quiet: bool) -> None:
-    """Warnings and errors found in the data, on stderr (stdout stays parseable)."""
+    """Warnings and errors found in the data, on stderr (stdout stays parseable).
+
+    The console (rich) is made only when there is something to say: a clean file read for
+    -f json never loads rich.
+    """
     if quiet:
         return
-    console = stderr_console()
+    lines = []
     shown_per_code: dict[str, int] = {}
     for issue in issues:
         if issue.severity in (WARNING, ERROR):
             shown_per_code[issue.code] = shown_per_code.get(issue.code, 0) + 1
             if shown_per_code[issue.code] <= SAME_KIND_SHOWN:
-                console.print(f"提示：{issue.located()}", markup=False)
+                lines.append(f"提示：{issue.located()}")
     for count in shown_per_code.values():
         if count > SAME_KIND_SHOWN:
-            console.print(
+            lines.append(
                 f"提示：另有 {count - SAME_KIND_SHOWN} 条同类提示未列出"
-                "（用 mytool validate 查看全部）",
-                markup=False,
+                "（用 mytool validate 查看全部）"
             )
+    if lines:
+        console = stderr_console()
+        for line in lines:
+            console.print(line, markup=False)
 
 
 def option_date(text: str, option: str) -> dt.date:
@@ -477,7 +489,7 @@ def _view_text(draw: Callable[[Any], None], width: int, *, plain: bool) -> str:
     if plain:
         return render_to_text(draw, width)
     buffer = io.StringIO()
-    draw(Console(file=buffer, width=width))
+    draw(Console(file=buffer, width=width, markup=False, emoji=False))
     return buffer.getvalue()
 
 

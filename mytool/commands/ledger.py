@@ -30,7 +30,6 @@ from mytool.commands.common import (
     working,
 )
 from mytool.errors import EXIT_LOCKED, EXIT_PROBLEMS
-from mytool.render.wording import period_text
 from mytool.text import displayable
 
 if TYPE_CHECKING:
@@ -58,6 +57,12 @@ class StatusFormat(StrEnum):
     json = "json"
     md = "md"
     xlsx = "xlsx"
+
+
+def _ledger_title(period: str) -> str:
+    from mytool.render.wording import period_text  # brings the analysis: not for --help
+
+    return f"{period_text(period) or period} 点位问题整改台账"
 
 
 @ledger_app.command(
@@ -107,7 +112,7 @@ def init(
     target = output or Path(f"{period}-整改台账.xlsx")
     data = ledger_workbook(
         entries,
-        title=f"{period_text(period) or period} 点位问题整改台账",
+        title=_ledger_title(period),
         paper=loaded.ledger_paper,
     )
     backup = write_new_ledger(target, data, force=force, when=dt.datetime.now())

@@ -3,13 +3,20 @@
 A native parser can abort the whole interpreter (an allocation failure in Rust is not an
 exception). In a forked child that only kills the child; the parent turns it into a clean
 message. Where fork is unavailable (Windows) the parser runs in-process, after the pre-scan.
+
+What the child needs is made ready in the parent before the fork (ctypes and the C library
+handle for the parent-death signal): a forked child pays for every page it writes, so the same
+import takes it several times longer than the parent, and the parent waits for it.
 """
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import multiprocessing
 import os
 import pickle
+import signal
 import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -38,6 +45,7 @@ def run_isolated(
         return function(*args)
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
+    _c_library()  # loaded before the fork, so the child does not load it again
     child = context.Process(
         target=_child,
         args=(sender, receiver, os.getpid(), function, args, limits),
@@ -114,19 +122,26 @@ def _die_with(parent: int) -> None:
     Without it a parser stuck in native code would outlive the run forever. The parent may
     already be gone by the time the request is made: then leave at once.
     """
+    libc = _c_library()
     try:
-        import ctypes
-        import signal
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: the time limit still ends the child
+        if libc is not None:
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except AttributeError:  # not Linux: the time limit still ends the child
         pass
     if os.getppid() != parent:
         os._exit(1)
 
 
 _PR_SET_PDEATHSIG = 1
+
+
+@functools.cache
+def _c_library() -> ctypes.CDLL | None:
+    """The process's C library (for prctl), or None where it cannot be loaded."""
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
 
 
 def _silence_stderr() -> None:

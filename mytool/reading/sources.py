@@ -21,6 +21,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import cast
 
+# Imported here, not in the isolated child: a forked child would load the native library anew
+# on every read, with the parent waiting (the parse itself still runs in the child).
+import python_calamine as calamine
+
 from mytool.diagnostics import WARNING, Issue, IssueCode, cell_address
 from mytool.errors import InputError
 from mytool.files import read_regular_file, shown
@@ -280,8 +284,6 @@ def _looks_binary(data: bytes) -> bool:
 
 def _read_with_calamine(data: bytes, name: str) -> list[Sheet]:
     """Every worksheet through python-calamine (run isolated: see `open_workbook`)."""
-    import python_calamine as calamine
-
     try:
         book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
