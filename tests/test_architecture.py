@@ -23,8 +23,6 @@ ALLOWED = {
     ("render/docx_brief.py", "unit_context"),
     ("render/docx_brief.py", "department_context"),
     ("render/docx_brief.py", "document_files"),
-    # commands: the decorator every command shares (body 28 lines)
-    ("commands/common.py", "runs"),
 }
 
 

@@ -447,7 +447,8 @@ def test_a_deadline_before_the_period_ends_is_warned(tmp_path: Path):
     )
     assert result.exit_code == 0
     assert (
-        "提示：完成时限 2023-10-10 早于测评期次 2023H2 结束（2023-12-31），请核对" in result.stderr
+        "提示：完成时限 2023-10-10 早于测评期次 2023年下半年 结束（2023-12-31），请核对"
+        in result.stderr
     )
 
 

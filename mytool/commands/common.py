@@ -314,17 +314,8 @@ def runs(*, reads: tuple[str, ...]) -> Callable[[Callable[..., Any]], Callable[.
             try:
                 with protect_inputs(inputs) as written:
                     return command(*args, **kwargs)
-            except typer.Exit as exc:
-                code = exc.exit_code
-                raise
-            except MytoolError as exc:
-                code = exc.exit_code
-                raise
-            except Exception:
-                code = EXIT_INTERNAL
-                raise
-            except KeyboardInterrupt:
-                code = 130  # Ctrl-C: the line and the exit code come from the console entry
+            except BaseException as exc:
+                code = _audited_code(exc)
                 raise
             finally:
                 _audit(started, kwargs, inputs, written, code)
@@ -332,6 +323,15 @@ def runs(*, reads: tuple[str, ...]) -> Callable[[Callable[..., Any]], Callable[.
         return wrapper
 
     return decorate
+
+
+def _audited_code(exc: BaseException) -> int:
+    """The exit code the audit log records for a run that ended with `exc`."""
+    if isinstance(exc, typer.Exit | MytoolError):
+        return exc.exit_code
+    if isinstance(exc, KeyboardInterrupt):
+        return 130  # Ctrl-C: the line and the exit code come from the console entry
+    return EXIT_INTERNAL if isinstance(exc, Exception) else EXIT_OK
 
 
 def exit_code_of(exc: Exception) -> int:
@@ -450,8 +450,10 @@ def check_deadline(deadline: dt.date | None, period: str | None, quiet: bool) ->
         else dt.date(int(period[:4]), 12, 31)
     )
     if deadline <= end:
+        from mytool.reading.period import period_label  # lazy, as in option_period
+
         warn(
-            f"完成时限 {deadline.isoformat()} 早于测评期次 {period} 结束"
+            f"完成时限 {deadline.isoformat()} 早于测评期次 {period_label(period)} 结束"
             f"（{end.isoformat()}），请核对",
             quiet,
         )
