@@ -11,7 +11,6 @@ Output is byte-stable: no dates in the files, fixed SVG ids.
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,12 +80,11 @@ def cjk_font(profile_font: str = "") -> str:
     return name
 
 
-def _pyplot(font: str) -> Any:
-    os.environ.setdefault("MPLBACKEND", "Agg")
+def _figure(font: str, width: float, height: float) -> Any:
+    """A bare Agg figure (no pyplot: its import and figure manager cost and are not needed)."""
     import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     matplotlib.rcParams.update(
         {
@@ -98,14 +96,18 @@ def _pyplot(font: str) -> Any:
             "font.size": 9,
         }
     )
-    return plt
+    figure = Figure(figsize=(width, height))
+    FigureCanvasAgg(figure)
+    return figure
 
 
-def _save(figure: Any, plt: Any) -> Chart:
+def _save(figure: Any) -> Chart:
     png, svg = io.BytesIO(), io.BytesIO()
-    figure.savefig(png, format="png", dpi=DPI, metadata={"Software": None})
+    # zlib level 1: a third of the encoding time for files ~3% larger; the pixels are the same.
+    figure.savefig(
+        png, format="png", dpi=DPI, metadata={"Software": None}, pil_kwargs={"compress_level": 1}
+    )
     figure.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
-    plt.close(figure)
     return Chart(png=png.getvalue(), svg=svg.getvalue())
 
 
@@ -119,12 +121,12 @@ def categories_chart(
     font: str,
 ) -> Chart:
     """A unit's categories against the district average: horizontal bars, every label shown."""
-    plt = _pyplot(font)
     count = len(categories)
     height = max(40, 5 + 4.0 * count) * MM
     # Fixed margins: constrained layout measures every label twice per save and cost as much
     # as the drawing itself.
-    figure, axes = plt.subplots(figsize=(150 * MM, height))
+    figure = _figure(font, 150 * MM, height)
+    axes = figure.add_subplot()
     figure.subplots_adjust(left=0.2, right=0.97, top=1 - 7 * MM / height, bottom=13 * MM / height)
     positions = list(range(count))[::-1]
     bar = 0.38
@@ -149,10 +151,12 @@ def categories_chart(
     high = min(100.0, max(values) + 3.5) if values else 100.0
     axes.set_xlim(low, high)
     axes.tick_params(axis="x", labelsize=7)
-    axes.set_title(title, fontsize=9)
+    # y given: matplotlib would otherwise measure every tick label to place the title, and
+    # still put it at 1.0 (no ticks on top).
+    axes.set_title(title, fontsize=9, y=1.0)
     axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=7, frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
-    return _save(figure, plt)
+    return _save(figure)
 
 
 def ranking_chart(
@@ -167,10 +171,10 @@ def ranking_chart(
     font: str,
 ) -> Chart:
     """All units ranked, best on top, coloured by grade; the marked ones (bottom N) flagged."""
-    plt = _pyplot(font)
     count = len(units)
     height = max(45, 8 + 3.0 * count) * MM
-    figure, axes = plt.subplots(figsize=(150 * MM, height))
+    figure = _figure(font, 150 * MM, height)
+    axes = figure.add_subplot()
     figure.subplots_adjust(left=0.17, right=0.97, top=1 - 6 * MM / height, bottom=6 * MM / height)
     positions = list(range(count))[::-1]
     bars = axes.barh(
@@ -199,7 +203,7 @@ def ranking_chart(
     low = max(0.0, (min(scores) // 5) * 5 - 5) if scores else 0.0
     axes.set_xlim(low, min(100.0, max(scores) + 3) if scores else 100.0)
     axes.tick_params(axis="x", labelsize=6.5)
-    axes.set_title(title, fontsize=9)
+    axes.set_title(title, fontsize=9, y=1.0)
     from matplotlib.patches import Patch
 
     handles = [
@@ -209,7 +213,7 @@ def ranking_chart(
     handles.append(Patch(facecolor="white", edgecolor="#c00000", linewidth=1.2, label=mark_label))
     axes.legend(handles=handles, loc="lower right", fontsize=6.5, frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
-    return _save(figure, plt)
+    return _save(figure)
 
 
 QUADRANT_COLORS = {
@@ -239,9 +243,9 @@ def quadrant_chart(
 ) -> Chart:
     """Importance (r) against satisfaction, split at the two means into four named quadrants;
     each point is numbered, the numbers listed with the item names beside the plot."""
-    plt = _pyplot(font)
     height = max(95.0, 20 + 3.4 * len(points)) * MM
-    figure, axes = plt.subplots(figsize=(170 * MM, height))
+    figure = _figure(font, 170 * MM, height)
+    axes = figure.add_subplot()
     figure.subplots_adjust(left=0.09, right=0.64, top=1 - 9 * MM / height, bottom=13 * MM / height)
     for point in points:
         color = QUADRANT_COLORS.get(point.quadrant, "#333333")
@@ -275,7 +279,7 @@ def quadrant_chart(
     axes.spines[["top", "right"]].set_visible(False)
     listing = "\n".join(f"{p.number}. {p.label}" for p in points)
     figure.text(0.67, 1 - 9 * MM / height, listing, fontsize=6, va="top", linespacing=1.45)
-    return _save(figure, plt)
+    return _save(figure)
 
 
 @dataclass(frozen=True)
@@ -314,10 +318,10 @@ def line_chart(
 ) -> bytes:
     """Lines over `labels` (straight segments, no smoothing) as SVG; the legend under the plot,
     inside the figure. Each series is the group `series-N` of the SVG, in order."""
-    plt = _pyplot(font)
     rows = (len(series) + 1) // 2 + 1  # legend: two columns, plus the marker's explanation
     height = 75 + 5.0 * rows
-    figure, axes = plt.subplots(figsize=(160 * MM, height * MM))
+    figure = _figure(font, 160 * MM, height * MM)
+    axes = figure.add_subplot()
     figure.subplots_adjust(
         left=0.09, right=0.97, top=1 - 9 / height, bottom=(8 + 4.0 * rows) / height
     )
@@ -346,7 +350,6 @@ def line_chart(
     axes.spines[["top", "right"]].set_visible(False)
     svg = io.BytesIO()
     figure.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
-    plt.close(figure)
     return svg.getvalue()
 
 
