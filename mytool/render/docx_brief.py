@@ -26,7 +26,15 @@ from mytool.analysis.summary import (
 )
 from mytool.errors import InputError
 from mytool.profile import Profile
-from mytool.render.charts import Chart
+from mytool.render.charts import (
+    BackgroundCharts,
+    Chart,
+    ChartJob,
+    categories_chart,
+    cjk_font,
+    ranking_chart,
+)
+from mytool.render.docx_render import WordRenderer
 from mytool.render.grades import grade_color
 from mytool.render.labels import flag_text, score_text
 from mytool.render.templating import chinese_date, signed
@@ -52,42 +60,92 @@ MAX_PROBLEM_ROWS = 8  # more go to the workbook, so a unit brief stays within tw
 CHART_WIDTH_MM = 150
 
 
+def chart_jobs(briefs: BriefSet, profile: Profile) -> list[ChartJob]:
+    """The run's charts, to draw: the ranking first, then each unit's in order. Checks first
+    that a CJK font is installed (`UsageError` naming the fix when not)."""
+    font = cjk_font(profile.cjk_font)
+    ranking = briefs.ranking
+    bottom = {u.unit for u in district_summary(briefs, profile).bottom}
+    jobs: list[ChartJob] = [
+        (
+            ranking_chart,
+            {
+                "title": f"{period_text(ranking.period)}各街镇综合满意度排名（按等级着色）",
+                "units": [_short(u.unit) for u in ranking.units],
+                "scores": [u.score for u in ranking.units],
+                "colors": [grade_color(profile, u.grade) for u in ranking.units],
+                "marked": [u.unit in bottom for u in ranking.units],
+                "legend": [(g.name, g.color) for g in profile.grades],
+                "mark_label": f"倒数 {ranking.bottom_n} 名",
+                "font": font,
+            },
+        )
+    ]
+    when = period_text(ranking.period) or "本期"
+    for brief in briefs.units:
+        arguments = {
+            "title": f"{when}{_short(brief.unit.unit)}各大类得分与全区平均",
+            "unit_label": _short(brief.unit.unit),
+            "categories": [c.category for c in brief.categories],
+            "scores": [c.score for c in brief.categories],
+            "district": [c.district for c in brief.categories],
+            "font": font,
+        }
+        jobs.append((categories_chart, arguments))
+    return jobs
+
+
 def document_files(
     briefs: BriefSet,
     profile: Profile,
     *,
     template_dir: Path | None = None,
     as_of: dt.date,
+    charts: BackgroundCharts | None = None,
 ) -> dict[str, bytes]:
-    """File name → content: every Word document of the run and the charts (PNG + SVG)."""
-    from mytool.render.charts import cjk_font
-    from mytool.render.docx_render import docx_environment, render_docx
+    """File name → content: every Word document of the run and the charts (PNG + SVG).
 
-    period = briefs.ranking.period or "期次未知"
-    font = cjk_font(profile.cjk_font)
-    environment = docx_environment()
+    `charts` are those of `chart_jobs`, already being drawn; without them they are drawn now.
+    """
+    if charts is None:
+        with BackgroundCharts(chart_jobs(briefs, profile)) as drawn:
+            return document_files(
+                briefs, profile, template_dir=template_dir, as_of=as_of, charts=drawn
+            )
+    renderer = WordRenderer(template_dir)
     common = {
         "office": profile.office_name,
         "date": chinese_date(as_of),
         "period_text": period_text(briefs.ranking.period) or "本期",
         "district": profile.name,
     }
+    # The departments' documents need no chart: rendered first, while the charts are drawn.
+    departments = _department_documents(renderer, common, briefs, profile)
+    period = briefs.ranking.period or "期次未知"
     files: dict[str, bytes] = {}
+    _add_chart(files, period, "全区排名图", charts[0])
     summary = district_summary(briefs, profile)
-    ranking_chart = _ranking_chart(briefs, profile, summary, font)
-    _add_chart(files, period, "全区排名图", ranking_chart)
-    files[safe_file_name(f"{period}-全区情况简报.docx")] = render_docx(
-        environment,
+    files[safe_file_name(f"{period}-全区情况简报.docx")] = renderer.render(
         SUMMARY_TEMPLATE,
-        template_dir,
         lambda template: {
             **common,
             "doc": summary_context(summary, briefs, common["period_text"], profile.name),
-            "chart": _image(template, ranking_chart, 150, None),
+            "chart": _image(template, charts[0], 150, None),
         },
     )
+    files.update(_unit_documents(renderer, common, briefs, charts))
+    files.update(departments)
+    return files
+
+
+def _unit_documents(
+    renderer: WordRenderer, common: dict[str, Any], briefs: BriefSet, charts: BackgroundCharts
+) -> dict[str, bytes]:
+    """Each unit's chart (PNG + SVG) and its 整改提升简报 or 情况简报."""
+    period = briefs.ranking.period or "期次未知"
+    files: dict[str, bytes] = {}
     owners: dict[str, str] = {}
-    for brief in briefs.units:
+    for index, brief in enumerate(briefs.units, start=1):
         kind = "整改提升简报" if brief.unit.flagged else "情况简报"
         name = safe_file_name(f"{period}-{brief.unit.unit}", keep_end=f"-{kind}.docx")
         if name in owners:
@@ -96,20 +154,24 @@ def document_files(
                 f"的简报文件名都会是 {name}，无法区分，未写入任何文件；请在文件中改正街镇名称"
             )
         owners[name] = brief.unit.unit
-        chart = _unit_chart(brief, common["period_text"], font)
+        chart = charts[index]
         _add_chart(files, f"{period}-{brief.unit.unit}", "大类得分图", chart)
-        files[name] = render_docx(
-            environment,
+        files[name] = renderer.render(
             UNIT_TEMPLATE if brief.unit.flagged else STATUS_TEMPLATE,
-            template_dir,
             functools.partial(_unit_variables, common, brief, briefs, chart),
         )
+    return files
+
+
+def _department_documents(
+    renderer: WordRenderer, common: dict[str, Any], briefs: BriefSet, profile: Profile
+) -> dict[str, bytes]:
+    period = briefs.ranking.period or "期次未知"
+    files: dict[str, bytes] = {}
     for tasks in department_tasks(briefs, profile):
         name = safe_file_name(f"{period}-{tasks.department}", keep_end="-牵头任务.docx")
-        files[name] = render_docx(
-            environment,
+        files[name] = renderer.render(
             DEPARTMENT_TEMPLATE,
-            template_dir,
             functools.partial(_department_variables, common, tasks, briefs, profile),
         )
     return files
@@ -152,38 +214,6 @@ def _image(template: Any, chart: Chart, width_mm: float, height_mm: float | None
 
 
 # Charts -----------------------------------------------------------------------------------
-
-
-def _unit_chart(brief: UnitBrief, when: str, font: str) -> Chart:
-    from mytool.render.charts import categories_chart
-
-    return categories_chart(
-        title=f"{when}{_short(brief.unit.unit)}各大类得分与全区平均",
-        unit_label=_short(brief.unit.unit),
-        categories=[c.category for c in brief.categories],
-        scores=[c.score for c in brief.categories],
-        district=[c.district for c in brief.categories],
-        font=font,
-    )
-
-
-def _ranking_chart(
-    briefs: BriefSet, profile: Profile, summary: DistrictSummary, font: str
-) -> Chart:
-    from mytool.render.charts import ranking_chart
-
-    ranking = briefs.ranking
-    bottom = {u.unit for u in summary.bottom}
-    return ranking_chart(
-        title=f"{period_text(ranking.period)}各街镇综合满意度排名（按等级着色）",
-        units=[_short(u.unit) for u in ranking.units],
-        scores=[u.score for u in ranking.units],
-        colors=[grade_color(profile, u.grade) for u in ranking.units],
-        marked=[u.unit in bottom for u in ranking.units],
-        legend=[(g.name, g.color) for g in profile.grades],
-        mark_label=f"倒数 {ranking.bottom_n} 名",
-        font=font,
-    )
 
 
 def _short(name: str, limit: int = 20) -> str:
