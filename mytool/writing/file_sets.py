@@ -163,7 +163,7 @@ def _swap_in(folder: Path, entries: dict[str, bytes], manifest: str) -> list[Pat
         for name, data in entries.items():
             _write_new(staging / name, data)
         later = _link_kept_entries(folder, staging, entries, manifest) if folder.exists() else []
-        _fsync_folder(staging)
+        _flush_staging(staging, [MARKER, *entries])
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise OutputError(f"{shown(folder)}：无法写入输出文件（{os_reason(exc)}）") from exc
@@ -252,12 +252,47 @@ def _folder_key(folder: Path) -> str:
 
 
 def _write_new(path: Path, data: bytes) -> None:
+    """Create `path` with `data`, not yet synced (`_flush_staging` does that for the set)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     handle = os.open(path, flags, 0o666)
     with os.fdopen(handle, "wb") as stream:
         stream.write(data)
-        stream.flush()
-        os.fsync(stream.fileno())
+
+
+def _flush_staging(staging: Path, names: list[str]) -> None:
+    """Put the staged set on disk before it is swapped in, so that after a crash or a power
+    cut the folder holds the old set or the whole new one, never empty new files.
+
+    One `syncfs` of the file system writes every staged file and the folder in one pass; an
+    `fsync` per file forces a journal commit each, and cost ~0.5 s for the ~80 files of
+    `brief --all`. (A killed process needs neither: the swap is atomic and the kernel keeps
+    what was written.) Where `syncfs` is missing or fails, each file is synced as before.
+    """
+    handle = os.open(staging, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        if _syncfs(handle):
+            return
+        for name in names:
+            _fsync_file(staging / name)
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def _syncfs(handle: int) -> bool:
+    try:
+        function = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return False
+    return bool(function(handle) == 0)
+
+
+def _fsync_file(path: Path) -> None:
+    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
 
 
 def _fsync_folder(folder: Path) -> None:
