@@ -319,10 +319,8 @@ def _ledger_rows(items: tuple[Any, ...]) -> list[dict[str, str]]:
     ]
 
 
-def unit_context(brief: UnitBrief, briefs: BriefSet, when: str) -> dict[str, Any]:
-    """The prepared text of one unit's document (flagged: 整改提升简报; else 情况简报)."""
-    unit = brief.unit
-    focus = [
+def _focus_rows(brief: UnitBrief) -> list[dict[str, str]]:
+    return [
         {
             "category": p.category,
             "department": p.department or "—",
@@ -331,15 +329,27 @@ def unit_context(brief: UnitBrief, briefs: BriefSet, when: str) -> dict[str, Any
         }
         for p in brief.focus
     ]
+
+
+def _focus_sentence(brief: UnitBrief) -> str:
+    if brief.focus:
+        return f"按“权重 × 差距”排序，先抓{names([p.category for p in brief.focus])}。"
+    if brief.categories:
+        return "各大类均不低于全区平均。"
+    return "报告中没有大类得分，无法计算发力点。"
+
+
+def _focus_note(brief: UnitBrief) -> str:
+    note = LEVERAGE_NOTE
     rest = brief.leverage[len(brief.focus) :]
-    if focus:
-        focus_sentence = f"按“权重 × 差距”排序，先抓{names([p.category for p in brief.focus])}。"
-    else:
-        focus_sentence = (
-            "各大类均不低于全区平均。"
-            if brief.categories
-            else "报告中没有大类得分，无法计算发力点。"
-        )
+    if rest:
+        note += f"另有 {len(rest)} 个大类低于全区平均，见 Markdown 简报和工作簿。"
+    if brief.gains_are_estimates:
+        note += "公布的综合得分不能由大类得分完全复现，提升分值为估算。"
+    return note
+
+
+def _targets(brief: UnitBrief) -> list[str]:
     goals = []
     if brief.points_to_leave_bottom is not None:
         goals.append(
@@ -350,28 +360,34 @@ def unit_context(brief: UnitBrief, briefs: BriefSet, when: str) -> dict[str, Any
         goals.append(
             f"达到“{brief.next_grade}”等级需再提高 {score_text(brief.points_to_next_grade)} 分"
         )
-    targets = [f"综合得分{'，'.join(goals)}。"] if goals else []
-    note = LEVERAGE_NOTE
-    if rest:
-        note += f"另有 {len(rest)} 个大类低于全区平均，见 Markdown 简报和工作簿。"
-    if brief.gains_are_estimates:
-        note += "公布的综合得分不能由大类得分完全复现，提升分值为估算。"
+    return [f"综合得分{'，'.join(goals)}。"] if goals else []
+
+
+def _strengths(brief: UnitBrief) -> str:
     above = sorted((c for c in brief.categories if c.gap > 0), key=lambda c: (-c.gap, c.category))
-    strengths = "、".join(f"{c.category}（{signed(c.gap)}）" for c in above[:4])
+    if not above:
+        return "没有高于全区平均的大类。"
+    return (
+        f"高于全区平均的大类：{'、'.join(f'{c.category}（{signed(c.gap)}）' for c in above[:4])}。"
+    )
+
+
+def unit_context(brief: UnitBrief, briefs: BriefSet, when: str) -> dict[str, Any]:
+    """The prepared text of one unit's document (flagged: 整改提升简报; else 情况简报)."""
+    unit = brief.unit
     problems, more = _problem_rows(brief)
     count = sum(len(g.problems) for g in brief.problem_groups)
     kind = "整改提升简报" if unit.flagged else "情况简报"
+    feedback = f"市民反映建议案例 {len(brief.feedback)} 件，请逐一实地核实。"
     return {
         "title": f"{when}{unit.unit}市容环境质量满意度{kind}",
         "title_lines": [f"{when}{unit.unit}", f"市容环境质量满意度{kind}"],
         "overall": _overall(brief, briefs),
-        "focus": focus,
-        "focus_sentence": focus_sentence,
-        "focus_note": note,
-        "targets": targets,
-        "strengths": (
-            f"高于全区平均的大类：{strengths}。" if above else "没有高于全区平均的大类。"
-        ),
+        "focus": _focus_rows(brief),
+        "focus_sentence": _focus_sentence(brief),
+        "focus_note": _focus_note(brief),
+        "targets": _targets(brief),
+        "strengths": _strengths(brief),
         "gap_largest": _gap_sentence(brief),
         "gap_note": GAP_NOTE,
         "categories": _category_rows(brief),
@@ -379,10 +395,7 @@ def unit_context(brief: UnitBrief, briefs: BriefSet, when: str) -> dict[str, Any
         "problems": problems,
         "deadline": chinese_date(brief.deadline) if brief.deadline else "规定时限",
         "deadline_sentence": _deadline_sentence(brief.deadline, count, "本街镇"),
-        "problems_note": more
-        + (
-            f"市民反映建议案例 {len(brief.feedback)} 件，请逐一实地核实。" if brief.feedback else ""
-        ),
+        "problems_note": more + (feedback if brief.feedback else ""),
         "has_ledger": brief.ledger_as_of is not None,
         "ledger_as_of": chinese_date(brief.ledger_as_of) if brief.ledger_as_of else "",
         "ledger": _ledger_rows(brief.ledger_items),
@@ -409,11 +422,8 @@ def department_checklist(
     return list(dict.fromkeys(lines))
 
 
-def department_context(
-    tasks: DepartmentTasks, briefs: BriefSet, profile: Profile, when: str
-) -> dict[str, Any]:
-    previous = period_text(briefs.previous_period) or "上期"
-    rows = [
+def _department_rows(tasks: DepartmentTasks) -> list[dict[str, str]]:
+    return [
         {
             "category": s.category,
             "score": score_text(s.score),
@@ -427,17 +437,23 @@ def department_context(
         }
         for s in tasks.categories
     ]
+
+
+def _department_intro(tasks: DepartmentTasks, previous: str) -> str:
     standing = "；".join(
         f"{s.category}全区得分 {score_text(s.score)} 分，{rank_of(s.rank, s.of, s.tied)}"
         + (f"，较{previous} {signed(s.score_change)} 分" if s.score_change is not None else "")
         for s in tasks.categories
     )
-    weak = (
-        f"各牵头大类得分最低的街镇（与下表同一名单）：{names(tasks.weak_units)}；"
-        f"其中列为重点提升对象的：{names(tasks.flagged_weak_units)}。"
+    owned = [s.category for s in tasks.categories]
+    return f"{tasks.department}牵头 {len(set(owned))} 个大类：{names(owned)}。" + (
+        standing + "。" if standing else ""
     )
+
+
+def _department_problems(tasks: DepartmentTasks, briefs: BriefSet) -> list[dict[str, str]]:
     section = next(d for d in briefs.departments if d.department == tasks.department)
-    problems = [
+    return [
         {
             "index": str(index),
             "unit": p.unit,
@@ -448,37 +464,58 @@ def department_context(
         }
         for index, p in enumerate(section.problems, start=1)
     ]
-    owned = {s.category for s in tasks.categories}
-    ledger = []
-    if briefs.ledger_open is not None:
-        items = [
-            i
-            for unit in briefs.ledger_open.values()
-            for i in unit
-            if i.department == tasks.department
-        ]
-        ledger = _ledger_rows(tuple(sorted(items, key=lambda i: i.id)))
-    bottom = briefs.ranking.bottom_n
-    moved = ""
-    if briefs.comparison:
-        entered = [u.unit for u in briefs.comparison.units if u.entered_flagged]
-        left = [u.unit for u in briefs.comparison.units if u.left_flagged]
-        moved = (
-            f"与{previous}相比，新列为重点提升对象（倒数 {bottom} 名及等级一般、较差）的：{names(entered)}；"
-            f"不再列为重点提升对象的：{names(left)}。"
-        )
+
+
+def _department_ledger(tasks: DepartmentTasks, briefs: BriefSet) -> list[dict[str, str]]:
+    if briefs.ledger_open is None:
+        return []
+    items = [
+        i for unit in briefs.ledger_open.values() for i in unit if i.department == tasks.department
+    ]
+    return _ledger_rows(tuple(sorted(items, key=lambda i: i.id)))
+
+
+def _ledger_sentence(briefs: BriefSet, ledger: list[dict[str, str]]) -> str:
+    if not briefs.ledger_as_of:
+        return ""
+    overdue = sum(1 for r in ledger if "逾期" in r["status"])
+    return (
+        f"截至{chinese_date(briefs.ledger_as_of)}，整改台账中本部门尚未销号的点位 {len(ledger)} 个"
+        + (f"，其中逾期 {overdue} 个" if ledger else "")
+        + "。"
+    )
+
+
+def _moved_sentence(briefs: BriefSet, previous: str) -> str:
+    if not briefs.comparison:
+        return ""
+    entered = [u.unit for u in briefs.comparison.units if u.entered_flagged]
+    left = [u.unit for u in briefs.comparison.units if u.left_flagged]
+    return (
+        f"与{previous}相比，新列为重点提升对象（倒数 {briefs.ranking.bottom_n} 名及等级一般、较差）"
+        f"的：{names(entered)}；不再列为重点提升对象的：{names(left)}。"
+    )
+
+
+def department_context(
+    tasks: DepartmentTasks, briefs: BriefSet, profile: Profile, when: str
+) -> dict[str, Any]:
+    previous = period_text(briefs.previous_period) or "上期"
+    weak = (
+        f"各牵头大类得分最低的街镇（与下表同一名单）：{names(tasks.weak_units)}；"
+        f"其中列为重点提升对象的：{names(tasks.flagged_weak_units)}。"
+    )
+    problems = _department_problems(tasks, briefs)
+    ledger = _department_ledger(tasks, briefs)
     return {
         "title": f"{when}{tasks.department}牵头任务",
         "title_lines": [f"{when}市容环境质量满意度测评", f"{tasks.department}牵头任务"],
         "department": tasks.department,
-        "intro": (
-            f"{tasks.department}牵头 {len(owned)} 个大类：{names([s.category for s in tasks.categories])}。"
-            + (standing + "。" if standing else "")
-        ),
+        "intro": _department_intro(tasks, previous),
         "weak_sentence": weak if tasks.categories else "",
         "lowest_note": LOWEST_NOTE,
-        "moved": moved,
-        "categories": rows,
+        "moved": _moved_sentence(briefs, previous),
+        "categories": _department_rows(tasks),
         "has_problems": bool(problems),
         "problems": problems,
         "deadline_sentence": _deadline_sentence(briefs.deadline, len(problems), "本部门牵头大类"),
@@ -486,13 +523,7 @@ def department_context(
         "has_ledger": briefs.ledger_open is not None,
         "ledger_as_of": chinese_date(briefs.ledger_as_of) if briefs.ledger_as_of else "",
         "ledger": ledger,
-        "ledger_sentence": (
-            f"截至{chinese_date(briefs.ledger_as_of)}，整改台账中本部门尚未销号的点位 {len(ledger)} 个"
-            + (f"，其中逾期 {sum(1 for r in ledger if '逾期' in r['status'])} 个" if ledger else "")
-            + "。"
-            if briefs.ledger_as_of
-            else ""
-        ),
+        "ledger_sentence": _ledger_sentence(briefs, ledger),
         "checklist": department_checklist(tasks, profile, briefs.deadline),
     }
 
