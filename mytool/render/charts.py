@@ -195,6 +195,24 @@ def _save(figure: Any) -> Chart:
     return Chart(png=png.getvalue(), svg=svg.getvalue())
 
 
+@dataclass
+class _UnitFigure:
+    """A unit chart's figure, kept to draw the next unit with the same categories: only the
+    bars, numbers, limits and titles change, and matplotlib's text measurements (the category
+    labels, the ticks, the legend) stay cached with the figure's renderer."""
+
+    figure: Any
+    axes: Any
+    bars: tuple[Any, Any]
+    numbers: list[tuple[Any, Any]]
+    legend: Any
+
+
+_UNIT_FIGURES: dict[tuple[str, tuple[str, ...]], _UnitFigure] = {}
+_BAR = 0.38
+_KEPT_FIGURES = 4
+
+
 def categories_chart(
     *,
     title: str,
@@ -205,6 +223,34 @@ def categories_chart(
     font: str,
 ) -> Chart:
     """A unit's categories against the district average: horizontal bars, every label shown."""
+    key = (font, tuple(categories))
+    if key not in _UNIT_FIGURES:
+        if len(_UNIT_FIGURES) >= _KEPT_FIGURES:  # a long-lived process draws many kinds
+            _UNIT_FIGURES.clear()
+        _UNIT_FIGURES[key] = _unit_figure(list(categories), font)
+    drawn = _UNIT_FIGURES[key]
+    positions = list(range(len(categories)))[::-1]
+    for values, bars in zip((scores, district), drawn.bars, strict=True):
+        for value, rectangle in zip(values, bars, strict=True):
+            rectangle.set_width(value)
+    for position, score, mean, (mine, theirs) in zip(
+        positions, scores, district, drawn.numbers, strict=True
+    ):
+        mine.set_position((score + 0.15, position + _BAR / 2))
+        mine.set_text(f"{score:.2f}")
+        theirs.set_position((mean + 0.15, position - _BAR / 2))
+        theirs.set_text(f"{mean:.2f}")
+    values = [*scores, *district]
+    low = max(0.0, (min(values) // 5) * 5 - 5) if values else 0.0
+    high = min(100.0, max(values) + 3.5) if values else 100.0
+    drawn.axes.set_xlim(low, high)
+    drawn.axes.title.set_text(title)
+    drawn.legend.get_texts()[0].set_text(unit_label)
+    return _save(drawn.figure)
+
+
+def _unit_figure(categories: list[str], font: str) -> _UnitFigure:
+    """The figure of `categories_chart`, with zero-length bars and empty numbers to fill."""
     count = len(categories)
     height = max(40, 5 + 4.0 * count) * MM
     # Fixed margins: constrained layout measures every label twice per save and cost as much
@@ -213,34 +259,34 @@ def categories_chart(
     axes = figure.add_subplot()
     figure.subplots_adjust(left=0.2, right=0.97, top=1 - 7 * MM / height, bottom=13 * MM / height)
     positions = list(range(count))[::-1]
-    bar = 0.38
-    axes.barh(
-        [p + bar / 2 for p in positions], scores, height=bar, color=UNIT_COLOR, label=unit_label
+    zeros = [0.0] * count
+    mine = axes.barh(
+        [p + _BAR / 2 for p in positions], zeros, height=_BAR, color=UNIT_COLOR, label="本街镇"
     )
-    axes.barh(
-        [p - bar / 2 for p in positions],
-        district,
-        height=bar,
+    theirs = axes.barh(
+        [p - _BAR / 2 for p in positions],
+        zeros,
+        height=_BAR,
         color=DISTRICT_COLOR,
         label="全区平均",
     )
-    for position, score, mean in zip(positions, scores, district, strict=True):
-        axes.text(score + 0.15, position + bar / 2, f"{score:.2f}", va="center", fontsize=6)
-        axes.text(
-            mean + 0.15, position - bar / 2, f"{mean:.2f}", va="center", fontsize=6, color="#555555"
+    numbers = [
+        (
+            axes.text(0, 0, "", va="center", fontsize=6),
+            axes.text(0, 0, "", va="center", fontsize=6, color="#555555"),
         )
-    axes.set_yticks(positions, list(categories), fontsize=7)
-    values = [*scores, *district]
-    low = max(0.0, (min(values) // 5) * 5 - 5) if values else 0.0
-    high = min(100.0, max(values) + 3.5) if values else 100.0
-    axes.set_xlim(low, high)
+        for _ in positions
+    ]
+    axes.set_yticks(positions, categories, fontsize=7)
     axes.tick_params(axis="x", labelsize=7)
     # y given: matplotlib would otherwise measure every tick label to place the title, and
     # still put it at 1.0 (no ticks on top).
-    axes.set_title(title, fontsize=9, y=1.0)
-    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=7, frameon=False)
+    axes.set_title("", fontsize=9, y=1.0)
+    legend = axes.legend(
+        loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=7, frameon=False
+    )
     axes.spines[["top", "right"]].set_visible(False)
-    return _save(figure)
+    return _UnitFigure(figure, axes, (mine, theirs), numbers, legend)
 
 
 def ranking_chart(
