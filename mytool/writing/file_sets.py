@@ -270,11 +270,10 @@ def _flush_staging(staging: Path, names: list[str]) -> None:
     """
     handle = os.open(staging, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
-        if _syncfs(handle):
-            return
-        for name in names:
-            _fsync_file(staging / name)
-        os.fsync(handle)
+        if not _syncfs(handle):
+            for name in names:
+                _fsync_file(staging / name)
+        os.fsync(handle)  # the folder's entries (already on disk after a syncfs: costs nothing)
     finally:
         os.close(handle)
 
