@@ -312,3 +312,31 @@ def test_summary_and_a_unit_brief_render_to_png(default_out, tmp_path):
         pdf = tmp_path / (Path(name).stem + ".pdf")
         subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp_path / "p")], check=True)
     assert len(list(tmp_path.glob("p-*.png"))) >= 2
+
+
+def test_charts_drawn_by_the_workers_equal_charts_drawn_afresh_here():
+    """The background workers and the reused unit figure change no byte of any chart."""
+    font = charts.cjk_font("")
+    jobs = [
+        (
+            charts.categories_chart,
+            {
+                "title": f"图 {n}",
+                "unit_label": f"街镇{n}",
+                "categories": ["市容环境", "城市道路", "公共设施"],
+                "scores": [70.0 + n, 80.5, 90.25 - 2 * n],
+                "district": [75.0, 79.0 + n, 88.0],
+                "font": font,
+            },
+        )
+        for n in range(4)
+    ]
+    with charts.BackgroundCharts(jobs) as drawn:
+        background = [drawn[index] for index in range(len(jobs))]
+    afresh = []
+    for draw, arguments in jobs:
+        charts._UNIT_FIGURES.clear()
+        afresh.append(draw(**arguments))
+    assert [c.png for c in background] == [c.png for c in afresh]
+    assert [c.svg for c in background] == [c.svg for c in afresh]
+    assert len({c.png for c in afresh}) == len(jobs)  # four different charts
