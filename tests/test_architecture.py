@@ -16,15 +16,6 @@ PACKAGE = Path(__file__).resolve().parent.parent / "mytool"
 MAX_FUNCTION = 60
 MAX_COMMAND_BODY = 25
 
-# Known offenders, each owned by another piece of work that is shortening it. Remove an entry
-# when its function is split; the test fails on an entry that no longer needs to be here.
-ALLOWED = {
-    # render: the Word and Excel brief documents
-    ("render/docx_brief.py", "unit_context"),
-    ("render/docx_brief.py", "department_context"),
-    ("render/docx_brief.py", "document_files"),
-}
-
 
 def _functions(tree: ast.AST) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
     for node in ast.walk(tree):
@@ -69,15 +60,9 @@ def test_no_function_over_60_lines_and_no_command_body_over_25():
     too_long = {
         f"{where} {name}: {length} lines (at most {limit})"
         for (where, name), (length, limit) in measured().items()
-        if not _fits(length, limit) and (where, name) not in ALLOWED
+        if not _fits(length, limit)
     }
     assert not too_long, "split into well-named steps:\n" + "\n".join(sorted(too_long))
-
-
-def test_the_allow_list_holds_only_functions_still_too_long():
-    lengths = measured()
-    stale = {entry for entry in ALLOWED if entry not in lengths or _fits(*lengths[entry])}
-    assert not stale, f"no longer too long (or gone), remove from ALLOWED: {sorted(stale)}"
 
 
 def test_a_command_is_measured_by_its_body_after_the_docstring():
