@@ -281,7 +281,7 @@ def _flush_staging(staging: Path, names: list[str]) -> None:
 def _syncfs(handle: int) -> bool:
     try:
         function = ctypes.CDLL(None, use_errno=True).syncfs
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):  # not glibc/Linux
         return False
     return bool(function(handle) == 0)
 
