@@ -502,7 +502,7 @@ def department_context(
 ) -> dict[str, Any]:
     previous = period_text(briefs.previous_period) or "上期"
     weak = (
-        f"各牵头大类得分最低的街镇（与下表同一名单）：{names(tasks.weak_units)}；"
+        f"各牵头大类得分最低的街镇（与上表同一名单）：{names(tasks.weak_units)}；"
         f"其中列为重点提升对象的：{names(tasks.flagged_weak_units)}。"
     )
     problems = _department_problems(tasks, briefs)
