@@ -73,7 +73,7 @@ def test_department_md_sentence_names_exactly_the_towns_of_its_table(md_out):
     for department in DEPARTMENTS:
         text = (md_out / f"2023H2-{department}-牵头任务.md").read_text(encoding="utf-8")
         in_table = {u for row in table_rows(text, 5) for u in row[4].split("、")}
-        sentence = re.search(r"得分最低的街镇（与下表同一名单）：(.+?)；", text)
+        sentence = re.search(r"得分最低的街镇（与上表同一名单）：(.+?)；", text)
         assert sentence is not None, department
         assert set(sentence.group(1).split("、")) == in_table, department
 

@@ -118,7 +118,7 @@ def test_a_department_sentence_names_exactly_the_towns_of_its_table(default_out)
         text = text_of(default_out / f"2023H2-{department}-牵头任务.docx")
         rows = [line.split(" | ") for line in text.splitlines() if line.count(" | ") == 4]
         in_table = {u for row in rows[1:] for u in row[4].split("、")}
-        sentence = re.search(r"得分最低的街镇（与下表同一名单）：(.+?)；", text).group(1)
+        sentence = re.search(r"得分最低的街镇（与上表同一名单）：(.+?)；", text).group(1)
         assert set(sentence.split("、")) == in_table, department
 
 
