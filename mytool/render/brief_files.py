@@ -8,8 +8,8 @@ import datetime as dt
 from pathlib import Path
 
 from mytool.analysis.brief import BriefSet
-from mytool.errors import InputError
 from mytool.profile import Profile
+from mytool.render.brief_names import unit_file_names
 from mytool.writing.output import safe_file_name
 
 
@@ -70,17 +70,11 @@ def _markdown_files(
             briefs, template_dir, environment
         ).encode("utf-8")
     }
-    owners: dict[str, str] = {}
+    names = unit_file_names(briefs, period, "md")
     for brief in briefs.units:
-        kind = "整改提升简报" if brief.unit.flagged else "情况简报"
-        name = safe_file_name(f"{period}-{brief.unit.unit}", keep_end=f"-{kind}.md")
-        if name in owners:
-            raise InputError(
-                f"{briefs.ranking.source}：街镇「{owners[name]}」和「{brief.unit.unit}」"
-                f"的简报文件名都会是 {name}，无法区分，未写入任何文件；请在文件中改正街镇名称"
-            )
-        owners[name] = brief.unit.unit
-        files[name] = unit_markdown(brief, briefs, template_dir, environment).encode("utf-8")
+        files[names[brief.unit.unit]] = unit_markdown(
+            brief, briefs, template_dir, environment
+        ).encode("utf-8")
     chart = safe_file_name(f"{period}-全区排名图.png") if charts else ""
     files.update(document_markdown(briefs, profile, environment, as_of=as_of, chart=chart))
     return files

@@ -24,8 +24,8 @@ from mytool.analysis.summary import (
     department_tasks,
     district_summary,
 )
-from mytool.errors import InputError
 from mytool.profile import Profile
+from mytool.render.brief_names import unit_file_names
 from mytool.render.charts import (
     BackgroundCharts,
     Chart,
@@ -144,16 +144,9 @@ def _unit_documents(
     """Each unit's chart (PNG + SVG) and its 整改提升简报 or 情况简报."""
     period = briefs.ranking.period or "期次未知"
     files: dict[str, bytes] = {}
-    owners: dict[str, str] = {}
+    names = unit_file_names(briefs, period, "docx")
     for index, brief in enumerate(briefs.units, start=1):
-        kind = "整改提升简报" if brief.unit.flagged else "情况简报"
-        name = safe_file_name(f"{period}-{brief.unit.unit}", keep_end=f"-{kind}.docx")
-        if name in owners:
-            raise InputError(
-                f"{briefs.ranking.source}：街镇「{owners[name]}」和「{brief.unit.unit}」"
-                f"的简报文件名都会是 {name}，无法区分，未写入任何文件；请在文件中改正街镇名称"
-            )
-        owners[name] = brief.unit.unit
+        name = names[brief.unit.unit]
         chart = charts[index]
         _add_chart(files, f"{period}-{brief.unit.unit}", "大类得分图", chart)
         files[name] = renderer.render(
