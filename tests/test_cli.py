@@ -192,3 +192,29 @@ def test_profile_can_switch_to_dense_ranking(tmp_path):
     ]
     default = rank_json(str(source))
     assert [u["rank"] for u in default["units"]] == [1, 1, 3]
+
+
+# --- Both Typer lines: 0.28 (click's words) and ≥ 0.29 (its own rows, pydantic's checks) ----------
+
+
+def test_help_rows_and_usage_read_the_same_from_either_typer_line():
+    from mytool.commands.chinese import ChineseHelpFormatter
+
+    formatter = ChineseHelpFormatter(width=80, arguments=["文件"], variadic=["文件"])
+    assert formatter._argument_row("文件") == "<文件>"  # Typer 0.28
+    assert formatter._argument_row("文件... <path>") == "<文件>"  # Typer ≥ 0.29
+    assert formatter._argument_row("--bottom <int>") == "--bottom <int>"
+    for usage in ("[OPTIONS] {文件}", "[OPTIONS] {文件}..."):  # 0.29 writes the "..." itself
+        formatter.buffer.clear()
+        formatter.write_usage("mytool aggregate", usage)
+        assert formatter.getvalue() == "用法：mytool aggregate [选项] <文件>...\n"
+
+
+def test_a_value_refused_by_typer_029s_pydantic_check_is_explained_in_chinese():
+    from mytool.commands.chinese import _pydantic_reason
+
+    bound = {"type": "greater_than_equal", "ctx": {"ge": 1}, "input": "0"}
+    assert _pydantic_reason(bound) == ("0", "不能小于 1")
+    assert _pydantic_reason({"type": "int_parsing", "input": "十一"}) == ("十一", "须为整数")
+    choice = {"type": "enum", "msg": "'pdf' is not one of 'table', 'json'", "input": "pdf"}
+    assert _pydantic_reason(choice) == ("pdf", "可选：table、json")

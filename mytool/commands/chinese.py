@@ -111,18 +111,25 @@ class ChineseHelpFormatter(_HelpFormatter):
         self.variadic = frozenset(variadic)
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        for name in self.variadic:
-            args = args.replace(f"{{{name}}}", f"{{{name}}}...").replace(
-                f"[{name}]", f"[{name}]..."
-            )
+        for name in self.variadic:  # Typer ≥ 0.29 writes the "..." itself; 0.28 does not
+            args = re.sub(rf"([{{[]{re.escape(name)}[}}\]])(?!\.\.\.)", r"\1...", args)
         super().write_usage(prog, translate(args), prefix="用法：")
 
     def write_heading(self, heading: str) -> None:
         self.write(f"{'':>{self.current_indent}}{HEADINGS.get(heading, heading)}：\n")
 
     def write_dl(self, rows: Sequence[tuple[str, str]], *args: Any, **kwargs: Any) -> None:
-        rows = [(f"<{a}>" if a in self.arguments else a, b) for a, b in rows]
+        rows = [(self._argument_row(a), b) for a, b in rows]
         super().write_dl([(translate(a), translate(b)) for a, b in rows], *args, **kwargs)
+
+    def _argument_row(self, text: str) -> str:
+        """An argument's help row as <文件>. Typer 0.28 (click) writes the bare name; Typer
+        ≥ 0.29 adds "..." and the type ("文件... <path>")."""
+        name, _, kind = text.partition(" <")
+        name = name.removesuffix("...")
+        if name in self.arguments and (not kind or kind.endswith(">")):
+            return f"<{name}>"
+        return text
 
 
 class ChineseContext(typer.Context):
@@ -133,9 +140,16 @@ class ChineseContext(typer.Context):
         return ChineseHelpFormatter(
             width=self.terminal_width,
             max_width=self.max_content_width,
-            arguments=[p.human_readable_name for p in arguments],
-            variadic=[p.human_readable_name for p in arguments if p.nargs != 1],
+            arguments=[_shown_name(p) for p in arguments],
+            variadic=[_shown_name(p) for p in arguments if p.nargs != 1],
         )
+
+
+def _shown_name(argument: Any) -> str:
+    """The name help shows for an argument: click's `human_readable_name` (Typer 0.28), or
+    Typer ≥ 0.29's own `display_name_raw` (the metavar, else the name)."""
+    shown = getattr(argument, "human_readable_name", None)
+    return str(shown if shown is not None else argument.display_name_raw)
 
 
 class ChineseGroup(TyperGroup):
@@ -197,6 +211,9 @@ def _reason(exc: Any) -> tuple[str | None, str]:
     The value is read from the error's message (click puts it nowhere else), the reason from
     the parameter's type: its kind, its bounds, its choices.
     """
+    errors = getattr(exc.__cause__, "errors", None)
+    if callable(errors) and errors():  # Typer ≥ 0.29 checks values with pydantic
+        return _pydantic_reason(errors()[0])
     message = str(getattr(exc, "message", ""))
     kind: Any = getattr(getattr(exc, "param", None), "type", None)
     if found := _NOT_VALID.match(message):
@@ -208,6 +225,31 @@ def _reason(exc: Any) -> tuple[str | None, str]:
     if found := _BAD_PATH.search(message):
         return found.group(1), _PATH_REASONS[found.group(2)]
     return None, "格式不对"
+
+
+_PYDANTIC_BOUNDS = {
+    "greater_than_equal": ("ge", "不能小于"),
+    "greater_than": ("gt", "须大于"),
+    "less_than_equal": ("le", "不能大于"),
+    "less_than": ("lt", "须小于"),
+}
+_PYDANTIC_KINDS = {"int_": "须为整数", "float_": "须为数字", "bool_": "须为 true 或 false"}
+
+
+def _pydantic_reason(error: dict[str, Any]) -> tuple[str | None, str]:
+    """(the value given, why it is refused) from the first error of Typer ≥ 0.29's check."""
+    kind, limits, value = str(error.get("type", "")), error.get("ctx") or {}, error.get("input")
+    shown = None if value is None else str(value)
+    if kind in _PYDANTIC_BOUNDS:
+        key, words = _PYDANTIC_BOUNDS[kind]
+        return shown, f"{words} {limits.get(key)}"
+    for prefix, why in _PYDANTIC_KINDS.items():
+        if kind.startswith(prefix):
+            return shown, why
+    choices = re.findall(r"'([^']*)'", str(error.get("msg", "")))
+    if "is not one of" in str(error.get("msg", "")) and choices:
+        return choices[0], f"可选：{'、'.join(choices[1:])}"
+    return shown, "格式不对"
 
 
 def usage_error_text(exc: Any) -> str:
