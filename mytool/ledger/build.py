@@ -26,6 +26,9 @@ from mytool.diagnostics import Issue
 from mytool.errors import InputError
 from mytool.files import shown
 from mytool.profile import Profile
+from mytool.reading.casework import read_casework, read_casework_file
+from mytool.reading.scores import report_from_workbook
+from mytool.reading.sources import open_workbook
 
 
 def ledger_entries(
@@ -58,9 +61,6 @@ def load_problem_points(
     report: str | Path, problems: str | Path | None, profile: Profile
 ) -> tuple[str, list[ProblemPoint], list[Issue]]:
     """The report's period and the problem points: from `problems`, else the report's sheets."""
-    from mytool.reading.casework import read_casework, read_casework_file
-    from mytool.reading.scores import report_from_workbook
-    from mytool.reading.sources import open_workbook
 
     workbook = open_workbook(report)
     scores = report_from_workbook(workbook, profile)

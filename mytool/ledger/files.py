@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from mytool.analysis.ledger.columns import ID
+from mytool.analysis.ledger.columns import ID, cell_text, value_text
 from mytool.errors import OutputError, UsageError
 from mytool.files import read_regular_file
 from mytool.ledger.master_xml import (
@@ -35,7 +35,9 @@ from mytool.ledger.merge import (
     merge_returns,
 )
 from mytool.ledger.workbook import DATE_FORMAT, LEDGER_LIMITS, LedgerFile, read_ledger_file
+from mytool.render.excel import content_widths, excel_text
 from mytool.writing.locking import folder_lock
+from mytool.writing.output import write_files_atomic
 
 # A merge waits this long for another merge (or brief, split …) writing into the same folder.
 MERGE_WAIT = 120.0
@@ -86,7 +88,6 @@ def owner_file(path: Path) -> Path | None:
 
 def write_new_ledger(path: Path, data: bytes, *, force: bool, when: dt.datetime) -> Path | None:
     """Write a new ledger; an existing one is replaced only with `force`, after a backup."""
-    from mytool.writing.output import write_files_atomic
 
     with folder_lock(path.parent, wait=MERGE_WAIT):
         if path.exists() and not force:
@@ -105,7 +106,6 @@ def write_new_ledger(path: Path, data: bytes, *, force: bool, when: dt.datetime)
 
 def write_copies(folder: Path, files: dict[str, bytes], *, force: bool) -> list[Path]:
     """Write the split copies all or none; existing copies are replaced only with `force`."""
-    from mytool.writing.output import write_files_atomic
 
     targets = {folder / name: data for name, data in files.items()}
     existing = [p.name for p in targets if p.exists()]
@@ -129,7 +129,6 @@ def merge_into_master(
     master_path: Path, returned: list[Path], *, when: dt.datetime
 ) -> MergeOutcome:
     """Merge `returned` into the master file: backup, then an atomic rewrite (or a side file)."""
-    from mytool.writing.output import write_files_atomic
 
     master_path = Path(master_path)
     for path in returned:
@@ -162,7 +161,6 @@ def merged_workbook(master: LedgerFile, result: MergeResult, *, when: dt.datetim
 
     The master's XML is edited, not loaded into openpyxl (see `mytool.ledger.master_xml`).
     """
-    from mytool.render.excel import excel_text
 
     package = Package.read(master.data)
     sheets = package.sheets()
@@ -192,7 +190,6 @@ def merged_workbook(master: LedgerFile, result: MergeResult, *, when: dt.datetim
 
 
 def _id_rows(master: LedgerFile) -> dict[str, int]:
-    from mytool.analysis.ledger.columns import cell_text
 
     rows: dict[str, int] = {}
     for row in master.rows:
@@ -223,7 +220,6 @@ def _held_rows(result: MergeResult, time: str) -> list[list[str]]:
 
 
 def _text(value: object) -> str:
-    from mytool.analysis.ledger.columns import value_text
 
     return value_text(value) if value is None or isinstance(value, str | dt.date) else str(value)
 
@@ -237,7 +233,6 @@ def _append(
     rows: list[list[str]],
 ) -> None:
     """Add `rows` (headers first) under the earlier merges' rows of sheet `title`, or make it."""
-    from mytool.render.excel import content_widths, excel_text
 
     body = [[excel_text(value) for value in row] for row in rows]
     if title in sheets:

@@ -9,6 +9,7 @@ from mytool.analysis.ledger.columns import EDITABLE_COLUMNS, value_text
 from mytool.analysis.ledger.model import Entry, Ledger
 from mytool.errors import OutputError, UsageError
 from mytool.ledger.workbook import Snapshot, ledger_workbook
+from mytool.writing.output import safe_file_name
 
 GROUPINGS = {"department": "牵头部门", "unit": "街镇"}
 NO_GROUP = {"department": "未指定牵头部门", "unit": "未指定街镇"}
@@ -29,7 +30,6 @@ def split_ledger(
     ledger: Ledger, *, by: str, master_name: str, stem: str, made: dt.datetime, paper: str = "A4"
 ) -> dict[str, bytes]:
     """File name → workbook for every group; each copy holds a snapshot of its editable cells."""
-    from mytool.writing.output import safe_file_name
 
     files: dict[str, bytes] = {}
     for group, entries in group_entries(ledger, by).items():

@@ -26,6 +26,7 @@ from mytool.analysis.ledger.columns import (
     ID,
     STATUS,
     STATUSES,
+    cell_text,
     parse_value,
 )
 from mytool.analysis.ledger.model import Entry, Ledger
@@ -34,6 +35,18 @@ from mytool.errors import InputError
 from mytool.files import shown
 from mytool.ledger.rows_xml import as_bytes, replace_parts, row_xml, splice_rows
 from mytool.reading.guard import Limits
+from mytool.reading.sources import admit
+from mytool.render.excel import (
+    Looks,
+    excel_text,
+    font,
+    new_workbook,
+    prepare_print,
+    put,
+    text_width,
+    workbook_bytes,
+)
+from mytool.text import display_text
 
 LEDGER_SHEET = "整改台账"
 SNAPSHOT_SHEET = "分发快照"
@@ -80,7 +93,6 @@ def ledger_workbook(
     read back (see LEDGER_LIMITS). openpyxl writes the workbook with the first rows only;
     the data rows are written as XML text and spliced in (see `mytool.ledger.rows_xml`).
     """
-    from mytool.render.excel import new_workbook, workbook_bytes
 
     entries = list(entries)
     if len(entries) > MAX_LEDGER_ROWS:
@@ -115,8 +127,6 @@ _FIXED = tuple(column in FIXED_COLUMNS for column in COLUMNS)
 
 def _stored_rows(entries: list[Entry]) -> list[list[Stored]]:
     """Each cell as the sheet holds it: text cleaned for Excel, dates, None when empty."""
-    from mytool.render.excel import excel_text
-    from mytool.text import display_text
 
     rows: list[list[Stored]] = []
     for entry in entries:
@@ -163,7 +173,6 @@ def _row_heights(rows: list[list[Stored]], paper: str) -> list[float | None]:
     LibreOffice prints the rows of a file at their stored height, and with none stored, at one
     line: text that wraps would be cut off.
     """
-    from mytool.render.excel import text_width
 
     room = [max(LAYOUTS[paper][column] - 1, 1) for column in COLUMNS]
     heights: list[float | None] = []
@@ -191,8 +200,6 @@ def _write_ledger_sheet(
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Border, PatternFill, Side
     from openpyxl.utils import get_column_letter
-
-    from mytool.render.excel import Looks, font, put
 
     choices = "、".join(STATUSES)
     note = put(sheet, 1, 1, f"{title}　{NOTE.format(choices=choices)}")
@@ -268,8 +275,6 @@ def _lay_out(sheet: Any, paper: str) -> None:
     """Widths, the title across the columns, and printing on `paper`: landscape, fit to width."""
     from openpyxl.worksheet.page import PageMargins
 
-    from mytool.render.excel import prepare_print
-
     for index, column in enumerate(COLUMNS):
         sheet.column_dimensions[column_letter(index)].width = LAYOUTS[paper][column]
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
@@ -295,7 +300,6 @@ def _put_stored(sheet: Any, row: int, column: int, value: Stored) -> Any:
 
 def _write_snapshot(sheet: Any, snapshot: Snapshot) -> None:
     """The snapshot sheet's two header rows; its rows come from `_snapshot_part`."""
-    from mytool.render.excel import put
 
     sheet.sheet_state = "veryHidden"
     for index, text in enumerate(
@@ -308,7 +312,6 @@ def _write_snapshot(sheet: Any, snapshot: Snapshot) -> None:
 
 def _snapshot_part(snapshot: Snapshot) -> Callable[[bytes], bytes]:
     """The snapshot sheet with a row per ID: its editable values as they went out."""
-    from mytool.render.excel import excel_text
 
     rows = []
     for number, (entry_id, values) in enumerate(snapshot.values.items(), start=3):
@@ -374,7 +377,6 @@ def read_ledger_file(path: str | Path) -> LedgerFile:
     then its values are read with python-calamine, an order of magnitude faster than
     openpyxl; openpyxl only ever rewrites a master (`mytool.ledger.files.merged_workbook`).
     """
-    from mytool.reading.sources import admit
 
     path = Path(path)
     name = shown(path.name)
@@ -501,7 +503,6 @@ def _read_sheet(
 
 
 def _read_snapshot(rows: list[list[object]]) -> Snapshot | None:
-    from mytool.analysis.ledger.columns import cell_text
 
     if len(rows) < 2:
         return None

@@ -18,6 +18,7 @@ from mytool.analysis.drivers import (
     Driver,
     DriverSet,
 )
+from mytool.render.charts import QuadrantPoint, cjk_font, quadrant_chart
 from mytool.render.excel import Column, stream_table
 from mytool.render.labels import score_text
 from mytool.render.markdown import md_text, table
@@ -252,7 +253,6 @@ def _add_picture(sheet: Any, png: bytes) -> None:
 
 def drivers_chart(result: Aggregation, profile: Profile) -> Chart | None:
     """The district's quadrant chart (None without drivers or without split lines)."""
-    from mytool.render.charts import QuadrantPoint, cjk_font, quadrant_chart
 
     if not result.drivers:
         return None

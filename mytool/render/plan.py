@@ -20,6 +20,7 @@ from mytool.analysis.planning import (
 from mytool.analysis.ranking import BOTTOM, GRADE
 from mytool.reading.period import period_label
 from mytool.render.labels import score_text
+from mytool.render.markdown import md_text, table
 
 CHANGE_HEADERS = ["大类", "现状", "目标", "提高", "权重", "上限", "牵头部门", "最落后的小项"]
 _CEILING = {"district-best": "全区最高", "own-best": "本街镇往期最高", "profile": "口径设定"}
@@ -181,7 +182,6 @@ def print_plan(plan: Plan, console: Any) -> None:
 
 
 def plan_markdown(plan: Plan) -> str:
-    from mytool.render.markdown import md_text, table
 
     title, *rest = summary_lines(plan)
     parts = [f"# {md_text(title)}", "", *(f"- {md_text(line)}" for line in rest), ""]

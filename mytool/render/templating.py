@@ -15,6 +15,7 @@ from mytool.errors import UsageError
 from mytool.files import shown
 from mytool.render.labels import rank_text, score_text
 from mytool.render.markdown import md_text
+from mytool.render.wording import period_text, rank_of
 from mytool.resources import templates_dir
 
 
@@ -50,7 +51,6 @@ def make_environment(template_dir: Path | None = None) -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    from mytool.render.wording import period_text, rank_of
 
     environment.filters.update(
         md=md_text,
