@@ -75,9 +75,10 @@ def test_rank_on_a_score_workbook_never_imports_the_export_and_brief_paths():
     assert _heavy(loaded) == []
 
 
-@pytest.mark.parametrize("output", ["json", "csv"])
-def test_rank_for_a_machine_does_not_import_rich(output):
-    loaded = _loaded("rank", str(SAMPLE), "-f", output)
+@pytest.mark.parametrize("output", [("-f", "json"), ("-f", "csv"), ()])
+def test_rank_into_a_pipe_does_not_import_rich(output):
+    """JSON, CSV, and the table printed into a pipe (cron, a script): no colour, so no rich."""
+    loaded = _loaded("rank", str(SAMPLE), *output)
     assert "mytool.analysis.ranking" in loaded
     assert sorted(m for m in loaded if m.split(".")[0] == "rich") == []
 

@@ -462,7 +462,7 @@ def check_deadline(deadline: dt.date | None, period: str | None, quiet: bool) ->
 def emit(result: object, format: str, output: Path | None, **context: Any) -> None:
     """Render `result` in `format` (one registry: `mytool.render.registry`) and write it to
     stdout or, atomically, to `output`. `context` goes to the terminal view (a profile)."""
-    from mytool.render.registry import Binary, Files, Text, render
+    from mytool.render.registry import Binary, Files, Text, render, view_text
 
     rendering = render(result, format, output, **context)
     if isinstance(rendering, Text):
@@ -476,23 +476,46 @@ def emit(result: object, format: str, output: Path | None, **context: Any) -> No
             write_bytes_atomic(output, rendering.content)
         else:
             write_files_atomic(rendering.files)
-    elif output is None:
-        rendering.draw(stdout_console())
+    elif output is not None:
+        emit_text(view_text(rendering), output)
+    elif rendering.text is not None and stdout_is_plain():
+        emit_text(rendering.text(console_width(), not _stdout_is_utf()), None)
     else:
-        emit_text(_view_text(rendering.draw, rendering.width, plain=rendering.plain), output)
+        rendering.draw(stdout_console())
 
 
-def _view_text(draw: Callable[[Any], None], width: int, *, plain: bool) -> str:
-    """What a rich view prints, as text for a file (plain: no colour, no highlighting)."""
-    from rich.console import Console
+def stdout_is_plain() -> bool:
+    """True when rich would print nothing but text on stdout: not a terminal (a pipe, a file,
+    cron) and no colour forced by $TTY_COMPATIBLE or $FORCE_COLOR, as rich decides."""
+    compatible = os.environ.get("TTY_COMPATIBLE", "")
+    if compatible in ("0", "1"):
+        return compatible == "0"
+    forced = os.environ.get("FORCE_COLOR")
+    if forced is not None:
+        return forced == ""
+    try:
+        return not sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return True
 
-    from mytool.render.terminal import render_to_text
 
-    if plain:
-        return render_to_text(draw, width)
-    buffer = io.StringIO()
-    draw(Console(file=buffer, width=width, markup=False, emoji=False))
-    return buffer.getvalue()
+def console_width() -> int:
+    """The width rich gives a console on stdout: $COLUMNS, else the terminal that stdin,
+    stdout or stderr is (stdout or stderr on Windows), else 80."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit():
+        return int(columns)
+    for descriptor in (1, 2) if sys.platform == "win32" else (0, 1, 2):
+        try:
+            return os.get_terminal_size(descriptor).columns or 80
+        except (OSError, ValueError):
+            continue
+    return 80
+
+
+def _stdout_is_utf() -> bool:
+    """Whether stdout can show box-drawing characters (rich draws an ASCII box otherwise)."""
+    return (getattr(sys.stdout, "encoding", None) or "utf-8").lower().startswith("utf")
 
 
 def needs_output(format: str, output: Path | None, message: str) -> None:

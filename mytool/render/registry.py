@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mytool.render.machine import to_json
+from mytool.text import displayable
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,9 @@ class View:
     draw: Callable[[Any], None]  # draws on a rich Console
     width: int = 120  # of the plain text written to a file
     plain: bool = True  # file text without colour or highlighting (False: the Console's default)
+    # The same view as uncoloured text (width, ascii_only) → str, laid out without rich: for
+    # views printed often into pipes and files (rank), where importing rich costs the most.
+    text: Callable[[int, bool], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,10 @@ class Files:
 
 
 Rendering = Text | Binary | View | Files
+
+# Views that can also be laid out as plain text without rich: result type → "module:function"
+# taking (result, width, ascii_only=…).
+PLAIN_VIEWS: dict[str, str] = {"Ranking": "mytool.render.ranking_text:ranking_text"}
 
 # (result type, format) → (kind, "module:function"); kinds are listed in `render`.
 RENDERERS: dict[tuple[str, str], tuple[str, str]] = {
@@ -82,12 +91,16 @@ def formats_of(result_type: str) -> tuple[str, ...]:
 
 def render(result: object, format: str, output: Path | None, **context: Any) -> Rendering:
     """What `result` looks like in `format`; `context` (a profile) is passed on to the views,
-    workbooks and files whose function takes it."""
+    workbooks and files whose function takes it. A view's module is imported only when the
+    view is drawn, so a ranking printed as plain text never loads rich."""
     kind, target = RENDERERS[(type(result).__name__, format)]
-    module, _, name = target.partition(":")
-    function = getattr(importlib.import_module(module), name)
-    taken = inspect.signature(function).parameters
-    context = {key: value for key, value in context.items() if key in taken}
+    if kind in ("view", "wide-view"):
+        width, plain = (160, False) if kind == "wide-view" else (120, True)
+        draw = _deferred(target, result, context, "console")
+        text = PLAIN_VIEWS.get(type(result).__name__)
+        plain_text = None if text is None else _deferred(text, result, {}, "width", "ascii_only")
+        return View(draw, width, plain, plain_text)
+    function, context = _function(target, context)
     if kind == "json":
         return Text(to_json(function(result)))
     if kind == "csv":
@@ -96,24 +109,54 @@ def render(result: object, format: str, output: Path | None, **context: Any) -> 
         return Text(function(result))
     if kind == "xlsx":
         return Binary(function(result, **context))
-    if kind == "files":
-        found = function(result, output, **context)
-        return Text(found) if isinstance(found, str) else Files(found)
-    width, plain = (160, False) if kind == "wide-view" else (120, True)
-    return View(lambda console: function(result, console=console, **context), width, plain)
+    found = function(result, output, **context)  # "files"
+    return Text(found) if isinstance(found, str) else Files(found)
+
+
+def _function(target: str, context: dict[str, Any]) -> tuple[Callable[..., Any], dict[str, Any]]:
+    """The function "module:function" names, and the part of `context` it takes."""
+    module, _, name = target.partition(":")
+    function = getattr(importlib.import_module(module), name)
+    taken = inspect.signature(function).parameters
+    return function, {key: value for key, value in context.items() if key in taken}
+
+
+def _deferred(
+    target: str, result: object, context: dict[str, Any], *names: str
+) -> Callable[..., Any]:
+    """A call of `target` on `result` whose module is imported when it is called; its
+    positional arguments are passed by `names`."""
+
+    def call(*args: Any) -> Any:
+        function, taken = _function(target, context)
+        return function(result, **dict(zip(names, args, strict=True)), **taken)
+
+    return call
 
 
 def file_bytes(rendering: Text | Binary | View) -> bytes:
     """What a single-file rendering holds as the bytes of a file (for writing it together with
     other files, all or none)."""
-    # Only this path needs them: writing a view or text as part of a set of files.
-    from mytool.render.terminal import render_to_text
-    from mytool.text import displayable
-
     if isinstance(rendering, Binary):
         return rendering.content
     if isinstance(rendering, Text):
         return displayable(rendering.content).encode(
             "utf-8-sig" if rendering.bom_in_file else "utf-8"
         )
-    return displayable(render_to_text(rendering.draw, rendering.width)).encode("utf-8")
+    return displayable(view_text(rendering)).encode("utf-8")
+
+
+def view_text(view: View) -> str:
+    """What a view prints, as text for a file (`view.width` wide; plain: no colour)."""
+    if view.plain and view.text is not None:
+        return view.text(view.width, False)
+    # Only this path needs rich: a view without a plain layout, written to a file.
+    from rich.console import Console
+
+    from mytool.render.terminal import render_to_text
+
+    if view.plain:
+        return render_to_text(view.draw, view.width)
+    buffer = io.StringIO()
+    view.draw(Console(file=buffer, width=view.width, markup=False, emoji=False))
+    return buffer.getvalue()
