@@ -26,7 +26,6 @@ from mytool.diagnostics import ERROR, WARNING, Issue
 from mytool.errors import EXIT_INTERNAL, EXIT_OK, MytoolError, OutputError, UsageError
 from mytool.files import os_reason, shown
 from mytool.text import displayable, parse_date_text
-from mytool.writing.audit import LOG_ENV, append_record, run_record
 from mytool.writing.output import protect_inputs
 
 ProfileOption = Annotated[
@@ -286,6 +285,8 @@ class Run:
 
 
 CURRENT_RUN: ContextVar[Run | None] = ContextVar("current_run", default=None)
+# The audit log's file when --log-file is not given (also that option's envvar, mytool.cli).
+AUDIT_LOG_ENV = "MYTOOL_LOG_FILE"
 
 
 INTERNAL_ERROR = (
@@ -371,9 +372,12 @@ def _audit(
     code: int,
 ) -> None:
     run = CURRENT_RUN.get()
-    log_file = run.log_file if run and run.log_file else os.environ.get(LOG_ENV)
+    log_file = run.log_file if run and run.log_file else os.environ.get(AUDIT_LOG_ENV)
     if not log_file:
         return
+    # Lazy: only a run with an audit log hashes its files (hashlib loads OpenSSL).
+    from mytool.writing.audit import append_record, run_record
+
     record = run_record(
         command=f"mytool {run.command}" if run else "mytool",
         parameters={

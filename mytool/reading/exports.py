@@ -330,14 +330,17 @@ def _classify(
                 time_column = col
             continue
         asks_suggestion = any(word in normalize(text) for word in FEEDBACK_WORDS)
-        understood = sum(1 for v in values if answer_score(v, profile)[1] or _small_number(v))
-        answers_like = understood >= len(values) / 2 if values else not asks_suggestion
         matched = names_of(profile).match_item(text) if text else None
+        may_be_overall = overall is None and OVERALL_QUESTION.search(normalize(text))
+        # Scoring the answers is the costly part: only for a column that may be a question.
+        answers_like = bool(matched or may_be_overall) and _answers_like(
+            values, asks_suggestion, profile
+        )
         if matched and answers_like:
             question = Question(col, text, *matched)
             (repeated if matched in asked else questions).append(question)
             asked.add(matched)
-        elif overall is None and answers_like and OVERALL_QUESTION.search(normalize(text)):
+        elif may_be_overall and answers_like:
             overall = Question(col, text, "", "")
         elif asks_suggestion:
             category = matched[0] if matched else named_category(text, profile)
@@ -354,6 +357,15 @@ def _classify(
         repeated=tuple(repeated),
         overall=overall,
     )
+
+
+def _answers_like(values: list[object], asks_suggestion: bool, profile: Profile) -> bool:
+    """Whether a column's sample reads as answers: at least half labels or small numbers
+    (an empty sample counts unless the header asks for suggestions)."""
+    if not values:
+        return not asks_suggestion
+    understood = sum(1 for v in values if answer_score(v, profile)[1] or _small_number(v))
+    return understood >= len(values) / 2
 
 
 def _small_number(value: object) -> bool:

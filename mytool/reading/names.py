@@ -26,6 +26,9 @@ _TRAILING_MARK = re.compile(rf"(?:注\d{{0,2}}|[{_MARKS}]+|\d{{1,2}})$")
 _LEADING_MARK = re.compile(rf"^[{_MARKS}]+")
 
 
+_REMEMBERED_TEXTS = 10_000  # look-ups kept per profile and kind: a score workbook needs ~200
+
+
 class Names:
     """The profile's names indexed by every normalised spelling it lists."""
 
@@ -47,6 +50,11 @@ class Names:
         self._other_areas = {normalize(area) for area in profile.other_areas}
         self._reference_exact = profile.reference_exact
         self._reference_contains = profile.reference_contains
+        # A score workbook names each unit and item in every sheet, and every pass looks them
+        # up again (about 1,500 unit look-ups of a few dozen texts on the sample): each text
+        # is matched once.
+        self._unit_of_text: dict[str, str | None] = {}
+        self._item_of_text: dict[tuple[str, str | None], tuple[str, str] | None] = {}
 
     # Units -----------------------------------------------------------------------------
 
@@ -56,10 +64,13 @@ class Names:
         Spellings: short names, aliases, a 松江区 prefix, a note in brackets, footnote marks.
         Only what the profile lists matches: 佘山国家旅游度假区 is not 佘山镇.
         """
-        for candidate in _unit_candidates(text):
-            if candidate in self._units:
-                return self._units[candidate]
-        return None
+        key = "" if text is None else str(text)
+        if key in self._unit_of_text:
+            return self._unit_of_text[key]
+        found = next((self._units[c] for c in _unit_candidates(key) if c in self._units), None)
+        if len(self._unit_of_text) < _REMEMBERED_TEXTS:
+            self._unit_of_text[key] = found
+        return found
 
     def is_other_area(self, text: object) -> bool:
         """True for a place the profile lists as not a unit (佘山度假区, 松江工业区 …)."""
@@ -113,6 +124,15 @@ class Names:
         Exact names and aliases first; then the longest item name contained in the header,
         so "3、您对小区环境卫生的满意程度" finds 小区环境卫生.
         """
+        key = ("" if header is None else str(header), category)
+        if key in self._item_of_text:
+            return self._item_of_text[key]
+        found = self._item(key[0], category)
+        if len(self._item_of_text) < _REMEMBERED_TEXTS:
+            self._item_of_text[key] = found
+        return found
+
+    def _item(self, header: str, category: str | None) -> tuple[str, str] | None:
         for candidate in _header_candidates(header):
             found = _pick(self._items.get(candidate, []), category)
             if found:

@@ -8,8 +8,12 @@
 
 from __future__ import annotations
 
-from mytool.analysis.comparison import UnitChange
+from typing import TYPE_CHECKING
+
 from mytool.reading.period import period_label
+
+if TYPE_CHECKING:  # an annotation only: the ranking view does not load the comparison step
+    from mytool.analysis.comparison import UnitChange
 
 LEVERAGE_NOTE = (
     "发力点按“权重 × 差距”排序：补齐与全区平均的差距后综合得分约能提高多少，先抓提高最多的；"

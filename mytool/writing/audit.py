@@ -12,8 +12,6 @@ from pathlib import Path
 
 from mytool.text import displayable
 
-LOG_ENV = "MYTOOL_LOG_FILE"
-
 
 def file_digest(path: Path) -> str | None:
     """SHA-256 of a file's bytes, or None when it cannot be read."""
