@@ -22,6 +22,13 @@ def to_decimal(value: float | int | Decimal) -> Decimal:
 
 def round2(value: float | int | Decimal) -> float:
     """Round half-up to two decimals, as Excel's ROUND(x, 2) on the decimal value."""
+    if isinstance(value, float):
+        # Published scores already have two decimals: a float whose shortest repr has at most
+        # two is its own rounding (and float(repr(x)) == x), so the Decimal work is skipped.
+        text = repr(value)
+        point = text.find(".")
+        if point >= 0 and len(text) - point <= 3 and "e" not in text:
+            return value
     return float(to_decimal(value).quantize(_CENT, rounding=ROUND_HALF_UP))
 
 

@@ -1,4 +1,4 @@
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -34,3 +34,13 @@ def test_weighted_mean_of_weights_that_sum_to_one_is_not_refused():
     # Mutation survivor (tools/mutate.py): only a zero total weight means "no mean".
     assert weighted_mean2([(80.0, 0.5), (90.0, 0.5)]) == 85.0
     assert weighted_mean2([(80.0, 0.0), (90.0, 0.0)]) is None
+
+
+@given(
+    st.floats(min_value=-1e9, max_value=1e9)
+    | st.decimals(min_value=-1000, max_value=1000, places=2).map(float)
+)
+def test_round2_of_any_float_is_the_decimal_half_up_of_its_shortest_repr(value: float):
+    """The two-decimal shortcut gives exactly what the Decimal rounding gives, -0.0 included."""
+    expected = float(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    assert repr(round2(value)) == repr(expected)

@@ -11,15 +11,17 @@ import takes it several times longer than the parent, and the parent waits for i
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
-import multiprocessing
 import os
 import pickle
+import select
 import signal
+import time
 import traceback
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, NoReturn, TypeVar, cast
 
 from mytool.errors import InputError, MytoolError
 from mytool.reading.guard import Limits
@@ -39,37 +41,73 @@ def run_isolated(
     `alongside` runs in this process meanwhile (a pre-scan on the second core); if it raises,
     the child is stopped and its exception is the outcome.
     """
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if not hasattr(os, "fork"):
         if alongside:
             alongside()
         return function(*args)
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
     _c_library()  # loaded before the fork, so the child does not load it again
-    child = context.Process(
-        target=_child,
-        args=(sender, receiver, os.getpid(), function, args, limits),
-        daemon=True,
-        name="mytool-reader",
-    )
-    child.start()
-    sender.close()
+    receiving, sending = os.pipe()
+    parent = os.getpid()
+    child = os.fork()
+    if child == 0:  # the child: it never returns (os._exit)
+        os.close(receiving)
+        _child(sending, parent, function, args, limits)
+    os.close(sending)
+    with open(receiving, "rb") as results:
+        try:
+            status, payload = _outcome(results, child, name, limits, alongside)
+        finally:
+            exit_code = _ended(child)
+    return _result(status, payload, name, limits, exit_code)
+
+
+def _outcome(
+    results: BinaryIO,
+    child: int,
+    name: str,
+    limits: Limits,
+    alongside: Callable[[], object] | None,
+) -> tuple[str, Any]:
+    """What the child sent: (status, payload), ("crashed", None) when it died first."""
     try:
         if alongside:
             alongside()
-        if not receiver.poll(limits.seconds):
-            raise InputError(
-                f"{name}：读取超过 {limits.seconds:.0f} 秒仍未完成，已停止；文件可能过大或已损坏"
-            )
-        try:
-            status, payload = receiver.recv()
-        except (EOFError, OSError, pickle.UnpicklingError):
-            status, payload = "crashed", None
-    finally:
-        receiver.close()
-        if child.is_alive():
-            child.kill()
-        child.join()
+        ready, _, _ = select.select([results], [], [], limits.seconds)
+    except BaseException:
+        _stop(child)
+        raise
+    if not ready:
+        _stop(child)
+        raise InputError(
+            f"{name}：读取超过 {limits.seconds:.0f} 秒仍未完成，已停止；文件可能过大或已损坏"
+        )
+    try:
+        return cast("tuple[str, Any]", pickle.load(results))
+    except (EOFError, OSError, pickle.UnpicklingError, ValueError, TypeError):
+        return "crashed", None
+
+
+def _stop(child: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(child, signal.SIGKILL)
+
+
+def _ended(child: int) -> int:
+    """The child's exit code once it is gone (-N: killed by signal N), as multiprocessing
+    reports it; a child still running after sending its result is stopped."""
+    done, status = os.waitpid(child, os.WNOHANG)
+    if not done:
+        deadline = time.monotonic() + 5
+        while not done and time.monotonic() < deadline:
+            time.sleep(0.001)
+            done, status = os.waitpid(child, os.WNOHANG)
+        if not done:
+            _stop(child)
+            _, status = os.waitpid(child, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def _result(status: str, payload: Any, name: str, limits: Limits, exit_code: int) -> Any:
     if status == "ok":
         return payload
     if status == "error":
@@ -82,38 +120,36 @@ def run_isolated(
     if status == "bug":
         raise RuntimeError(f"读取 {name} 时程序出错：\n{payload}")
     raise InputError(
-        f"{name}：解析程序读取该文件时崩溃（退出码 {child.exitcode}），文件可能已损坏或含超大区域；"
+        f"{name}：解析程序读取该文件时崩溃（退出码 {exit_code}），文件可能已损坏或含超大区域；"
         "请在 Excel/WPS 中打开后另存一份再试"
     )
 
 
 def _child(
-    sender: Any,
-    receiver: Any,
-    parent: int,
-    function: Callable[..., Any],
-    args: tuple,
-    limits: Limits,
-) -> None:
-    receiver.close()  # the parent's end: holding it would keep the pipe open after a crash
-    _die_with(parent)
-    _silence_stderr()
-    _limit_resources(limits)
+    sending: int, parent: int, function: Callable[..., Any], args: tuple, limits: Limits
+) -> NoReturn:
+    """The forked child: run `function`, send the outcome, leave without running the parent's
+    exit handlers or flushing its buffers (os._exit), whatever happens."""
     try:
-        result: tuple[str, Any] = ("ok", function(*args))
-    except MytoolError as exc:
-        result = ("error", exc)
-    except MemoryError:
-        result = ("memory", None)
-    except Exception:  # a bug in our parser code: report it, do not disguise it as bad input
-        result = ("bug", traceback.format_exc())
-    try:
-        sender.send(result)
-    except MemoryError:
-        sender.send(("memory", None))
+        _die_with(parent)
+        _silence_stderr()
+        _limit_resources(limits)
+        try:
+            result: tuple[str, Any] = ("ok", function(*args))
+        except MytoolError as exc:
+            result = ("error", exc)
+        except MemoryError:
+            result = ("memory", None)
+        except Exception:  # a bug in our parser code: report it, do not disguise it as bad input
+            result = ("bug", traceback.format_exc())
+        try:  # pickled whole before anything is sent, so a failure leaves no half message
+            message = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        except MemoryError:
+            message = pickle.dumps(("memory", None))
+        with open(sending, "wb") as results:
+            results.write(message)
     finally:
-        sender.close()
-    os._exit(0)
+        os._exit(0)
 
 
 def _die_with(parent: int) -> None:
