@@ -504,10 +504,10 @@ def stdout_is_plain() -> bool:
 
 
 def console_width() -> int:
-    """The width rich gives a console on stdout: $COLUMNS, else the terminal that stdin,
-    stdout or stderr is (stdout or stderr on Windows), else 80."""
+    """The width rich gives a console on stdout: $COLUMNS (unless 0), else the terminal that
+    stdin, stdout or stderr is (stdout or stderr on Windows), else 80."""
     columns = os.environ.get("COLUMNS", "")
-    if columns.isdigit():
+    if columns.isdigit() and int(columns) > 0:
         return int(columns)
     for descriptor in (1, 2) if sys.platform == "win32" else (0, 1, 2):
         try:
