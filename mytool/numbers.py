@@ -25,9 +25,8 @@ def round2(value: float | int | Decimal) -> float:
     if isinstance(value, float):
         # Published scores already have two decimals: a float whose shortest repr has at most
         # two is its own rounding (and float(repr(x)) == x), so the Decimal work is skipped.
-        text = repr(value)
-        point = text.find(".")
-        if point >= 0 and len(text) - point <= 3 and "e" not in text:
+        _, point, decimals = repr(value).partition(".")
+        if point and len(decimals) <= 2 and "e" not in decimals:
             return value
     return float(to_decimal(value).quantize(_CENT, rounding=ROUND_HALF_UP))
 

@@ -3,6 +3,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mytool import numbers
 from mytool.numbers import mean2, round2, weighted_mean2
 
 
@@ -44,3 +45,13 @@ def test_round2_of_any_float_is_the_decimal_half_up_of_its_shortest_repr(value: 
     """The two-decimal shortcut gives exactly what the Decimal rounding gives, -0.0 included."""
     expected = float(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
     assert repr(round2(value)) == repr(expected)
+
+
+def test_a_score_with_two_decimals_is_returned_without_decimal_arithmetic(monkeypatch):
+    """The shortcut is taken exactly for one or two decimals (it is what makes ranking cheap)."""
+    used: list[object] = []
+    monkeypatch.setattr(numbers, "to_decimal", lambda v: used.append(v) or Decimal(repr(v)))
+    assert [round2(v) for v in (78.54, 78.5, 80.0, -0.25)] == [78.54, 78.5, 80.0, -0.25]
+    assert used == []
+    assert round2(78.535) == 78.54
+    assert used == [78.535]
