@@ -6,6 +6,9 @@ is imported inside the guard, so an interrupt while it loads is no traceback eit
 
 import contextlib
 import sys
+from collections.abc import Callable
+
+from mytool.errors import missing_dependency
 
 INTERRUPTED = "已中断（Ctrl-C）：输出文件保持运行前的样子，没有写一半的文件。"
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
@@ -13,13 +16,25 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 def main() -> None:
     try:
-        from mytool.cli import main as run
-
-        run()
+        _command_line()()
     except KeyboardInterrupt:
         with contextlib.suppress(OSError, ValueError):
             print(INTERRUPTED, file=sys.stderr)
         sys.exit(EXIT_INTERRUPTED)
+
+
+def _command_line() -> Callable[[], None]:
+    """The command line's entry; without typer or rich installed, one line and exit 6 (what
+    the command line says of every other missing package) instead of a traceback."""
+    try:
+        from mytool.cli import main as run
+    except ModuleNotFoundError as exc:
+        missing = missing_dependency(exc)
+        if missing is None:
+            raise
+        print(f"错误：{missing.message}", file=sys.stderr)
+        sys.exit(missing.exit_code)
+    return run
 
 
 if __name__ == "__main__":

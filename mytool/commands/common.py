@@ -23,7 +23,14 @@ from typing import IO, Annotated, Any, cast
 import typer
 
 from mytool.diagnostics import ERROR, WARNING, Issue
-from mytool.errors import EXIT_INTERNAL, EXIT_OK, MytoolError, OutputError, UsageError
+from mytool.errors import (
+    EXIT_INTERNAL,
+    EXIT_OK,
+    MytoolError,
+    OutputError,
+    UsageError,
+    missing_dependency,
+)
 from mytool.files import os_reason, shown
 from mytool.text import displayable, parse_date_text
 from mytool.writing.output import protect_inputs
@@ -330,6 +337,9 @@ def _audited_code(exc: BaseException) -> int:
     """The exit code the audit log records for a run that ended with `exc`."""
     if isinstance(exc, typer.Exit | MytoolError):
         return exc.exit_code
+    missing = missing_dependency(exc)
+    if missing is not None:
+        return missing.exit_code
     if isinstance(exc, KeyboardInterrupt):
         return 130  # Ctrl-C: the line and the exit code come from the console entry
     return EXIT_INTERNAL if isinstance(exc, Exception) else EXIT_OK
@@ -337,10 +347,15 @@ def _audited_code(exc: BaseException) -> int:
 
 def exit_code_of(exc: Exception) -> int:
     """The one place a failure becomes an exit code: `MytoolError` is one Chinese line on
-    stderr and its code; anything else is a bug (exit 5) with a line saying so. With --debug
-    the exception is raised again instead, to show the traceback."""
+    stderr and its code, and so is a third-party package that is not installed (exit 6);
+    anything else is a bug (exit 5) with a line saying so. With --debug the exception is
+    raised again instead, to show the traceback."""
     if DEBUG.get():
         raise exc
+    missing = None if isinstance(exc, MytoolError) else missing_dependency(exc)
+    if missing is not None:  # printed without rich: rich may be the package missing
+        print(f"错误：{missing.message}", file=_Shown.wrapping(sys.stderr, stdout=False))
+        return missing.exit_code
     if isinstance(exc, MytoolError):
         stderr_console().print(f"错误：{exc.message}", markup=False)
         return exc.exit_code

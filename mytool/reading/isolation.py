@@ -23,7 +23,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any, BinaryIO, NoReturn, TypeVar, cast
 
-from mytool.errors import InputError, MytoolError
+from mytool.errors import InputError, MytoolError, missing_dependency
 from mytool.reading.guard import Limits
 
 T = TypeVar("T")
@@ -140,8 +140,9 @@ def _child(
             result = ("error", exc)
         except MemoryError:
             result = ("memory", None)
-        except Exception:  # a bug in our parser code: report it, do not disguise it as bad input
-            result = ("bug", traceback.format_exc())
+        except Exception as exc:  # a bug in our parser code: report it, not as bad input…
+            missing = missing_dependency(exc)  # …unless a package it imports is not installed
+            result = ("error", missing) if missing else ("bug", traceback.format_exc())
         try:  # pickled whole before anything is sent, so a failure leaves no half message
             message = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
         except MemoryError:
