@@ -8,7 +8,9 @@ import math
 import statistics
 import subprocess
 import sys
+import zipfile
 from decimal import Decimal
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -508,3 +510,49 @@ def test_csv_exports_with_old_mac_or_windows_line_endings_read_the_same(
     from_csv = aggregation_to_dict(aggregate_files([path], profile))
     from_xlsx = aggregation_to_dict(aggregate_files([export], profile))
     assert from_csv["units"] == from_xlsx["units"]
+
+
+def macro_enabled(workbook: Path) -> Path:
+    """`workbook` saved as Excel saves it with macros: an .xlsm holding a VBA project, the
+    macro-enabled workbook content type and the workbook's relationship to the project."""
+    xlsm = workbook.with_suffix(".xlsm")
+    with zipfile.ZipFile(workbook) as source, zipfile.ZipFile(xlsm, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "[Content_Types].xml":
+                data = data.replace(
+                    b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+                ).replace(
+                    b"</Types>",
+                    b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>'
+                    b"</Types>",
+                )
+                assert b"macroEnabled" in data
+            if name == "xl/_rels/workbook.xml.rels":
+                data = data.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdVBA" Target="vbaProject.bin" Type="http://schemas.'
+                    b'microsoft.com/office/2006/relationships/vbaProject"/></Relationships>',
+                )
+            target.writestr(name, data, zipfile.ZIP_DEFLATED)
+        target.writestr("xl/vbaProject.bin", OLE2_HEADER + bytes(512 - len(OLE2_HEADER)))
+    return xlsm
+
+
+OLE2_HEADER = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a VBA project is an OLE2 compound file
+MACROS_IGNORED = "问卷导出.xlsm：工作簿含宏（VBA），宏已忽略、不会运行"
+
+
+@pytest.mark.parametrize("command", ["aggregate", "rank"])
+def test_an_xlsm_export_says_its_macros_were_ignored(export, command):
+    xlsm = macro_enabled(export)
+    result = runner.invoke(app, [command, str(xlsm)])
+    assert result.exit_code == 0, result.output
+    assert f"提示：{MACROS_IGNORED}" in result.stderr.splitlines()
+    as_json = runner.invoke(app, [command, str(xlsm), "-f", "json"])
+    codes = [(i["code"], i["file"]) for i in json.loads(as_json.stdout)["issues"]]
+    assert ("macros-ignored", "问卷导出.xlsm") in codes
+    # …and the scores are those of the same export without macros
+    plain = json.loads(runner.invoke(app, [command, str(export), "-f", "json"]).stdout)
+    assert json.loads(as_json.stdout)["units"] == plain["units"]

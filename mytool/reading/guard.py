@@ -173,8 +173,12 @@ def scan_xlsx(archive: zipfile.ZipFile, name: str, limits: Limits = DEFAULT_LIMI
         sheets[sheet_name] = SheetFacts(
             hidden, tuple(facts.hidden_rows), facts.bad_cells, frozenset(facts.percent_cells)
         )
-    macros = any(m.filename.lower().endswith("vbaproject.bin") for m in archive.infolist())
-    return ArchiveFacts(sheets, macros)
+    return ArchiveFacts(sheets, has_macros(archive))
+
+
+def has_macros(archive: zipfile.ZipFile) -> bool:
+    """Whether the workbook carries a VBA project (an .xlsm, or an .xlsx renamed from one)."""
+    return any(m.filename.lower().endswith("vbaproject.bin") for m in archive.infolist())
 
 
 def _worksheets(archive: zipfile.ZipFile, name: str) -> list[tuple[str, str, bool]]:

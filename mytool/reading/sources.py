@@ -37,6 +37,7 @@ from mytool.reading.guard import (
     RangeTooLarge,
     SheetFacts,
     check_archive,
+    has_macros,
     scan_xlsx,
 )
 from mytool.reading.html_tables import read_html_tables
@@ -107,7 +108,8 @@ def admit(path: Path, limits: Limits = DEFAULT_LIMITS, *, deep: bool = True) -> 
     UTF-16 "Unicode 文本") and "html". Refused: missing, empty,
     oversized, encrypted, truncated and non-spreadsheet files, zip and entity bombs, and
     sheets whose used range exceeds `limits`. With `deep=False` an xlsx file's sheets are not
-    scanned yet (the caller runs `deep_scan` alongside an isolated parser).
+    scanned yet (the caller runs `deep_scan` alongside an isolated parser): its facts hold no
+    sheets, only whether it carries macros.
     """
     name = shown(path.name)
     if path.is_dir():
@@ -194,9 +196,9 @@ def _check_zip(
                 check_archive(archive, name, limits)
                 return "ods", None
             if "xl/workbook.xml" in members:
-                if not deep:
+                if not deep:  # the sheets are scanned later, but macros are told of now
                     check_archive(archive, name, limits)
-                    return "xlsx", None
+                    return "xlsx", ArchiveFacts({}, macros=has_macros(archive))
                 return "xlsx", scan_xlsx(archive, name, limits)
             if "xl/workbook.bin" in members:
                 raise InputError(f"{name}：不支持 Excel 二进制工作簿（.xlsb）；请另存为 .xlsx")
