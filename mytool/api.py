@@ -210,14 +210,14 @@ def brief_files(
 
     loaded = _profile(profile)
     source = open_source(path, loaded)
-    report, casework = _report_and_casework(source, loaded, period=period, sheet=sheet)
+    report, casework, aggregation = _report_and_casework(source, loaded, period=period, sheet=sheet)
     ranking = ranked(report, loaded, bottom_n)
     issues = [*report.issues, *ranking.issues]
     _add_casework(casework, loaded, problems=problems, feedback=feedback)
     issues.extend(casework.issues)
     comparison = None
     if previous:
-        comparison = _brief_comparison(previous, source, ranking, loaded, bottom_n)
+        comparison = _brief_comparison(previous, source, aggregation, ranking, loaded, bottom_n)
         issues.extend(comparison.issues)
     briefs = build_briefs(
         ranking,
@@ -236,24 +236,25 @@ def brief_files(
 def _brief_comparison(
     previous: str | Path,
     source: Workbook | Respondents,
+    aggregation: Aggregation | None,
     ranking: Ranking,
     profile: Profile,
     bottom_n: int | None,
 ) -> Comparison:
     """The brief's comparison with --previous (its issues: the previous file's reading issues,
-    then the comparison's own), its changes tested when both files are exports."""
+    then the comparison's own), its changes tested when both files are exports (`aggregation`
+    is the current export's, already made for the brief)."""
     from mytool.analysis.comparison import compare_rankings  # briefs with --previous only
 
     before, before_errors = _ranked_with_errors(previous, profile, bottom_n)
     comparison = compare_rankings(before, ranking, profile)
     comparison = replace(comparison, issues=(*before.report_issues, *comparison.issues))
-    if before_errors is None or isinstance(source, Workbook):
+    if before_errors is None or aggregation is None or isinstance(source, Workbook):
         return comparison
-    # A questionnaire export only: aggregation brings pandas.
-    from mytool.analysis.aggregation import aggregate
+    # Two questionnaire exports only: the test of change brings pandas.
     from mytool.analysis.significance import sampling_errors
 
-    return _tested(comparison, before_errors, sampling_errors(source, aggregate(source, profile)))
+    return _tested(comparison, before_errors, sampling_errors(source, aggregation))
 
 
 def _add_casework(
@@ -301,20 +302,21 @@ def _with_ledger(
 
 def _report_and_casework(
     source: Workbook | Respondents, profile: Profile, *, period: str | None, sheet: str | None
-) -> tuple[Report, Casework]:
-    """A brief's scores and its cases: a workbook's casework sheets, or an export's suggestions."""
+) -> tuple[Report, Casework, Aggregation | None]:
+    """A brief's scores and its cases: a workbook's casework sheets, or an export's suggestions
+    and its aggregation (kept for testing the change against a previous export)."""
     # Briefs only: the casework reader is not loaded for other commands.
     from mytool.reading.casework import Casework, read_casework
 
     if isinstance(source, Workbook):
         report = report_from_workbook(source, profile, period=period, sheet=sheet)
-        return report, read_casework(source, profile)
+        return report, read_casework(source, profile), None
     # A questionnaire export only: aggregation and the respondent reader bring pandas.
-    from mytool.analysis.aggregation import report_from_respondents
+    from mytool.analysis.aggregation import aggregate
     from mytool.reading.respondents import feedback_from_respondents
 
-    report = report_from_respondents(source, profile)
-    return report, Casework(feedback=feedback_from_respondents(source))
+    aggregation = aggregate(source, profile)
+    return aggregation.report, Casework(feedback=feedback_from_respondents(source)), aggregation
 
 
 def _resolve_unit(name: str, ranking: Ranking, profile: Profile) -> str:

@@ -221,3 +221,22 @@ def test_brief_says_a_change_within_the_noise_is_within_the_noise(two_exports, t
     jiuting = next(t for name, t in texts.items() if "九亭镇" in name)
     assert "变化在抽样误差范围内" in xinqiao
     assert "变化在抽样误差范围内" not in jiuting
+
+
+def test_brief_with_a_previous_export_aggregates_each_export_once(
+    two_exports, tmp_path, monkeypatch
+):
+    from mytool.analysis import aggregation
+
+    before_path, after_path, _, _ = two_exports
+    aggregated: list[str] = []
+    real = aggregation.aggregate
+
+    def counted(respondents, profile):
+        aggregated.append(respondents.source)
+        return real(respondents, profile)
+
+    monkeypatch.setattr(aggregation, "aggregate", counted)
+    folder = tmp_path / "简报"
+    run("brief", str(after_path), "--previous", str(before_path), "-f", "md", "-d", str(folder))
+    assert sorted(aggregated) == sorted([before_path.name, after_path.name])
