@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
+import openpyxl
 import pytest
 from conftest import write_xlsx
 from expected import RULES, half_up, mean, unit_name
@@ -556,3 +557,28 @@ def test_an_xlsm_export_says_its_macros_were_ignored(export, command):
     # …and the scores are those of the same export without macros
     plain = json.loads(runner.invoke(app, [command, str(export), "-f", "json"]).stdout)
     assert json.loads(as_json.stdout)["units"] == plain["units"]
+
+
+def test_an_export_with_hidden_rows_and_sheets_says_so(tmp_path):
+    """Respondents in hidden rows are counted; that is said, as for a score workbook."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "答卷"
+    for row in export_rows():
+        sheet.append(row)
+    sheet.row_dimensions[3].hidden = True  # the second respondent
+    book.create_sheet("备用").sheet_state = "hidden"
+    export = tmp_path / "问卷导出.xlsx"
+    book.save(export)
+    expected = {
+        ("hidden-sheets", "有隐藏的工作表：备用（已照常读取）"),
+        ("hidden-rows", "工作表「答卷」有隐藏行：第 3 行（已照常读取）"),
+    }
+    for command in ("rank", "aggregate"):
+        result = runner.invoke(app, [command, str(export), "-f", "json"])
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.stdout)
+        found = {(i["code"], i["message"]) for i in data["issues"]}
+        assert expected <= found, command
+    counted = {u["unit"]: u["respondents"] for u in data["units"]}  # …and read as the rest
+    assert counted == {"九亭镇": 4, "岳阳街道": 3}

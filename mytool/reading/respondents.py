@@ -12,7 +12,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,11 +39,11 @@ from mytool.reading.exports import (
 )
 from mytool.reading.frames import read_frames
 from mytool.reading.grid import Sheet
-from mytool.reading.guard import Limits
+from mytool.reading.guard import ArchiveFacts, Limits
 from mytool.reading.isolation import run_isolated
 from mytool.reading.names import names_of
 from mytool.reading.period import find_period
-from mytool.reading.sources import Admission, Workbook, admit, deep_scan
+from mytool.reading.sources import Admission, Workbook, admit, deep_scan, scan_notes
 from mytool.report import SheetUse
 from mytool.text import NO_VALUE_MARKS, display_text, normalize
 
@@ -108,11 +108,13 @@ def _read_export(path: Path, profile: Profile) -> Respondents:
     if admission.format == "csv":
         return _respondents_of_frames(path, admission, profile)
 
+    scanned: list[ArchiveFacts | None] = []
+
     def meanwhile() -> None:
-        deep_scan(admission, shown(path.name), EXPORT_LIMITS)
+        scanned.append(deep_scan(admission, shown(path.name), EXPORT_LIMITS))
         import pandas  # noqa: F401  (needed to receive the result; importing now overlaps the read)
 
-    return run_isolated(
+    found = run_isolated(
         _respondents_of_frames,
         path,
         admission,
@@ -121,6 +123,8 @@ def _read_export(path: Path, profile: Profile) -> Respondents:
         limits=EXPORT_LIMITS,
         alongside=meanwhile,
     )
+    notes = scan_notes(scanned[0], shown(path.name))  # hidden rows and sheets, read as the rest
+    return replace(found, issues=(*notes, *found.issues))
 
 
 def _respondents_of_frames(path: Path, admission: Admission, profile: Profile) -> Respondents:

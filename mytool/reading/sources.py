@@ -220,6 +220,17 @@ def _with_facts(sheet: Sheet, facts: ArchiveFacts | None) -> Sheet:
     )
 
 
+def scan_notes(facts: ArchiveFacts | None, name: str) -> list[Issue]:
+    """The hidden sheets and rows `deep_scan` found, listed as `open_workbook` lists them."""
+    if facts is None:
+        return []
+    sheets = [
+        Sheet(sheet, [], hidden=found.hidden, hidden_rows=found.hidden_rows)
+        for sheet, found in facts.sheets.items()
+    ]
+    return _sheet_notes(sheets, name)
+
+
 def _sheet_notes(sheets: list[Sheet], name: str) -> list[Issue]:
     """Hidden sheets and rows are read like the rest, and listed."""
     notes = []
