@@ -12,10 +12,13 @@ import zipfile
 
 import openpyxl
 import pytest
+from openpyxl.compat import safe_string
+from openpyxl.utils.datetime import to_excel
 
 from mytool.analysis.ledger.columns import COLUMNS, EDITABLE_COLUMNS
 from mytool.analysis.ledger.model import Entry
 from mytool.ledger import workbook
+from mytool.ledger.rows_xml import cell_xml
 from mytool.ledger.workbook import Snapshot, ledger_workbook
 
 ODD_TEXTS = [
@@ -97,6 +100,28 @@ def test_spliced_rows_are_byte_for_byte_what_openpyxl_writes(
     assert fast.keys() == slow.keys()
     for name in slow:
         assert fast[name] == slow[name], name
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        dt.date(2024, 4, 10),
+        dt.date(1899, 12, 30),  # day 0
+        dt.date(1899, 12, 29),  # before it: negative
+        dt.date(1900, 1, 1),  # 1 to 60: Excel's phantom 29 February 1900 shifts them by one
+        dt.date(1900, 2, 28),
+        dt.date(1900, 3, 1),
+        dt.date(1, 1, 1),
+        dt.date(9999, 12, 31),
+        dt.datetime(2024, 4, 10, 13, 5, 7, 123456),  # a time of day is a fraction
+        dt.datetime(1900, 1, 1, 23, 59, 59, 999999),
+    ],
+)
+def test_a_date_cell_holds_the_serial_number_openpyxl_writes(day):
+    """The rows are spelt without openpyxl (the ledger's reader imports this module), as it
+    would spell them: its serial number, formatted as it formats numbers."""
+    expected = f'<c r="K3" s="4" t="n"><v>{safe_string(to_excel(day))}</v></c>'
+    assert cell_xml("K3", 4, day) == expected
 
 
 def test_a_ledger_whose_first_row_has_no_date_still_styles_later_dates():

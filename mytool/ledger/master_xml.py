@@ -19,8 +19,11 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
+from copy import deepcopy
 from dataclasses import dataclass, field
 from typing import Any
+
+from lxml import etree
 
 from mytool.diagnostics import column_letter
 from mytool.errors import InputError
@@ -38,16 +41,12 @@ LOG_FILL = "DDEBF7"
 
 
 def _parse(data: bytes) -> Any:
-    from lxml import etree
-
     # The pre-scan (`mytool.reading.guard`) has refused DTDs and entity declarations already.
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     return etree.fromstring(data, parser)
 
 
 def _bytes(root: Any) -> bytes:
-    from lxml import etree
-
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
 
 
@@ -145,8 +144,6 @@ class SheetCells:
 
     def cell(self, row: int, column: int) -> Any:
         """The cell element at (row, column), created in column order when missing."""
-        from lxml import etree
-
         element = self.rows.get(row)
         if element is None:
             element = etree.SubElement(self.data, _q(self.root, "row"), r=str(row))
@@ -167,8 +164,6 @@ class SheetCells:
         return cell
 
     def set_text(self, cell: Any, text: str) -> None:
-        from lxml import etree
-
         _clear(cell)
         if not text:  # an empty cell, as openpyxl wrote "" before
             return
@@ -183,8 +178,6 @@ class SheetCells:
         _clear(cell)
 
     def set_number(self, cell: Any, value: int) -> None:
-        from lxml import etree
-
         _clear(cell)
         etree.SubElement(cell, _q(self.root, "v")).text = str(value)
 
@@ -205,8 +198,6 @@ class Styles:
 
     def _list(self, local: str, before: Sequence[str] = ()) -> Any:
         """The styleSheet's `local` list (numFmts, fonts …), made where it belongs if missing."""
-        from lxml import etree
-
         found = self.root.find(_q(self.root, local))
         if found is None:
             found = etree.Element(_q(self.root, local))
@@ -239,8 +230,6 @@ class Styles:
 
     def date_style(self, style: str | None, code: str) -> str:
         """The index of a look like cell style `style`, showing numbers as dates in `code`."""
-        from copy import deepcopy
-
         key = style or "0"
         if key not in self._dates:
             identifier = self._number_format(code)
@@ -252,8 +241,6 @@ class Styles:
 
     def log_looks(self) -> tuple[str, str]:
         """(heading, cell) looks of the 冲突/未导入 tables, as `write_table` styles them."""
-        from lxml import etree
-
         line = self._line_border()
         font = etree.Element(_q(self.root, "font"))
         etree.SubElement(font, _q(self.root, "b"), val="1")
@@ -267,8 +254,6 @@ class Styles:
         return str(self._append("cellXfs", heading)), str(self._append("cellXfs", cell))
 
     def _line_border(self) -> int:
-        from lxml import etree
-
         border = etree.Element(_q(self.root, "border"))
         for side in ("left", "right", "top", "bottom"):
             edge = etree.SubElement(border, _q(self.root, side), style="thin")
@@ -278,14 +263,10 @@ class Styles:
 
 
 def _element(root: Any, local: str, **attributes: str) -> Any:
-    from lxml import etree
-
     return etree.Element(_q(root, local), attributes)
 
 
 def _xf(root: Any, font: int, fill: int, border: int, **alignment: str) -> Any:
-    from lxml import etree
-
     xf = _element(
         root,
         "xf",
@@ -305,8 +286,6 @@ def _xf(root: Any, font: int, fill: int, border: int, **alignment: str) -> Any:
 
 def set_widths(sheet: Any, widths: Mapping[int, float]) -> None:
     """Widen single columns to at least `widths` (1-based column → characters)."""
-    from lxml import etree
-
     cols = sheet.find(_q(sheet, "cols"))
     if cols is None:
         cols = etree.Element(_q(sheet, "cols"))
@@ -328,8 +307,6 @@ def set_widths(sheet: Any, widths: Mapping[int, float]) -> None:
 
 def new_sheet(package: Package, title: str) -> Any:
     """An empty worksheet `title` added at the end of the workbook; returns its XML root."""
-    from lxml import etree
-
     names = set(package.parts)
     number = 1
     while f"xl/worksheets/sheet{number}.xml" in names:

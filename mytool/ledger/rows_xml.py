@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from mytool.diagnostics import column_letter
 
 TextCell = str | dt.date | None
+_EPOCH = dt.datetime(1899, 12, 30)  # Excel's day 0 in the 1900 date system
 _LETTERS = tuple(column_letter(index) for index in range(64))  # the ledger has 17 columns
 
 
@@ -42,10 +43,16 @@ def cell_xml(ref: str, style: int | None, value: TextCell) -> str:
 
 
 def _serial(day: dt.date) -> str:
-    from openpyxl.compat import safe_string
-    from openpyxl.utils.datetime import to_excel
-
-    return str(safe_string(to_excel(day)))
+    """`day` as Excel's serial number, spelt as openpyxl spells it (`to_excel`, then "%.16g"):
+    days since 1899-12-30, one fewer up to 1900-02-28 (Excel counts a 29 February 1900 that
+    never was), and a datetime's time of day as a fraction. Written here so that the ledger's
+    reader, which imports this module with the writer, never loads openpyxl."""
+    moment = day if isinstance(day, dt.datetime) else dt.datetime.combine(day, dt.time())
+    days = (moment - _EPOCH).days
+    if 0 < days <= 60:
+        days -= 1
+    seconds = moment.hour * 3600 + moment.minute * 60 + moment.second + moment.microsecond / 10**6
+    return "%.16g" % (days + seconds / 86400)
 
 
 def row_xml(
