@@ -11,7 +11,8 @@ from mytool.analysis.summary import department_tasks, district_summary
 from mytool.profile import Profile
 from mytool.render.docx_brief import department_context, summary_context
 from mytool.render.labels import flag_text, source_note
-from mytool.render.templating import chinese_date, make_environment, render
+from mytool.render.template_filters import chinese_date
+from mytool.render.templating import make_environment, render
 from mytool.render.wording import period_text
 from mytool.writing.output import safe_file_name
 

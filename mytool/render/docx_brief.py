@@ -37,7 +37,7 @@ from mytool.render.charts import (
 from mytool.render.docx_render import WordRenderer
 from mytool.render.grades import grade_color
 from mytool.render.labels import flag_text, score_text
-from mytool.render.templating import chinese_date, signed
+from mytool.render.template_filters import chinese_date, signed
 from mytool.render.wording import (
     GAP_NOTE,
     LEVERAGE_NOTE,

@@ -34,8 +34,8 @@ def docx_environment() -> Any:
     from jinja2 import StrictUndefined
 
     from mytool.render.labels import score_text
+    from mytool.render.template_filters import chinese_date, ranked, signed
     from mytool.render.template_guard import BoundedEnvironment
-    from mytool.render.templating import chinese_date, ranked, signed
 
     environment = BoundedEnvironment(undefined=StrictUndefined, autoescape=True)
     environment.filters.update(score=score_text, signed=signed, date=chinese_date, rank=ranked)

@@ -6,42 +6,30 @@ into Python objects' internals nor silently print an empty string for a misspelt
 
 from __future__ import annotations
 
-import datetime as dt
 import traceback
 from pathlib import Path
 from typing import Any
 
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
+
 from mytool.errors import UsageError
 from mytool.files import shown
-from mytool.render.labels import rank_text, score_text
+from mytool.render.labels import score_text
 from mytool.render.markdown import md_text
+from mytool.render.template_filters import chinese_date, ranked, signed
+from mytool.render.template_guard import (
+    BoundedEnvironment,
+    FolderLoader,
+    TemplateLimitError,
+    check_template_dir,
+    render_bounded,
+)
 from mytool.render.wording import period_text, rank_of
 from mytool.resources import templates_dir
 
 
-def signed(value: float | int | None, digits: int = 2) -> str:
-    """A change with its sign: +1.20, −0.35, 0.00 ("—" when unknown)."""
-    if value is None:
-        return "—"
-    text = f"{abs(value):.{digits}f}" if digits else str(abs(value))
-    return f"+{text}" if value > 0 else f"−{text}" if value < 0 else text
-
-
-def ranked(result: Any) -> str:
-    """The rank of a unit or category result, marked 并列 when shared."""
-    return rank_text(result.rank, result.tied)
-
-
-def chinese_date(value: dt.date | None) -> str:
-    return f"{value.year}年{value.month}月{value.day}日" if value else "规定时限"
-
-
 def make_environment(template_dir: Path | None = None) -> Any:
     """A bounded sandbox that looks in `template_dir` first, then the bundled templates."""
-    from jinja2 import StrictUndefined
-
-    from mytool.render.template_guard import BoundedEnvironment, FolderLoader, check_template_dir
-
     folders = [check_template_dir(template_dir)] if template_dir else []
     environment = BoundedEnvironment(
         loader=FolderLoader([*folders, templates_dir()]),
@@ -71,10 +59,6 @@ def render(environment: Any, name: str, **variables: Any) -> str:
 
     The output is built chunk by chunk and refused past `MAX_OUTPUT_BYTES`, within a time limit.
     """
-    from jinja2 import TemplateError, TemplateSyntaxError
-
-    from mytool.render.template_guard import TemplateLimitError, render_bounded
-
     try:
         return render_bounded(environment.get_template(name), variables)
     except TemplateSyntaxError as exc:
