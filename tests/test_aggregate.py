@@ -420,7 +420,7 @@ def test_csv_with_a_title_line_and_semicolons(tmp_path, profile, export):
 def test_free_text_lands_in_the_workbook_as_text(tmp_path, profile):
     from openpyxl import load_workbook
 
-    from mytool.render.aggregate import aggregation_to_xlsx
+    from mytool.render.aggregate_xlsx import aggregation_to_xlsx
 
     path = tmp_path / "导出.csv"
     path.write_text(

@@ -22,7 +22,8 @@ from mytool.api import read_report
 from mytool.diagnostics import IssueCode, Severity
 from mytool.errors import EXIT_INPUT, InputError, MytoolError
 from mytool.profile import load_profile
-from mytool.render.excel import clean_text, put
+from mytool.render.excel import put
+from mytool.render.excel_layout import clean_text
 from mytool.report import Report
 from mytool.writing.output import safe_file_name
 

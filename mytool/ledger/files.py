@@ -35,7 +35,7 @@ from mytool.ledger.merge import (
     merge_returns,
 )
 from mytool.ledger.workbook import DATE_FORMAT, LEDGER_LIMITS, LedgerFile, read_ledger_file
-from mytool.render.excel import content_widths, excel_text
+from mytool.render.excel_layout import content_widths, excel_text
 from mytool.writing.locking import folder_lock
 from mytool.writing.output import write_files_atomic
 

@@ -36,16 +36,7 @@ from mytool.files import shown
 from mytool.ledger.rows_xml import as_bytes, replace_parts, row_xml, splice_rows
 from mytool.reading.guard import Limits
 from mytool.reading.sources import admit
-from mytool.render.excel import (
-    Looks,
-    excel_text,
-    font,
-    new_workbook,
-    prepare_print,
-    put,
-    text_width,
-    workbook_bytes,
-)
+from mytool.render.excel_layout import excel_text, text_width
 from mytool.text import display_text
 
 LEDGER_SHEET = "整改台账"
@@ -93,6 +84,8 @@ def ledger_workbook(
     read back (see LEDGER_LIMITS). openpyxl writes the workbook with the first rows only;
     the data rows are written as XML text and spliced in (see `mytool.ledger.rows_xml`).
     """
+    # Writing only: keeps openpyxl off `ledger status`, which reads with calamine.
+    from mytool.render.excel import new_workbook, workbook_bytes
 
     entries = list(entries)
     if len(entries) > MAX_LEDGER_ROWS:
@@ -201,6 +194,9 @@ def _write_ledger_sheet(
     from openpyxl.styles import Alignment, Border, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
+    # Writing only: keeps openpyxl off `ledger status`, which reads with calamine.
+    from mytool.render.excel import Looks, font, put
+
     choices = "、".join(STATUSES)
     note = put(sheet, 1, 1, f"{title}　{NOTE.format(choices=choices)}")
     note.font = font(bold=True)
@@ -275,6 +271,9 @@ def _lay_out(sheet: Any, paper: str) -> None:
     """Widths, the title across the columns, and printing on `paper`: landscape, fit to width."""
     from openpyxl.worksheet.page import PageMargins
 
+    # Writing only: keeps openpyxl off `ledger status`, which reads with calamine.
+    from mytool.render.excel import prepare_print
+
     for index, column in enumerate(COLUMNS):
         sheet.column_dimensions[column_letter(index)].width = LAYOUTS[paper][column]
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
@@ -300,6 +299,8 @@ def _put_stored(sheet: Any, row: int, column: int, value: Stored) -> Any:
 
 def _write_snapshot(sheet: Any, snapshot: Snapshot) -> None:
     """The snapshot sheet's two header rows; its rows come from `_snapshot_part`."""
+    # Writing only: keeps openpyxl off `ledger status`, which reads with calamine.
+    from mytool.render.excel import put
 
     sheet.sheet_state = "veryHidden"
     for index, text in enumerate(

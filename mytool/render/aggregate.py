@@ -1,36 +1,27 @@
-"""Every view of an `Aggregation`: JSON, CSV, an Excel workbook and the terminal table.
+"""The views of an `Aggregation` without openpyxl: JSON, CSV and the terminal table (the
+workbook is `mytool.render.aggregate_xlsx`, the Markdown `mytool.render.aggregate_md`).
 
-The CSV and the workbook are score reports in their own right: `mytool rank` and `mytool brief`
-read them back (long table: unit, category, item, score; the workbook's first sheet is a wide
-table of composite, category and item scores).
+The CSV is a score report in its own right: `mytool rank` and `mytool brief` read it back (long
+table: unit, category, item, score).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from rich.table import Table
 
 from mytool.analysis.aggregation import Aggregation, ItemStat, UnitAggregate
 from mytool.diagnostics import ERROR, WARNING
-from mytool.render.drivers import add_drivers_sheet, drivers_chart, drivers_to_dict, print_drivers
-from mytool.render.excel import (
-    SCORE_FORMAT,
-    Column,
-    grade_fill,
-    new_workbook,
-    stream_table,
-    workbook_bytes,
-)
+from mytool.render.drivers import drivers_to_dict, print_drivers
 from mytool.render.labels import rank_text, score_text
 from mytool.render.machine import csv_text
 from mytool.render.wording import period_text
 
 if TYPE_CHECKING:
     from rich.console import Console, JustifyMethod
-
-    from mytool.profile import Profile
-    from mytool.render.charts import Chart
 
 COMPOSITE_LABEL = "综合满意度"  # the category cell of a composite row, as the reader knows it
 CSV_COLUMNS = ("unit", "category", "item", "score", "n", "ci95_low", "ci95_high", "period")
@@ -80,13 +71,13 @@ def aggregation_to_csv(result: Aggregation) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for row in _long_rows(result, with_categories=True):
+    for row in long_rows(result, with_categories=True):
         cells = [*row, result.period or ""]
         writer.writerow([csv_text(cell) if isinstance(cell, str) else cell for cell in cells])
     return buffer.getvalue()
 
 
-def _long_rows(result: Aggregation, *, with_categories: bool) -> list[list[object]]:
+def long_rows(result: Aggregation, *, with_categories: bool) -> list[list[object]]:
     """[unit, category, item, score, n, low, high] rows; "" where a value does not apply."""
     rows: list[list[object]] = []
     for unit in result.units:
@@ -109,107 +100,6 @@ def _ends(values: tuple[float, float] | None) -> list[object]:
     return list(values) if values else ["", ""]
 
 
-def aggregation_to_xlsx(
-    result: Aggregation, profile: Profile | None = None, chart: Chart | None = None
-) -> bytes:
-    """Workbook: unit scores (wide, ranked, graded), intervals (long), citizen suggestions,
-    unmatched questions; with --drivers a 驱动因素 sheet with `chart`, or one drawn with
-    `profile`'s font. Each sheet has a title row and prints on A4 with its header repeated.
-
-    The first sheet stays a score report `rank` and `brief` read back: one row per unit, the
-    composite, category and item scores under their names (排名 and 等级 are columns the
-    reader sets aside).
-    """
-    book = new_workbook(write_only=True)
-    scores_sheet(book, result, profile)
-    _detail_sheet(book, result)
-    suggestions = result.feedback.itertuples(index=False)
-    stream_table(
-        book,
-        "市民反映建议",
-        f"{_title(result)}：市民反映建议",
-        (
-            Column("街镇", 12),
-            Column("大类", 12),
-            Column("反映内容", 50, wrap=True),
-            Column("答卷位置", 12),
-        ),
-        ([unit, category or None, text, place] for unit, category, text, place in suggestions),
-        portrait=True,
-    )
-    stream_table(
-        book,
-        "未匹配问题",
-        f"{_title(result)}：未匹配到测评小项的问题",
-        (Column("未匹配到测评小项的问题（未计分）", 80, wrap=True),),
-        ([question] for question in result.unmatched_questions),
-        portrait=True,
-    )
-    if chart is None and profile is not None:
-        chart = drivers_chart(result, profile)
-    add_drivers_sheet(book, result, chart)
-    return workbook_bytes(book)
-
-
-def scores_sheet(book: Any, result: Aggregation, profile: Profile | None = None) -> Any:
-    """街镇得分: units in ranking order with rank, grade, composite, categories and items; on
-    paper the rank and unit columns repeat at the left of every page across."""
-    categories = list(dict.fromkeys(c for u in result.units for c in u.categories))
-    items = list(dict.fromkeys(pair for u in result.units for pair in u.items))
-    grades = {u.unit: u.grade for u in result.ranking.units}
-    colors = {g: color for g in set(grades.values()) if (color := grade_fill(g, profile))}
-    columns = [
-        Column("排名", 6),
-        Column("街镇", 12),
-        Column("等级", 6, fills=colors),
-        Column(COMPOSITE_LABEL, 9, SCORE_FORMAT),
-        *(Column(c, 9, SCORE_FORMAT) for c in categories),
-        *(Column(item, 9, SCORE_FORMAT) for _, item in items),
-    ]
-    rows = (
-        [
-            unit.rank,
-            unit.unit,
-            grades.get(unit.unit),
-            unit.score,
-            *(unit.categories.get(c) for c in categories),
-            *(unit.items[p].score if p in unit.items else None for p in items),
-        ]
-        for unit in result.units
-    )
-    return stream_table(
-        book, "街镇得分", _title(result), columns, rows, repeat_columns="A:B", fit_width=False
-    )
-
-
-def _detail_sheet(book: Any, result: Aggregation) -> None:
-    marks = {
-        u.unit: ["是" if u.low_sample else "", "、".join(u.indistinct_from)] for u in result.units
-    }
-    rows = (
-        [cell if cell != "" else None for cell in row]
-        + (list(marks[str(row[0])]) if row[1] == COMPOSITE_LABEL else [None, None])
-        for row in _long_rows(result, with_categories=False)
-    )
-    stream_table(
-        book,
-        "样本与区间",
-        f"{_title(result)}：样本量与 95% 置信区间",
-        (
-            Column("街镇", 12),
-            Column("大类", 18),
-            Column("小项", 18, wrap=True),
-            Column("得分", 8, SCORE_FORMAT),
-            Column("回答数", 8),
-            Column("95%置信下限", 9, SCORE_FORMAT),
-            Column("95%置信上限", 9, SCORE_FORMAT),
-            Column("样本不足", 7),
-            Column("名次无法区分", 24, wrap=True),
-        ),
-        rows,
-    )
-
-
 def _indistinct_mark(unit: UnitAggregate, result: Aggregation) -> str:
     """≈↑, ≈↓ or ≈↑↓: which ranking neighbours the unit cannot be told apart from."""
     order = [u.unit for u in result.units]
@@ -222,16 +112,14 @@ def _indistinct_mark(unit: UnitAggregate, result: Aggregation) -> str:
     return INDISTINCT_MARK + arrows
 
 
-def _title(result: Aggregation) -> str:
+def aggregation_title(result: Aggregation) -> str:
     period = period_text(result.period) or "期次未知"
     return f"{period} 问卷汇总（{result.source}，{result.respondents} 份答卷）"
 
 
 def print_aggregation(result: Aggregation, console: Console) -> None:
     """Units in ranking order with answers, composite, interval and marks; then the notes."""
-    from rich.table import Table
-
-    table = Table(title=_title(result), title_justify="left", header_style="bold")
+    table = Table(title=aggregation_title(result), title_justify="left", header_style="bold")
     columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("排名", "right"),
         ("街镇", "left"),

@@ -13,9 +13,6 @@ from typing import Any
 from mytool.analysis.brief import BriefSet, UnitBrief
 from mytool.profile import Profile
 from mytool.render.excel import (
-    FLAG_FILL,
-    TIED_FORMAT,
-    TITLE_SIZE,
     Looks,
     chart_fonts,
     fill,
@@ -23,16 +20,16 @@ from mytool.render.excel import (
     fit_columns,
     new_workbook,
     prepare_print,
-    sheet_title,
     title_rows,
     workbook_bytes,
     write_table,
 )
+from mytool.render.excel_layout import FLAG_FILL, TIED_FORMAT, TITLE_SIZE, sheet_title
 from mytool.render.grades import grade_color
 from mytool.render.labels import flag_text, source_note
 from mytool.render.page_grid import GRID_COLUMNS, Field, PageGrid, field_column, score
 from mytool.render.plan import plan_line
-from mytool.render.templating import chinese_date, signed
+from mytool.render.template_filters import chinese_date, signed
 from mytool.render.wording import noise_text, period_text, rank_of
 
 UNIT_COLOR = "1F4E79"  # as the Word brief's chart (render.charts)

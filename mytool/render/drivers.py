@@ -1,12 +1,14 @@
-"""Every view of `aggregate --drivers`: JSON, terminal, Markdown, a workbook sheet and the
-importance–satisfaction quadrant chart (PNG and SVG, written beside the -o file)."""
+"""The views of `aggregate --drivers`: JSON, terminal, Markdown and the importance–satisfaction
+quadrant chart (PNG and SVG, written beside the -o file); the workbook sheet is
+`mytool.render.drivers_xlsx`."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from rich.table import Table
 
 from mytool.analysis.drivers import (
     BONUS,
@@ -19,7 +21,6 @@ from mytool.analysis.drivers import (
     DriverSet,
 )
 from mytool.render.charts import QuadrantPoint, cjk_font, quadrant_chart
-from mytool.render.excel import Column, stream_table
 from mytool.render.labels import score_text
 from mytool.render.markdown import md_text, table
 from mytool.render.wide import print_whole
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
     from mytool.render.charts import Chart
 
 CHART_SUFFIX = "-驱动因素"
-SHEET_NAME = "驱动因素"
 METHOD = "pearson-r"
 INTERVAL = "fisher-z"
 HEADINGS = ["序号", "大类", "小项", "重要性 r", "95%区间", "满意度", "象限", "回答数", "提示"]
@@ -147,8 +147,6 @@ def _title(scope: DriverSet) -> str:
 
 def print_drivers(result: Aggregation, console: Console) -> None:
     """The district's importance–satisfaction table; the units' are in json, md and xlsx."""
-    from rich.table import Table
-
     if not result.drivers:
         return
     district = result.drivers[0]
@@ -183,69 +181,6 @@ def drivers_markdown(result: Aggregation, chart: str | None) -> str:
         rows = [_cells(n, d, md_text) for n, d in enumerate(scope.drivers, start=1)]
         parts += [table(HEADINGS, rows), md_text(split_note(scope))]
     return "\n\n".join(parts)
-
-
-# Workbook -------------------------------------------------------------------------------------
-
-
-SHEET_WIDTHS = (10, 6, 14, 22, 9, 16, 8, 10, 8, 9, 24)
-
-
-def add_drivers_sheet(book: Any, result: Aggregation, chart: Chart | None = None) -> None:
-    """A 驱动因素 sheet on `book`: the method notes, every scope's table, the chart to the right
-    of it; laid out and printed as the workbook's other tables."""
-    if not result.drivers:
-        return
-    period = period_text(result.period) or "期次未知"
-    headings = ["范围", *HEADINGS, "象限分界（重要性 / 满意度）"]
-    formats = {"重要性 r": "0.000", "满意度": "0.00"}
-    columns = [
-        Column(heading, width, formats.get(heading), wrap=heading == "小项")
-        for heading, width in zip(headings, SHEET_WIDTHS, strict=True)
-    ]
-    sheet = stream_table(
-        book,
-        SHEET_NAME,
-        f"{period} 驱动因素（重要性–满意度）",
-        columns,
-        _sheet_rows(result),
-        notes=[method_note(result.drivers[0]), split_note(result.drivers[0])],
-    )
-    if chart is not None:
-        _add_picture(sheet, chart.png)
-
-
-def _sheet_rows(result: Aggregation) -> Iterator[list[object]]:
-    for scope in result.drivers:
-        split = f"{scope.importance_split} / {scope.satisfaction_split}"
-        for number, d in enumerate(scope.drivers, start=1):
-            yield [
-                scope_name(scope),
-                number,
-                d.category,
-                d.item,
-                d.importance,
-                _ci_text(d),
-                d.satisfaction,
-                d.quadrant,
-                d.n,
-                "样本不足" if d.low_sample else None,
-                split if number == 1 else None,
-            ]
-
-
-def _ci_text(driver: Driver) -> str | None:
-    ci = driver.ci95
-    return f"{ci[0]:.3f}～{ci[1]:.3f}" if ci else None
-
-
-def _add_picture(sheet: Any, png: bytes) -> None:
-    from openpyxl.drawing.image import Image  # lazy: openpyxl only for workbooks
-
-    picture = Image(io.BytesIO(png))
-    scale = 640 / picture.width  # 300 dpi PNG shown about 17 cm wide
-    picture.width, picture.height = 640, int(picture.height * scale)
-    sheet.add_image(picture, "M2")  # right of the table
 
 
 # Chart ----------------------------------------------------------------------------------------

@@ -1,69 +1,57 @@
 """Shared openpyxl helpers: safe text cells, the shared looks, widths, number formats, printing.
 
-Text from input files is always written as a string cell, never as a formula, and control
-characters that Excel refuses are removed. Every workbook the tool writes starts from
-`new_workbook`, whose default font is a Chinese one (等线), and every font, fill, border and
-alignment comes from the cached factories below: one style object per distinct look.
+Text from input files is always written as a string cell, never as a formula (`put`). Every
+workbook the tool writes starts from `new_workbook`, whose default font is a Chinese one (等线),
+and every font, fill, border and alignment comes from the cached factories below: one style
+object per distinct look. What needs no openpyxl (clean cell text, display widths, column specs,
+grade colours) is in `mytool.render.excel_layout`, which the ledger's reader uses without
+loading openpyxl; this module is imported only where a workbook is written.
 """
 
 from __future__ import annotations
 
 import functools
 import io
-import re
 import unicodedata
 import weakref
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from copy import copy
-from dataclasses import dataclass
 from typing import Any
 
-from mytool.profile import Profile
-from mytool.render.grades import grade_color
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.chart.text import RichText, Text
+from openpyxl.chart.title import Title
+from openpyxl.drawing.text import (
+    CharacterProperties,
+    Paragraph,
+    ParagraphProperties,
+    RegularTextRun,
+)
+from openpyxl.drawing.text import Font as ChartFont
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
+from openpyxl.worksheet.page import PageMargins
 
-SCORE_FORMAT = "0.00"
-TIED_FORMAT = '0"（并列）"'  # a tied rank stays a number and reads "12（并列）"
-EXCEL_CELL_LIMIT = 32767
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-HEADER_FILL = "DDEBF7"
-FLAG_FILL = "FCE4D6"
-# 等线 is Excel's own default for Chinese text (WPS and LibreOffice substitute their CJK sans);
-# charset 134 (GB2312) tells Excel the name is a Chinese face.
-BODY_FONT = "等线"
-BODY_SIZE = 11
-TITLE_SIZE = 14
-_GB2312 = 134
-PAPER_A4 = 9  # the page setup's paper size code
-# A4 at 96 dpi between 0.5-inch side margins: the width a sheet has at 100 % scale.
-A4_PORTRAIT_PIXELS = round((210 / 25.4 - 1.0) * 96)
-A4_LANDSCAPE_PIXELS = round((297 / 25.4 - 1.0) * 96)
-# Excel's column width unit is the widest digit of the default font: 8 px for 等线 11 pt.
-DIGIT_PIXELS = 8
+from mytool.render.excel_layout import (
+    BODY_FONT,
+    BODY_SIZE,
+    HEADER_FILL,
+    PAPER_A4,
+    SCORE_FORMAT,
+    TITLE_SIZE,
+    Column,
+    content_widths,
+    excel_text,
+    text_width,
+)
 
-
-_EXCEL_ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_")
-
-
-def clean_text(text: object) -> str:
-    """Text that Excel can hold: line breaks as LF, no control characters, within the limit."""
-    value = str(text).replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", value)[:EXCEL_CELL_LIMIT]
-
-
-def excel_text(text: object) -> str:
-    """`clean_text`, with literal "_x0041_"-like runs escaped as Excel does (_x005F_…).
-
-    Excel and WPS read "_xHHHH_" in a cell's XML as the character U+HHHH, so text from an
-    input file that happens to contain such a run would otherwise change on screen.
-    """
-    return _EXCEL_ESCAPE.sub(lambda m: "_x005F" + m.group(0), clean_text(text))
+_GB2312 = 134  # a font's charset: tells Excel the name is a Chinese face
 
 
 def new_workbook(*, write_only: bool = False) -> Any:
     """An openpyxl workbook whose Normal style (every unstyled cell) uses the Chinese body font."""
-    from openpyxl import Workbook
-    from openpyxl.utils.indexed_list import IndexedList
-
     book = Workbook(write_only=write_only)
     body = font()
     book._fonts = IndexedList([body])  # font 0 is the font of every cell without a style
@@ -74,31 +62,23 @@ def new_workbook(*, write_only: bool = False) -> Any:
 @functools.cache
 def font(*, bold: bool = False, size: float = BODY_SIZE, color: str | None = None) -> Any:
     """The font of one look, named for CJK and made once (openpyxl hashes every style object)."""
-    from openpyxl.styles import Font
-
     return Font(name=BODY_FONT, size=size, bold=bold, color=color, family=2, charset=_GB2312)
 
 
 @functools.cache
 def fill(color: str) -> Any:
-    from openpyxl.styles import PatternFill
-
     return PatternFill("solid", fgColor=color)
 
 
 @functools.cache
 def border() -> Any:
     """A thin grey grid line on every side."""
-    from openpyxl.styles import Border, Side
-
     thin = Side(style="thin", color="BFBFBF")
     return Border(left=thin, right=thin, top=thin, bottom=thin)
 
 
 @functools.cache
 def alignment(*, wrap: bool = False, horizontal: str | None = None, vertical: str = "top") -> Any:
-    from openpyxl.styles import Alignment
-
     return Alignment(horizontal=horizontal, vertical=vertical, wrap_text=wrap)
 
 
@@ -202,8 +182,6 @@ def fill_row(sheet: Any, row: int, columns: int, color: str) -> None:
 def note_row(sheet: Any, row: int, text: str, columns: int) -> Any:
     """A note across the first `columns` columns (merged, wrapped, tall enough for its lines):
     a long note left to overflow would widen the printed page and shrink everything on it."""
-    from openpyxl.utils import get_column_letter
-
     cell = put(sheet, row, 1, text)
     Looks.of(sheet).apply(cell, "note", {"alignment": alignment(wrap=True)})
     width = sum(
@@ -235,34 +213,14 @@ def fit_columns(sheet: Any, *, first_row: int = 1, minimum: int = 6, maximum: in
     set_widths(sheet, content_widths(rows), minimum=minimum, maximum=maximum)
 
 
-def content_widths(rows: Iterable[Iterable[object]]) -> dict[int, int]:
-    """Column (1-based) → display width of its longest value; empty columns are left out."""
-    widths: dict[int, int] = {}
-    for row in rows:
-        for column, value in enumerate(row, start=1):
-            if value is None:
-                continue
-            width = text_width(f"{value:.2f}" if isinstance(value, float) else str(value))
-            widths[column] = max(widths.get(column, 0), width)
-    return widths
-
-
 def set_widths(
     sheet: Any, widths: Mapping[int, int], *, minimum: int = 6, maximum: int = 60
 ) -> None:
     """Each column's width: its content width plus a margin, within [minimum, maximum]."""
-    from openpyxl.utils import get_column_letter
-
     for column, width in widths.items():
         sheet.column_dimensions[get_column_letter(column)].width = max(
             minimum, min(maximum, width + 2)
         )
-
-
-@functools.lru_cache(maxsize=65536)
-def text_width(text: str) -> int:
-    """Display width of `text` (CJK characters count double); the same texts recur a lot."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def prepare_print(
@@ -280,7 +238,6 @@ def prepare_print(
     go in the footer ("第 1 页，共 3 页"). Without `fit_width` the sheet prints at 100 %, on
     as many pages across as it needs (for tables far wider than a page).
     """
-    from openpyxl.worksheet.page import PageMargins
 
     setup = sheet.page_setup
     setup.orientation = "portrait" if portrait else "landscape"
@@ -308,33 +265,10 @@ def workbook_bytes(book: Any) -> bytes:
     return buffer.getvalue()
 
 
-def sheet_title(name: str, taken: set[str]) -> str:
-    """A valid, unique worksheet title (31 characters, none of []:*?/\\)."""
-    base = re.sub(r"[\[\]:*?/\\]", "_", clean_text(name)).strip("'") or "Sheet"
-    base = base[:31]
-    title, counter = base, 2
-    while title.lower() in {t.lower() for t in taken}:
-        suffix = f"({counter})"
-        title = base[: 31 - len(suffix)] + suffix
-        counter += 1
-    taken.add(title)
-    return title
-
-
 def chart_fonts(chart: Any, size: float = 10, title: str | None = None) -> None:
     """Axis labels, legend and (when given) the title of an openpyxl chart in the Chinese body
     font: labels at `size` points, the title bold at `size` + 2."""
-    from openpyxl.chart.text import RichText, Text
-    from openpyxl.chart.title import Title
-    from openpyxl.drawing.text import (
-        CharacterProperties,
-        Font,
-        Paragraph,
-        ParagraphProperties,
-        RegularTextRun,
-    )
-
-    face = Font(typeface=BODY_FONT)
+    face = ChartFont(typeface=BODY_FONT)
     properties = CharacterProperties(sz=round(size * 100), latin=face, ea=face)
     for part in (chart.x_axis, chart.y_axis, chart.legend):
         if part is not None:
@@ -347,36 +281,6 @@ def chart_fonts(chart: Any, size: float = 10, title: str | None = None) -> None:
             pPr=ParagraphProperties(defRPr=bold), r=[RegularTextRun(rPr=bold, t=title)]
         )
         chart.title = Title(tx=Text(rich=RichText(p=[line])), overlay=False)
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of a streamed table: heading, width, number format, and whether text wraps."""
-
-    heading: str
-    width: float
-    number_format: str | None = None
-    wrap: bool = False
-    fills: Mapping[str, str] | None = None  # text → background colour (grades)
-
-
-# The district's usual grade colours, green to red, for when no profile is given.
-DEFAULT_GRADE_COLORS = {
-    "优秀": "63BE7B",
-    "良好": "B1D580",
-    "尚可": "FFEB84",
-    "一般": "FBAA77",
-    "较差": "F8696B",
-}
-
-
-def grade_fill(grade: str | None, profile: Profile | None = None) -> str | None:
-    """The background of a grade: the profile's colour, else the usual one."""
-    if not grade:
-        return None
-    if profile is not None:
-        return grade_color(profile, grade)
-    return DEFAULT_GRADE_COLORS.get(grade)
 
 
 def stream_table(
@@ -397,9 +301,6 @@ def stream_table(
     `repeat_columns` ("A:B") are printed at the left of every page, for tables wider than one
     printed at 100 % (`fit_width` False).
     """
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.utils import get_column_letter
-
     sheet = book.create_sheet(title)
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
@@ -443,7 +344,5 @@ def _letters(span: str | None) -> int:
     """How many columns "A:B" covers (0 for none)."""
     if not span:
         return 0
-    from openpyxl.utils import column_index_from_string
-
     first, _, last = span.partition(":")
     return column_index_from_string(last or first) - column_index_from_string(first) + 1

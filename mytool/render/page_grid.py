@@ -17,16 +17,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mytool.render.excel import (
-    BODY_SIZE,
-    SCORE_FORMAT,
-    Looks,
-    alignment,
-    body_look,
-    font,
-    heading_look,
-    put,
-)
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.pagebreak import Break
+
+from mytool.render.excel import Looks, alignment, body_look, font, heading_look, put
+from mytool.render.excel_layout import BODY_SIZE, SCORE_FORMAT
 
 GRID_COLUMNS = 30
 # 30 × 2.5 = 75 widths: 600 px in Excel (8 px a width with 等线), inside the 698 px of A4
@@ -59,8 +55,6 @@ class PageGrid:
     """Writes a sheet top to bottom; `row` is the next free row."""
 
     def __init__(self, sheet: Any) -> None:
-        from openpyxl.utils import get_column_letter
-
         self.sheet = sheet
         self.row = 1
         self.looks = Looks.of(sheet)
@@ -93,8 +87,6 @@ class PageGrid:
         """A page break before each block that would straddle the end of a page, so that a
         table not fitting under the others starts the next page with its heading. Call after
         the page margins are set."""
-        from openpyxl.worksheet.pagebreak import Break
-
         margins = self.sheet.page_margins
         page = (A4_HEIGHT_INCHES - margins.top - margins.bottom) * 72 - SAFETY_POINTS
         used = 0.0
@@ -141,8 +133,6 @@ class PageGrid:
         """Merge without `Worksheet.merge_cells`, which restyles every cell of the range and
         checks it against every earlier merge (most of the time of writing the sheet); these
         cells are styled already and the ranges never overlap."""
-        from openpyxl.worksheet.cell_range import CellRange
-
         if last > first:
             merge = CellRange(min_col=first, min_row=row, max_col=last, max_row=row)
             self.sheet.merged_cells.ranges.add(merge)

@@ -1,4 +1,5 @@
-"""Output of `mytool plan`: JSON (a contract), terminal table, Markdown and Excel.
+"""Output of `mytool plan`: JSON (a contract), Markdown, and the lines and rows the terminal table
+(`mytool.render.plan_terminal`), the workbook (`mytool.render.plan_xlsx`) and the briefs share.
 
 Every format is laid out from one `Plan`; the rows of the change table come from one generator.
 """
@@ -136,7 +137,7 @@ def change_rows(plan: Plan) -> list[list[Any]]:
     return rows
 
 
-def _cells(row: list[Any]) -> list[str]:
+def change_cells(row: list[Any]) -> list[str]:
     name, before, after, gain, weight, *rest = row
     return [name, f"{before:.2f}", f"{after:.2f}", f"{gain:+.2f}", f"{weight:g}", *rest]
 
@@ -156,31 +157,6 @@ def summary_lines(plan: Plan) -> list[str]:
     return lines
 
 
-def print_plan(plan: Plan, console: Any) -> None:
-    from rich.table import Table
-
-    for line in summary_lines(plan):
-        console.print(line, markup=False)
-    if plan.changes:
-        table = Table(header_style="bold")
-        for heading in CHANGE_HEADERS[:-1]:
-            table.add_column(
-                heading,
-                justify="right" if heading in ("现状", "目标", "提高") else "left",
-                overflow="fold",
-            )
-        rows = change_rows(plan)
-        for row in rows:
-            table.add_row(*_cells(row)[:-1])
-        console.print(table)
-        for row in rows:
-            console.print(f"{row[0]} 最落后的小项：{row[-1]}", markup=False)
-    elif plan.target.kind != SET:
-        console.print("已达到目标，不需要提高。", markup=False)
-    for note in plan.notes:
-        console.print(f"注：{note}", markup=False)
-
-
 def plan_markdown(plan: Plan) -> str:
 
     title, *rest = summary_lines(plan)
@@ -188,41 +164,13 @@ def plan_markdown(plan: Plan) -> str:
     if plan.changes:
         rows = [
             [md_text(cell) if index in (0, 6, 7) else cell for index, cell in enumerate(cells)]
-            for cells in map(_cells, change_rows(plan))
+            for cells in map(change_cells, change_rows(plan))
         ]
         parts += [table(CHANGE_HEADERS, rows), ""]
     elif plan.target.kind != SET:
         parts += ["已达到目标，不需要提高。", ""]
     parts += [f"注：{md_text(note)}" + "  " for note in plan.notes]
     return "\n".join(parts).rstrip() + "\n"
-
-
-def plan_to_xlsx(plan: Plan) -> bytes:
-    from mytool.render.excel import (
-        TITLE_SIZE,
-        fit_columns,
-        font,
-        new_workbook,
-        prepare_print,
-        put,
-        workbook_bytes,
-        write_table,
-    )
-
-    book = new_workbook()
-    sheet = book.active
-    sheet.title = "提升计划"
-    title, *rest = summary_lines(plan)
-    put(sheet, 1, 1, title).font = font(bold=True, size=TITLE_SIZE)
-    for offset, line in enumerate(rest, start=2):
-        put(sheet, offset, 1, line)
-    top = len(rest) + 3
-    last = write_table(sheet, top, CHANGE_HEADERS, change_rows(plan), score_columns=(2, 3, 4))
-    fit_columns(sheet, first_row=top)  # before the notes: they overflow to the right
-    for index, note in enumerate(plan.notes, start=last + 2):
-        put(sheet, index, 1, f"注：{note}")
-    prepare_print(sheet, freeze=f"A{top + 1}", header_row=top)
-    return workbook_bytes(book)
 
 
 def plan_line(plan: Plan) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +51,10 @@ Rendering = Text | Binary | View | Files
 # taking (result, width, ascii_only=…).
 PLAIN_VIEWS: dict[str, str] = {"Ranking": "mytool.render.ranking_text:ranking_text"}
 
+# A view drawn by rich as text (draw, width, plain) → str, for a view without a plain layout
+# written to a file: named, as the renderers are, so a plain ranking never loads rich.
+RICH_TEXT = "mytool.render.terminal:render_to_text"
+
 # (result type, format) → (kind, "module:function"); kinds are listed in `render`.
 RENDERERS: dict[tuple[str, str], tuple[str, str]] = {
     ("Ranking", "json"): ("json", "mytool.render.machine:ranking_to_dict"),
@@ -70,13 +73,13 @@ RENDERERS: dict[tuple[str, str], tuple[str, str]] = {
     ("Trend", "table"): ("view", "mytool.render.trend:print_trend"),
     ("Aggregation", "json"): ("json", "mytool.render.aggregate:aggregation_to_dict"),
     ("Aggregation", "csv"): ("csv", "mytool.render.aggregate:aggregation_to_csv"),
-    ("Aggregation", "xlsx"): ("xlsx", "mytool.render.aggregate:aggregation_to_xlsx"),
+    ("Aggregation", "xlsx"): ("xlsx", "mytool.render.aggregate_xlsx:aggregation_to_xlsx"),
     ("Aggregation", "md"): ("files", "mytool.render.aggregate_md:aggregation_markdown_files"),
     ("Aggregation", "table"): ("view", "mytool.render.aggregate:print_aggregation"),
     ("Plan", "json"): ("json", "mytool.render.plan:plan_to_dict"),
     ("Plan", "md"): ("text", "mytool.render.plan:plan_markdown"),
-    ("Plan", "xlsx"): ("xlsx", "mytool.render.plan:plan_to_xlsx"),
-    ("Plan", "table"): ("view", "mytool.render.plan:print_plan"),
+    ("Plan", "xlsx"): ("xlsx", "mytool.render.plan_xlsx:plan_to_xlsx"),
+    ("Plan", "table"): ("view", "mytool.render.plan_terminal:print_plan"),
     ("LedgerStatus", "json"): ("json", "mytool.render.ledger_status:status_dict"),
     ("LedgerStatus", "md"): ("text", "mytool.render.ledger_status:notice_markdown"),
     ("LedgerStatus", "xlsx"): ("xlsx", "mytool.render.ledger_status:status_workbook"),
@@ -150,13 +153,5 @@ def view_text(view: View) -> str:
     """What a view prints, as text for a file (`view.width` wide; plain: no colour)."""
     if view.plain and view.text is not None:
         return view.text(view.width, False)
-    # Only this path needs rich: a view without a plain layout, written to a file.
-    from rich.console import Console
-
-    from mytool.render.terminal import render_to_text
-
-    if view.plain:
-        return render_to_text(view.draw, view.width)
-    buffer = io.StringIO()
-    view.draw(Console(file=buffer, width=view.width, markup=False, emoji=False))
-    return buffer.getvalue()
+    draw_text, _ = _function(RICH_TEXT, {})
+    return draw_text(view.draw, view.width, view.plain)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from openpyxl.utils import get_column_letter
+
 from mytool.analysis.comparison import Comparison
 from mytool.analysis.ranking import Ranking
 from mytool.profile import Profile
@@ -26,12 +28,9 @@ from mytool.render.compare import (
     test_text,
 )
 from mytool.render.excel import (
-    FLAG_FILL,
-    TIED_FORMAT,
     Looks,
     fill,
     fit_columns,
-    grade_fill,
     new_workbook,
     prepare_print,
     put,
@@ -39,6 +38,7 @@ from mytool.render.excel import (
     workbook_bytes,
     write_table,
 )
+from mytool.render.excel_layout import FLAG_FILL, TIED_FORMAT, grade_fill
 from mytool.render.labels import flag_text, source_note
 from mytool.render.wording import period_text
 
@@ -52,8 +52,6 @@ def _fill(cell: Any, color: str | None) -> None:
 
 
 def _finish(sheet: Any, top: int, *, rank_columns: tuple[int, ...] = ()) -> None:
-    from openpyxl.utils import get_column_letter
-
     fit_columns(sheet, first_row=top)
     for column in rank_columns:  # "12（并列）" is wider than the number it shows
         letter = get_column_letter(column)

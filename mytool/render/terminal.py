@@ -43,8 +43,13 @@ def rich_table(model: TableModel) -> Table:
     return table
 
 
-def render_to_text(draw: Callable[[Console], None], width: int = 120) -> str:
-    """What `draw` prints, as plain text without colour (for --output files)."""
+def render_to_text(draw: Callable[[Console], None], width: int = 120, plain: bool = True) -> str:
+    """What `draw` prints, as text for an --output file `width` wide: plain (no colour, no
+    highlighting), or else as a Console prints by default, with markup and emoji off."""
     buffer = io.StringIO()
-    draw(Console(file=buffer, width=width, color_system=None, highlight=False))
+    if plain:
+        console = Console(file=buffer, width=width, color_system=None, highlight=False)
+    else:
+        console = Console(file=buffer, width=width, markup=False, emoji=False)
+    draw(console)
     return buffer.getvalue()

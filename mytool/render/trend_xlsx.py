@@ -11,10 +11,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from openpyxl.chart import LineChart, Reference, Series
+from openpyxl.utils import get_column_letter
+
 from mytool.analysis.trend import Trend
 from mytool.render.excel import (
-    FLAG_FILL,
-    SCORE_FORMAT,
     Looks,
     chart_fonts,
     fill,
@@ -23,10 +24,10 @@ from mytool.render.excel import (
     note_row,
     prepare_print,
     put,
-    text_width,
     title_rows,
     workbook_bytes,
 )
+from mytool.render.excel_layout import FLAG_FILL, SCORE_FORMAT, text_width
 from mytool.render.trend import (
     DISTRICT_MEAN,
     mapping_notes,
@@ -71,8 +72,6 @@ def _header(sheet: Any, title: str, headings: list[str]) -> None:
 def _finish(sheet: Any, columns: int, *, note_column: bool = False) -> None:
     """Narrow columns under two-line headings (the first as wide as its names, the last wider
     when it holds notes), A4 portrait, the header on every page."""
-    from openpyxl.utils import get_column_letter
-
     names = [row[0] for row in sheet.iter_rows(min_row=TOP + 1, max_col=1, values_only=True)]
     first = max([10, *(text_width(str(name)) + 2 for name in names if name)])
     for column in range(1, columns + 1):
@@ -150,8 +149,6 @@ def _category_sheet(sheet: Any, trend: Trend) -> None:
 
 def _line_chart(sheet: Any, title: str, rows: list[int], periods: int, values: list[float]) -> Any:
     """A line chart with one series per row (name in column A), periods on the x axis."""
-    from openpyxl.chart import LineChart, Reference, Series
-
     chart = LineChart()
     chart.y_axis.title = "得分"
     chart.x_axis.title = "期次"
