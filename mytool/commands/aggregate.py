@@ -28,8 +28,10 @@ from mytool.commands.common import (
 from mytool.errors import UsageError
 
 if TYPE_CHECKING:
+    # rich only where progress is shown (a terminal's stderr).
     from rich.progress import Progress
 
+    # Loaded when the command runs: --help imports every command's module.
     from mytool.analysis.aggregation import Aggregation
     from mytool.profile import Profile
 
@@ -78,6 +80,7 @@ def aggregate(
     debug: DebugOption = False,
 ) -> None:
     """汇总逐份答卷：各街镇各小项的平均分、回答数和 95% 置信区间，大类、综合得分和排名。"""
+    # Loaded when the command runs: --help imports every command's module.
     from mytool.api import aggregate_files
     from mytool.profile import load_profile
 
@@ -98,6 +101,7 @@ def aggregate(
 
 def _emit_with_chart(result: Aggregation, format: str, output: Path, profile: Profile) -> None:
     """The output and the quadrant chart beside it, written together (all or none)."""
+    # Only with --drivers: the chart (matplotlib) and the files written with it.
     from mytool.render.drivers import chart_files, drivers_chart
     from mytool.render.registry import Files, file_bytes, render
     from mytool.writing.output import write_files_atomic
@@ -133,6 +137,7 @@ def _progress(files: list[Path], quiet: bool) -> Iterator[Callable[[str], None] 
 
 def _progress_bar() -> Progress:
     """A transient spinner with the file being read and the time so far, on stderr."""
+    # rich only where progress is shown (a terminal's stderr).
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     return Progress(

@@ -29,6 +29,7 @@ from mytool.commands.common import (
 from mytool.errors import UsageError
 
 if TYPE_CHECKING:
+    # Loaded when the command runs: --help imports every command's module.
     from mytool.analysis.brief import BriefSet
     from mytool.profile import Profile
 

@@ -33,7 +33,12 @@ from mytool.errors import (
 )
 from mytool.files import os_reason, shown
 from mytool.text import displayable, parse_date_text
-from mytool.writing.output import protect_inputs
+from mytool.writing.output import (
+    protect_inputs,
+    write_bytes_atomic,
+    write_files_atomic,
+    write_text_atomic,
+)
 
 ProfileOption = Annotated[
     Path | None,
@@ -125,6 +130,7 @@ def option_period(text: str | None) -> str | None:
     """The period an option names, as "2024H1"; a usage error when it names none."""
     if text is None:
         return None
+    # The reader's period rules only for a command given --period.
     from mytool.reading.period import find_period
 
     found = find_period(text)
@@ -242,6 +248,7 @@ def silence_stdout() -> None:
 
 
 def stderr_console() -> Any:
+    # rich only when something is printed through it.
     from rich.console import Console
 
     return Console(
@@ -259,6 +266,7 @@ def working(message: str, quiet: bool) -> Iterator[None]:
     if quiet or not sys.stderr.isatty():
         yield
         return
+    # rich only where progress is shown (a terminal's stderr).
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     with Progress(
@@ -276,6 +284,7 @@ def stdout_console() -> Any:
     """The console views print on. Text is printed as the files say it, never read as rich
     markup ("[x]") or emoji codes (":x:"), as every `print(..., markup=False)` here: and a
     table takes a third less work."""
+    # rich only when something is printed through it.
     from rich.console import Console
 
     return Console(
@@ -481,14 +490,13 @@ def check_deadline(deadline: dt.date | None, period: str | None, quiet: bool) ->
 def emit(result: object, format: str, output: Path | None, **context: Any) -> None:
     """Render `result` in `format` (one registry: `mytool.render.registry`) and write it to
     stdout or, atomically, to `output`. `context` goes to the terminal view (a profile)."""
+    # Renderers only once there is a result to emit.
     from mytool.render.registry import Binary, Files, Text, render, view_text
 
     rendering = render(result, format, output, **context)
     if isinstance(rendering, Text):
         emit_text(rendering.content, output, bom=rendering.bom_in_file and output is not None)
     elif isinstance(rendering, Binary | Files):
-        from mytool.writing.output import write_bytes_atomic, write_files_atomic
-
         if output is None:  # commands refuse this before reading (`needs_output`)
             raise UsageError(f"{format} 格式需要用 --output 指定输出文件")
         if isinstance(rendering, Binary):
@@ -550,6 +558,4 @@ def emit_text(text: str, output: Path | None, *, bom: bool = False) -> None:
         stream.write(text)
         stream.flush()
         return
-    from mytool.writing.output import write_text_atomic
-
     write_text_atomic(output, displayable(text), bom=bom)

@@ -50,6 +50,7 @@ def compare(
     两期都是逐份答卷导出时，标出变化是否超出抽样误差（95% 置信水平）。"""
     chosen = chosen_format(format, output, TableFormat)
     needs_output(chosen, output, "xlsx 格式需要用 --output 指定输出文件，如 -o 对比.xlsx")
+    # Loaded when the command runs: --help imports every command's module.
     from mytool.api import compare_files
     from mytool.profile import load_profile
 

@@ -98,6 +98,7 @@ def init(
     debug: DebugOption = False,
 ) -> None:
     """按点位问题建整改台账：每个点位一行，编号为期次加序号（如 2023H2-0007）。"""
+    # Loaded when the command runs: --help imports every command's module.
     from mytool.ledger.build import ledger_entries, load_problem_points
     from mytool.ledger.files import write_new_ledger
     from mytool.ledger.workbook import ledger_workbook
@@ -149,6 +150,7 @@ def split(
     debug: DebugOption = False,
 ) -> None:
     """把台账拆成每个牵头部门（或街镇）一份，只含其点位，格式和下拉选项不变。"""
+    # Loaded when the command runs: --help imports every command's module.
     from mytool.ledger.files import write_copies
     from mytool.ledger.split import split_ledger
     from mytool.ledger.workbook import load_ledger
@@ -198,6 +200,7 @@ def merge(
 
     有冲突或未导入的内容时退出码为 1；总台账正在 Excel/WPS 中打开、结果另存时退出码为 4。
     """
+    # Loaded when the command runs: --help imports every command's module.
     from mytool.ledger.files import merge_into_master
     from mytool.ledger.merge_view import merge_report
 
@@ -244,6 +247,7 @@ def status(
     debug: DebugOption = False,
 ) -> None:
     """整改进展：按状态、街镇、牵头部门统计，列出逾期、即将到期和未复查的点位。"""
+    # Loaded when the command runs: --help imports every command's module.
     from mytool.api import ledger_status_file
 
     chosen = chosen_format(format, output, StatusFormat)

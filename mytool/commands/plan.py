@@ -92,6 +92,7 @@ def plan(
     debug: DebugOption = False,
 ) -> None:
     """提升计划：改变某些大类后排名、等级如何；达到目标名次、等级或得分最少要提高多少。"""
+    # Loaded when the command runs: --help imports every command's module.
     from mytool.analysis.planning import target_from_options
     from mytool.api import plan_file
     from mytool.profile import load_profile

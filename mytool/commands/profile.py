@@ -18,6 +18,7 @@ profile_app = typer.Typer(
 @runs(reads=())
 def show(profile: ProfileOption = None, debug: DebugOption = False) -> None:
     """显示正在使用的测评口径文件（TOML 原文）。"""
+    # Loaded when the command runs: --help imports every command's module.
     from mytool.profile import load_profile
 
     loaded = load_profile(profile)

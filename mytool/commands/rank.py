@@ -41,6 +41,7 @@ def rank(
     """给街镇和大类排名，标记排名靠后的街镇。"""
     chosen = chosen_format(format, output, TableFormat)
     needs_output(chosen, output, "xlsx 格式需要用 --output 指定输出文件，如 -o 排名.xlsx")
+    # Loaded when the command runs: --help imports every command's module.
     from mytool.api import rank_file
     from mytool.profile import load_profile
 

@@ -56,6 +56,7 @@ def trend(
     """多期走势：各街镇每期得分和排名、连续几期排名靠后、大类全区得分走势。"""
     chosen = chosen_format(format, output, TrendFormat)
     needs_output(chosen, output, "xlsx 格式需要用 --output 指定输出文件，如 -o 走势.xlsx")
+    # Loaded when the command runs: --help imports every command's module.
     from mytool.api import trend_paths
     from mytool.profile import load_profile
 

@@ -45,6 +45,7 @@ def validate(
 
     每期一个工作表的文件：列出各期，逐期检查；--period 或 --sheet 只检查其中一期。
     """
+    # Loaded when the command runs: --help imports every command's module.
     from mytool.api import read_report, read_reports
     from mytool.profile import load_profile
     from mytool.render.validation import validation_dict, validation_text
@@ -55,6 +56,7 @@ def validate(
     else:
         reports = read_reports(file, loaded)
     if format is ValidateFormat.json:
+        # Loaded when the command runs: --help imports every command's module.
         from mytool.render.machine import to_json
 
         emit_text(to_json(validation_dict(*reports)), None)

@@ -29,11 +29,6 @@ BODY_FONT = "等线"
 BODY_SIZE = 11
 TITLE_SIZE = 14
 PAPER_A4 = 9  # the page setup's paper size code
-# A4 at 96 dpi between 0.5-inch side margins: the width a sheet has at 100 % scale.
-A4_PORTRAIT_PIXELS = round((210 / 25.4 - 1.0) * 96)
-A4_LANDSCAPE_PIXELS = round((297 / 25.4 - 1.0) * 96)
-# Excel's column width unit is the widest digit of the default font: 8 px for 等线 11 pt.
-DIGIT_PIXELS = 8
 
 
 _EXCEL_ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_")
