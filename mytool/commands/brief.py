@@ -159,7 +159,8 @@ def brief(
 ) -> None:
     """为重点提升街镇写整改提升简报（每个街镇一份），并写全区总览和牵头部门任务。"""
     _refuse_unit_with_all(unit, all_units)
-    from mytool.api import brief_files  # lazy, as every command: reading and analysis
+    # Loaded when the command runs: --help imports every command's module.
+    from mytool.api import brief_files
     from mytool.profile import load_profile
 
     formats = brief_formats(format)
