@@ -158,12 +158,11 @@ def brief(
     debug: DebugOption = False,
 ) -> None:
     """为重点提升街镇写整改提升简报（每个街镇一份），并写全区总览和牵头部门任务。"""
-    _refuse_unit_with_all(unit, all_units)
+    formats = _checked_options(unit, all_units, format)
     # Loaded when the command runs: --help imports every command's module.
     from mytool.api import brief_files
     from mytool.profile import load_profile
 
-    formats = brief_formats(format)
     day = option_date(as_of, "--as-of") if as_of else dt.date.today()
     due = option_date(deadline, "--deadline") if deadline else None
     loaded = load_profile(profile)
@@ -184,6 +183,12 @@ def brief(
     )
     _warn(briefs, bottom, due, quiet)
     _write_folder(briefs, loaded, formats, template_dir, output_dir, day, quiet)
+
+
+def _checked_options(unit: list[str] | None, all_units: bool, format: str) -> set[str]:
+    """The formats asked for, once the options are known to fit together (before any reading)."""
+    _refuse_unit_with_all(unit, all_units)
+    return brief_formats(format)
 
 
 def _refuse_unit_with_all(unit: list[str] | None, all_units: bool) -> None:
