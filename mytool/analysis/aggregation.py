@@ -27,6 +27,9 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+import numpy as np
+import pandas as pd
+
 from mytool.analysis.intervals import Z95, interval
 from mytool.analysis.ranking import Ranking, UnitResult, rank_report
 from mytool.diagnostics import INFO, WARNING, Issue, IssueCode
@@ -37,9 +40,6 @@ from mytool.reading.respondents import Respondents
 from mytool.report import ITEM, Report, Score
 
 if TYPE_CHECKING:
-    import numpy as np
-    import pandas as pd
-
     from mytool.analysis.drivers import DriverSet
 
 
@@ -101,8 +101,6 @@ class ItemTotals:
 
 
 def item_totals(respondents: Respondents) -> ItemTotals:
-    import pandas as pd  # lazy: heavy, and only respondent-level work needs it
-
     units, items = respondents.units, respondents.items
     grouped = pd.DataFrame(respondents.answers).groupby(respondents.unit_codes)
     shape = (len(units), len(items))
@@ -170,8 +168,6 @@ def _unit_aggregates(
     stats: dict[tuple[str, tuple[str, str]], ItemStat],
     errors: dict[str, float | None],
 ) -> tuple[UnitAggregate, ...]:
-    import numpy as np  # lazy: heavy, and only respondent-level work needs it
-
     units, items = respondents.units, respondents.items
     people = np.bincount(respondents.unit_codes, minlength=len(units))
     intervals = {
@@ -214,8 +210,6 @@ def composite_shares(
 ) -> np.ndarray:
     """aᵢ of each unit's composite C = Σ aᵢ·mᵢ: the renormalised category weight shared by the
     category's items the unit has answers for (zero for units not ranked)."""
-    import numpy as np  # lazy: heavy, and only respondent-level work needs it
-
     units, items = respondents.units, respondents.items
     shares = np.zeros(counts.shape)
     for u, unit in enumerate(units):
@@ -237,8 +231,6 @@ def linearised_variances(
 ) -> np.ndarray:
     """Per unit, the variance of Σᵢ shares[u, i]·mᵢ (mᵢ the unit's item means), linearised
     over its respondents as the module docstring says; NaN for units with fewer than two."""
-    import numpy as np  # lazy: heavy, and only respondent-level work needs it
-
     codes, units = respondents.unit_codes, respondents.units
     counts, sums = totals.counts, totals.sums
     coefficients = np.divide(shares, counts, out=np.zeros(counts.shape), where=counts > 0)

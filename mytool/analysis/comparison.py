@@ -8,7 +8,6 @@ unmatched.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from mytool.analysis.lineage import SchemeScore, in_scheme
 from mytool.analysis.ranking import Ranking, UnitResult
@@ -16,8 +15,19 @@ from mytool.diagnostics import WARNING, Issue, IssueCode
 from mytool.numbers import round2, to_decimal
 from mytool.profile import Profile
 
-if TYPE_CHECKING:
-    from mytool.analysis.significance import ChangeTest
+# How `mytool.analysis.significance` tests a change between two exports (the result carries it).
+METHOD = "welch-z"  # Welch's unequal-variance test, normal approximation, linearised errors
+LEVEL = 0.95
+
+
+@dataclass(frozen=True)
+class ChangeTest:
+    standard_error: float  # of the change
+    z: float
+    p_value: float
+    ci95: tuple[float, float]  # of the change
+    significant: bool
+
 
 MOVERS = 3
 

@@ -25,13 +25,13 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from mytool.analysis.intervals import Z95
 from mytool.numbers import round2
 from mytool.profile import Profile
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from mytool.reading.respondents import Respondents
 
 MIN_PAIRS = 10
@@ -87,8 +87,6 @@ def _correlations(
 ) -> list[tuple[float | None, int]]:
     """(r, n) of each item with the overall question, or else with the respondent's composite
     of the other items, over the respondents who answered both."""
-    import numpy as np  # lazy: heavy, and only respondent-level work needs it
-
     a = np.asarray(weights, dtype=float)
     answered = ~np.isnan(answers)
     values = np.where(answered, answers, 0.0)
@@ -119,8 +117,6 @@ def _drivers(
     weights: list[float],
     profile: Profile,
 ) -> DriverSet:
-    import numpy as np  # lazy: heavy, and only respondent-level work needs it
-
     correlations = _correlations(answers, overall, weights)
     answered = ~np.isnan(answers)
     means = [

@@ -22,22 +22,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from mytool.analysis.aggregation import Aggregation, item_totals, linearised_variances
-from mytool.analysis.comparison import CategoryChange, Comparison
+from mytool.analysis.comparison import LEVEL, CategoryChange, ChangeTest, Comparison
 from mytool.analysis.intervals import Z95, interval, two_sided_p
 from mytool.reading.respondents import Respondents
-
-METHOD = "welch-z"  # Welch's unequal-variance test, normal approximation, linearised errors
-LEVEL = 0.95
-
-
-@dataclass(frozen=True)
-class ChangeTest:
-    standard_error: float  # of the change
-    z: float
-    p_value: float
-    ci95: tuple[float, float]  # of the change
-    significant: bool
 
 
 @dataclass(frozen=True)
@@ -55,8 +45,6 @@ def sampling_errors(respondents: Respondents, aggregation: Aggregation) -> Sampl
 
 
 def _category_errors(respondents: Respondents, aggregation: Aggregation) -> dict[str, float | None]:
-    import numpy as np  # lazy: heavy, and only respondent-level work needs it
-
     totals = item_totals(respondents)
     ranked = [respondents.units.index(u.unit) for u in aggregation.units]
     found: dict[str, float | None] = {}

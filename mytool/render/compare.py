@@ -9,8 +9,15 @@ from collections.abc import Callable
 from rich.console import Console
 from rich.table import Table
 
-from mytool.analysis.comparison import CategoryChange, Comparison, Side, UnitChange
-from mytool.analysis.significance import LEVEL, METHOD, ChangeTest
+from mytool.analysis.comparison import (
+    LEVEL,
+    METHOD,
+    CategoryChange,
+    ChangeTest,
+    Comparison,
+    Side,
+    UnitChange,
+)
 from mytool.diagnostics import ERROR, WARNING
 from mytool.render.labels import score_text
 from mytool.render.machine import csv_text
