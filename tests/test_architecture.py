@@ -36,7 +36,6 @@ NOT_YET_TOP_LEVEL = {
     "render/docx_brief.py",
     "render/docx_render.py",
     "render/ledger_status.py",
-    "render/trend.py",
 }
 
 

@@ -68,7 +68,7 @@ RENDERERS: dict[tuple[str, str], tuple[str, str]] = {
     ("Comparison", "table"): ("view", "mytool.render.compare:print_comparison"),
     ("Comparison", "xlsx"): ("xlsx", "mytool.render.table_xlsx:comparison_to_xlsx"),
     ("Trend", "json"): ("json", "mytool.render.trend:trend_to_dict"),
-    ("Trend", "md"): ("files", "mytool.render.trend:trend_markdown_files"),
+    ("Trend", "md"): ("files", "mytool.render.trend_md:trend_markdown_files"),
     ("Trend", "xlsx"): ("xlsx", "mytool.render.trend_xlsx:trend_workbook"),
     ("Trend", "table"): ("view", "mytool.render.trend:print_trend"),
     ("Aggregation", "json"): ("json", "mytool.render.aggregate:aggregation_to_dict"),
