@@ -27,7 +27,7 @@ def _command_line() -> Callable[[], None]:
     """The command line's entry; without typer or rich installed, one line and exit 6 (what
     the command line says of every other missing package) instead of a traceback."""
     try:
-        from mytool.cli import main as run
+        from mytool.cli import main as run  # inside the guards: typer and rich load here
     except ModuleNotFoundError as exc:
         missing = missing_dependency(exc)
         if missing is None:

@@ -20,11 +20,12 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "mytool"
 MAX_FUNCTION = 60
 MAX_COMMAND_BODY = 25
-LAZY_POINTS = ("commands/", "api.py")  # may import inside functions, each import commented
+# May import inside functions, each import commented: the commands, the API, and the console
+# entry (which imports the command line inside its Ctrl-C and missing-package guards).
+LAZY_POINTS = ("commands/", "api.py", "__main__.py")
 # Files that still import inside functions, being reworked by other helpers of issue 14 item 2
 # when this list was written. Shrink it as each lands; never add to it.
 NOT_YET_TOP_LEVEL = {
-    "__main__.py",
     "ledger/workbook.py",
     "reading/frames.py",
     "reading/isolation.py",
@@ -152,7 +153,11 @@ def _uncommented(source: str) -> list[int]:
 
 
 def test_every_function_local_import_of_the_api_and_commands_says_what_it_keeps_off_which_path():
-    lazy_points = [PACKAGE / "api.py", *sorted((PACKAGE / "commands").glob("*.py"))]
+    lazy_points = [
+        PACKAGE / "api.py",
+        PACKAGE / "__main__.py",
+        *sorted((PACKAGE / "commands").glob("*.py")),
+    ]
     found = {path.name: path.read_text(encoding="utf-8") for path in lazy_points}
     assert function_imports(found["api.py"])  # the check sees the api's imports
     bare = {name: lines for name, source in found.items() if (lines := _uncommented(source))}
