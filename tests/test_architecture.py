@@ -14,6 +14,8 @@ off which path, and the renderer registry, which imports renderers by "module:fu
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -180,3 +182,10 @@ def test_the_import_rules_see_methods_nested_functions_and_comments():
     )
     assert [node.lineno for node in function_imports(source)] == [4, 6, 9, 10, 11]
     assert _uncommented(source) == [4, 6]
+
+
+def test_the_module_tree_in_docs_is_the_package_as_it_is():
+    """docs/architecture.md lists every module with its docstring's first sentence."""
+    tool = PACKAGE.parent / "tools" / "module_tree.py"
+    done = subprocess.run([sys.executable, str(tool), "--check"], check=False)
+    assert done.returncode == 0, "run python tools/module_tree.py and commit docs/architecture.md"

@@ -1,4 +1,5 @@
-"""`mytool trend` as JSON (a contract), Markdown with an SVG chart, and the terminal view."""
+"""`mytool trend` as JSON (a contract) and the terminal view, and the wording its Markdown
+and workbook share (the Markdown and its chart are `mytool.render.trend_md`)."""
 
 from __future__ import annotations
 
