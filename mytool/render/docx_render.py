@@ -20,6 +20,7 @@ from typing import Any
 
 from mytool.errors import UsageError
 from mytool.files import shown
+from mytool.render.docx_package import document_bytes, open_document, read_package
 from mytool.resources import templates_dir
 
 MAX_DOCX_BYTES = 10 * 1024 * 1024
@@ -78,13 +79,15 @@ class WordRenderer:
     Jinja (docxtpl's `patch_xml`) and compiled once, not once per document.
 
     Compiling a template's XML cost more than rendering it, and a run renders 25 documents
-    from four templates.
+    from four templates. Each is zipped by `docx_package.document_bytes`, not docxtpl's
+    `save` (which adds nothing here: no pictures or zip members are replaced).
     """
 
     def __init__(self, template_dir: Path | None) -> None:
         self.environment = docx_environment()
         self._template_dir = template_dir
         self._sources: dict[str, tuple[bytes, str]] = {}
+        self._readings: dict[str, Any] = {}
         self._template_class = _bounded_template_class(self.environment)
 
     def render(self, name: str, context: Callable[[Any], dict[str, Any]]) -> bytes:
@@ -94,15 +97,8 @@ class WordRenderer:
 
         from mytool.render.template_guard import TemplateLimitError, _deadline
 
-        if name not in self._sources:
-            self._sources[name] = template_bytes(name, self._template_dir)
-        data, where = self._sources[name]
+        template, where = self._template(name)
         environment = self.environment
-        template = self._template_class(io.BytesIO(data))
-        try:
-            template.init_docx()
-        except Exception as exc:  # python-docx raises many kinds for a file that is not Word
-            raise UsageError(f"模板 {where} 不是有效的 Word .docx 文件：{exc}") from exc
         variables = context(template)
         try:
             with _deadline(60):
@@ -115,9 +111,22 @@ class WordRenderer:
         except (TemplateError, TypeError, ValueError, AttributeError, LookupError) as exc:
             tag = _tag_at(template, _failed_line(exc), environment)
             raise UsageError(f"模板 {where} 中的标签 {tag} 出错：{exc}") from exc
-        out = io.BytesIO()
-        template.save(out)
-        return out.getvalue()
+        return document_bytes(template.docx)
+
+    def _template(self, name: str) -> tuple[Any, str]:
+        """A docxtpl template of `name` and where it comes from; its package is unzipped
+        once per run (`mytool.render.docx_package`), each document built anew from it."""
+        if name not in self._sources:
+            self._sources[name] = template_bytes(name, self._template_dir)
+        data, where = self._sources[name]
+        template = self._template_class(io.BytesIO(data))
+        try:
+            if name not in self._readings:
+                self._readings[name] = read_package(data)
+            template.docx = open_document(self._readings[name])
+        except Exception as exc:  # python-docx raises many kinds for a file that is not Word
+            raise UsageError(f"模板 {where} 不是有效的 Word .docx 文件：{exc}") from exc
+        return template, where
 
 
 def _bounded_template_class(environment: Any) -> Any:
