@@ -1,6 +1,7 @@
 """`brief --all` in each format against `rank` and the import floor, side by side.
 
     python benchmarks/documents.py [--pairs 5] [--formats docx,md,xlsx docx md xlsx]
+    python benchmarks/documents.py --phases [--pairs 3]
 
 Each command runs in its own process (Python start-up included). Three commands are timed in
 rounds, interleaved with the order rotating (rank, floor, brief; floor, brief, rank; …), so a
@@ -11,6 +12,11 @@ of the per-round ratios.
 - floor: a bare `python -c "import openpyxl, docxtpl, matplotlib.figure, …backend_agg"`, the
   libraries the issue mandates for Excel, Word and charts, imported and nothing else. No
   `brief` with Word can take less than this plus reading the file.
+
+`--phases` instead times the parts of `brief --all -f docx,md,xlsx` in this process, in CPU
+seconds: each import once, each rendering step first (compiling, caches) and then the least of
+`--pairs` repeats, and the 18 charts drawn one after another (a run draws them in two worker
+processes beside the rest).
 
 Wall-clock seconds are what a user waits; CPU seconds (user + system, the chart workers
 included) show the work done, which a shared machine does not inflate as much. The goal
@@ -66,6 +72,52 @@ def ratio(runs: dict[str, list[tuple[float, float]]], top: str, bottom: str, par
     )
 
 
+def phases(repeats: int) -> None:
+    """CPU seconds of each part of `brief --all -f docx,md,xlsx`, measured in this process."""
+    import datetime as dt
+    import importlib
+
+    made: list[object] = []
+
+    def cpu(make) -> float:
+        started = time.process_time()
+        made.append(make())
+        return time.process_time() - started
+
+    day = dt.date(2024, 3, 1)
+    rows = [("import mytool.api", cpu(lambda: importlib.import_module("mytool.api")), None)]
+    from mytool.api import brief_files
+    from mytool.profile import load_profile
+
+    profile = load_profile()
+    rows.append(("读取并分析", cpu(lambda: brief_files(SAMPLE, profile, everyone=True)), None))
+    briefs = made[-1]
+    for module in ("openpyxl", "docxtpl", "matplotlib.figure", "matplotlib.backends.backend_agg"):
+        rows.append((f"import {module}", cpu(lambda m=module: importlib.import_module(m)), None))
+    from mytool.render.brief_files import _markdown_files
+    from mytool.render.brief_xlsx import briefs_workbook
+    from mytool.render.docx_brief import chart_jobs, document_files
+
+    jobs = chart_jobs(briefs, profile)
+    steps = {
+        f"{len(jobs)} 张图（PNG + SVG，依次画）": lambda: [d(**a) for d, a in jobs],
+        "Markdown": lambda: _markdown_files(briefs, profile, None, day, True),
+        "工作簿 xlsx": lambda: briefs_workbook(briefs, profile),
+        f"Word {len(jobs) + 7} 份（图已画好）": lambda: document_files(
+            briefs, profile, as_of=day, charts=charts
+        ),
+    }
+    charts: object = None
+    for name, make in steps.items():
+        first = cpu(make)
+        charts = charts or made[-1]
+        rows.append((name, first, min(cpu(make) for _ in range(repeats))))
+    print(f"{sys.platform}，{os.cpu_count()} 核，负载 {os.getloadavg()[0]:.1f}；本进程 CPU 秒")
+    print("| 部分 | 首次 (s) | 重复最少 (s) |\n|---|---:|---:|")
+    for name, first, least in rows:
+        print(f"| {name} | {first:.3f} | {'' if least is None else f'{least:.3f}'} |")
+
+
 def mytool(*args: str) -> list[str]:
     return [sys.executable, "-m", "mytool", *args, "-q"]
 
@@ -74,7 +126,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=5, help="rounds per format")
     parser.add_argument("--formats", nargs="+", default=["docx,md,xlsx", "md", "xlsx", "docx"])
+    parser.add_argument("--phases", action="store_true", help="CPU of each part, in-process")
     args = parser.parse_args()
+    if args.phases:
+        phases(args.pairs)
+        return 0
     load = os.getloadavg()[0]
     print(
         f"{sys.platform}，{os.cpu_count()} 核，开始时负载 {load:.1f}；每行 rank、导入下限、brief "
