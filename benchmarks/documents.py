@@ -138,10 +138,10 @@ def main() -> int:
     )
     print(f'导入下限：python -c "{FLOOR}"\n')
     print(
-        "| 命令 | brief (s) | rank (s) | 导入下限 (s) | brief/rank | brief/下限 | 下限/rank "
-        "| brief CPU (s) | rank CPU (s) | CPU brief/rank |"
+        "| 命令 | brief (s) | rank (s) | 下限 (s) | brief/rank | brief/下限 | 下限/rank "
+        "| CPU brief (s) | CPU rank (s) | CPU 下限 (s) | CPU brief/rank | CPU 下限/rank |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     worst, floor_ratio = 0.0, 0.0
     for formats in args.formats:
         runs = rounds(
@@ -161,7 +161,8 @@ def main() -> int:
             f"| `brief --all -f {formats}` | {m['brief']:.2f} | {m['rank']:.2f} | "
             f"{m['floor']:.2f} | {ratio(runs, 'brief', 'rank', 0):.2f}× | "
             f"{ratio(runs, 'brief', 'floor', 0):.2f}× | {ratio(runs, 'floor', 'rank', 0):.2f}× | "
-            f"{c['brief']:.2f} | {c['rank']:.2f} | {ratio(runs, 'brief', 'rank', 1):.2f}× |"
+            f"{c['brief']:.2f} | {c['rank']:.2f} | {c['floor']:.2f} | "
+            f"{ratio(runs, 'brief', 'rank', 1):.2f}× | {ratio(runs, 'floor', 'rank', 1):.2f}× |"
         )
     verdict = "达到" if worst <= GOAL else "未达到"
     print(f"\n目标（含 Word）≤ {GOAL:g}× rank：{verdict}（最慢 {worst:.2f}×）")
