@@ -11,6 +11,9 @@ template, parsed every XML part and wrote every part back, deflated at zlib's de
   cost more than rendering a brief's text;
 - the zip is deflated at level 1 (a third of the time of the default level, the file ~10%
   larger); images, compressed already, are stored.
+
+Only the Word paths import this module (python-docx is heavy); `_ContentTypesItem` is
+python-docx's own [Content_Types].xml writer, used as its `save` uses it.
 """
 
 from __future__ import annotations
@@ -18,6 +21,14 @@ from __future__ import annotations
 import io
 import zipfile
 from typing import Any
+
+from docx.opc.constants import CONTENT_TYPE
+from docx.opc.package import Unmarshaller
+from docx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI
+from docx.opc.part import Part, PartFactory
+from docx.opc.pkgreader import PackageReader
+from docx.opc.pkgwriter import _ContentTypesItem
+from docx.package import Package
 
 # Parts whose bytes are copied unparsed (rendering fills in the document, headers, footers,
 # footnotes and properties only).
@@ -31,18 +42,12 @@ _DEFLATE_LEVEL = 1
 
 def read_package(data: bytes) -> Any:
     """The unzipped parts and relationships of a .docx (python-docx's `PackageReader`)."""
-    from docx.opc.pkgreader import PackageReader  # lazy, like docx everywhere
-
     return PackageReader.from_file(io.BytesIO(data))
 
 
 def open_document(reading: Any) -> Any:
     """A fresh python-docx `Document` built from `read_package`'s reading (which stays
     unchanged: every part is made anew from its bytes)."""
-    from docx.opc.constants import CONTENT_TYPE
-    from docx.opc.package import Unmarshaller
-    from docx.opc.part import Part, PartFactory
-    from docx.package import Package
 
     def make_part(partname: Any, content_type: str, reltype: str, blob: bytes, package: Any) -> Any:
         if content_type in _KEPT_AS_BYTES:
@@ -59,9 +64,6 @@ def open_document(reading: Any) -> Any:
 
 def document_bytes(document: Any) -> bytes:
     """The .docx of `document`, holding what python-docx's `save` writes, in the same order."""
-    from docx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI
-    from docx.opc.pkgwriter import _ContentTypesItem
-
     package = document.part.package
     parts = list(package.iter_parts())
     for part in parts:
