@@ -94,14 +94,14 @@ def phases(repeats: int) -> None:
     briefs = made[-1]
     for module in ("openpyxl", "docxtpl", "matplotlib.figure", "matplotlib.backends.backend_agg"):
         rows.append((f"import {module}", cpu(lambda m=module: importlib.import_module(m)), None))
-    from mytool.render.brief_files import _markdown_files
+    from mytool.render.brief_md import markdown_files
     from mytool.render.brief_xlsx import briefs_workbook
     from mytool.render.docx_brief import chart_jobs, document_files
 
     jobs = chart_jobs(briefs, profile)
     steps = {
         f"{len(jobs)} 张图（PNG + SVG，依次画）": lambda: [d(**a) for d, a in jobs],
-        "Markdown": lambda: _markdown_files(briefs, profile, None, day, True),
+        "Markdown": lambda: markdown_files(briefs, profile, None, day, True),
         "工作簿 xlsx": lambda: briefs_workbook(briefs, profile),
         f"Word {len(jobs) + 7} 份（图已画好）": lambda: document_files(
             briefs, profile, as_of=day, charts=charts

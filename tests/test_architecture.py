@@ -33,11 +33,6 @@ NOT_YET_TOP_LEVEL = {
     "reading/isolation.py",
     "reading/respondents.py",
     "reading/scores.py",
-    "render/brief_files.py",
-    "render/brief_xlsx.py",
-    "render/charts.py",
-    "render/docx_brief.py",
-    "render/docx_render.py",
     "render/ledger_status.py",
 }
 

@@ -70,7 +70,9 @@ def test_missing_package_in_the_isolated_reader_is_the_same_message(monkeypatch,
 
 
 def test_a_missing_mytool_module_is_still_a_defect(monkeypatch, tmp_path: Path):
+    # The Word renderer is loaded by name (importlib), as every renderer: block it there too.
     uninstall(monkeypatch, "mytool.render.docx_brief")
+    monkeypatch.setitem(sys.modules, "mytool.render.docx_brief", None)
     result = runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-f", "docx", "-d", str(tmp_path)])
     assert result.exit_code == 5
     assert "内部错误" in result.stderr and "程序缺陷" in result.stderr

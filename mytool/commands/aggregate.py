@@ -102,7 +102,7 @@ def aggregate(
 def _emit_with_chart(result: Aggregation, format: str, output: Path, profile: Profile) -> None:
     """The output and the quadrant chart beside it, written together (all or none)."""
     # Only with --drivers: the chart (matplotlib) and the files written with it.
-    from mytool.render.drivers import chart_files, drivers_chart
+    from mytool.render.drivers_chart import chart_files, drivers_chart
     from mytool.render.registry import Files, file_bytes, render
     from mytool.writing.output import write_files_atomic
 

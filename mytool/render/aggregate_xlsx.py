@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from mytool.analysis.aggregation import Aggregation
 from mytool.render.aggregate import COMPOSITE_LABEL, aggregation_title, long_rows
-from mytool.render.drivers import drivers_chart
 from mytool.render.drivers_xlsx import add_drivers_sheet
 from mytool.render.excel import new_workbook, stream_table, workbook_bytes
 from mytool.render.excel_layout import SCORE_FORMAT, Column, grade_fill
@@ -25,8 +24,10 @@ def aggregation_to_xlsx(
     result: Aggregation, profile: Profile | None = None, chart: Chart | None = None
 ) -> bytes:
     """Workbook: unit scores (wide, ranked, graded), intervals (long), citizen suggestions,
-    unmatched questions; with --drivers a 驱动因素 sheet with `chart`, or one drawn with
-    `profile`'s font. Each sheet has a title row and prints on A4 with its header repeated.
+    unmatched questions; with --drivers a 驱动因素 sheet, with `chart` when given (the command
+    draws it once, for this sheet and the files beside the workbook: see
+    `mytool.render.drivers_chart`). Each sheet has a title row and prints on A4 with its header
+    repeated.
 
     The first sheet stays a score report `rank` and `brief` read back: one row per unit, the
     composite, category and item scores under their names (排名 and 等级 are columns the
@@ -57,8 +58,6 @@ def aggregation_to_xlsx(
         ([question] for question in result.unmatched_questions),
         portrait=True,
     )
-    if chart is None and profile is not None:
-        chart = drivers_chart(result, profile)
     add_drivers_sheet(book, result, chart)
     return workbook_bytes(book)
 

@@ -9,7 +9,8 @@ from typing import Any
 from mytool.analysis.brief import BriefSet, UnitBrief
 from mytool.analysis.summary import department_tasks, district_summary
 from mytool.profile import Profile
-from mytool.render.docx_brief import department_context, summary_context
+from mytool.render.brief_context import department_context, summary_context
+from mytool.render.brief_names import unit_file_names
 from mytool.render.labels import flag_text, source_note
 from mytool.render.template_filters import chinese_date
 from mytool.render.templating import make_environment, render
@@ -94,3 +95,25 @@ def document_markdown(
             doc=department_context(tasks, briefs, profile, when),
         )
     return {name: text.encode("utf-8") for name, text in files.items()}
+
+
+def markdown_files(
+    briefs: BriefSet, profile: Profile, template_dir: Path | None, as_of: dt.date, charts: bool
+) -> dict[str, bytes]:
+    """The district overview, each unit's brief, the departments' files and the summary in
+    Markdown (the summary links the ranking chart when the charts are written)."""
+    period = briefs.ranking.period or "期次未知"
+    environment = make_environment(template_dir)  # once: building it costs ~100 ms
+    files = {
+        safe_file_name(f"{period}-全区总览.md"): overview_markdown(
+            briefs, template_dir, environment
+        ).encode("utf-8")
+    }
+    names = unit_file_names(briefs, period, "md")
+    for brief in briefs.units:
+        files[names[brief.unit.unit]] = unit_markdown(
+            brief, briefs, template_dir, environment
+        ).encode("utf-8")
+    chart = safe_file_name(f"{period}-全区排名图.png") if charts else ""
+    files.update(document_markdown(briefs, profile, environment, as_of=as_of, chart=chart))
+    return files

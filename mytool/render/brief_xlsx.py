@@ -10,6 +10,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from openpyxl.chart import BarChart, Reference, Series
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
 from mytool.analysis.brief import BriefSet, UnitBrief
 from mytool.profile import Profile
 from mytool.render.excel import (
@@ -103,8 +108,6 @@ def _widen(sheet: Any, letter: str, width: float) -> None:
 
 
 def _categories_sheet(sheet: Any, briefs: BriefSet) -> None:
-    from openpyxl.formatting.rule import ColorScaleRule
-    from openpyxl.utils import get_column_letter
 
     ranking = briefs.ranking
     names = [c.category for c in ranking.categories]
@@ -184,7 +187,6 @@ def _departments_sheet(sheet: Any, briefs: BriefSet) -> None:
 
 
 def _problems_sheet(sheet: Any, briefs: BriefSet, profile: Profile) -> None:
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     deadline = chinese_date(briefs.deadline)
     top = title_rows(
@@ -375,8 +377,6 @@ CATEGORY_FIELDS = (
 
 def _category_chart(sheet: Any, brief: UnitBrief, header: int, last: int) -> Any:
     """Bars of the unit and the district mean, every category labelled, in table order."""
-    from openpyxl.chart import BarChart, Reference, Series
-
     chart = BarChart()
     chart.type = "bar"
     chart.title = None
@@ -425,6 +425,5 @@ def _ledger_table(grid: PageGrid, brief: UnitBrief) -> None:
 
 
 def _last_column() -> str:
-    from openpyxl.utils import get_column_letter
 
     return get_column_letter(GRID_COLUMNS)

@@ -1,9 +1,10 @@
 """Charts for the documents and for slides: PNG (300 dpi) and SVG, drawn with matplotlib.
 
-matplotlib is imported here only, and only when a chart is drawn, so `mytool --help` and
-`mytool rank` never load it. Chinese labels need a CJK font: the first installed one of
-`CJK_FAMILIES` (or the file the profile names in `[fonts] cjk`). Without one the run stops with
-one message naming the fix, rather than drawing tofu boxes.
+This module imports matplotlib; only what draws imports it (Word briefs, `trend -f md`,
+`aggregate --drivers`), so `mytool --help` and `mytool rank` never load it. Chinese labels need
+a CJK font: the first installed one of `CJK_FAMILIES` (or the file the profile names in
+`[fonts] cjk`). Without one the run stops with one message naming the fix, rather than drawing
+tofu boxes.
 
 Output is byte-stable: no dates in the files, fixed SVG ids.
 """
@@ -23,6 +24,13 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import matplotlib
+from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from mytool.errors import UsageError
 from mytool.files import shown
@@ -83,7 +91,6 @@ class BackgroundCharts:
         self._futures: list[Future[Chart]] = []
         self._pool: ProcessPoolExecutor | None = None
         if len(self._jobs) > 1 and _cores() > 1 and sys.platform == "linux":
-            _load_matplotlib()
             self._pool = ProcessPoolExecutor(
                 max_workers=WORKERS,
                 mp_context=multiprocessing.get_context("fork"),
@@ -116,12 +123,6 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _load_matplotlib() -> None:
-    """Import what drawing needs before forking, so each worker does not import it again."""
-    import matplotlib.figure  # noqa: F401  (lazy: heavy, only for commands that draw)
-    from matplotlib.backends import backend_agg  # noqa: F401
-
-
 def _start_worker(parent: int) -> None:
     """A chart worker: quiet, deaf to Ctrl-C, and gone when the parent is gone.
 
@@ -147,7 +148,6 @@ def cjk_font(profile_font: str = "") -> str:
     key = profile_font or ""
     if key in _FONT_CACHE:
         return _FONT_CACHE[key]
-    from matplotlib import font_manager
 
     if profile_font:
         path = Path(profile_font).expanduser()
@@ -166,10 +166,6 @@ def cjk_font(profile_font: str = "") -> str:
 
 def _figure(font: str, width: float, height: float) -> Any:
     """A bare Agg figure (no pyplot: its import and figure manager cost and are not needed)."""
-    import matplotlib
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     matplotlib.rcParams.update(
         {
             "font.family": "sans-serif",
@@ -334,7 +330,6 @@ def ranking_chart(
     axes.set_xlim(low, min(100.0, max(scores) + 3) if scores else 100.0)
     axes.tick_params(axis="x", labelsize=6.5)
     axes.set_title(title, fontsize=9, y=1.0)
-    from matplotlib.patches import Patch
 
     handles = [
         Patch(facecolor=f"#{color}", edgecolor="#333333", linewidth=0.3, label=name)
@@ -457,7 +452,6 @@ def line_chart(
     )
     positions = list(range(len(labels)))
     _plot_series(axes, positions, series)
-    from matplotlib.lines import Line2D  # lazy, like matplotlib itself
 
     handles, names = axes.get_legend_handles_labels()
     handles.append(Line2D([], [], marker="o", color="#333333", linestyle="", markersize=4))

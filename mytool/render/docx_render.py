@@ -18,9 +18,24 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from docx import Document
+from docx.oxml.ns import qn
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
+
 from mytool.errors import UsageError
 from mytool.files import shown
 from mytool.render.docx_package import document_bytes, open_document, read_package
+from mytool.render.labels import score_text
+from mytool.render.template_filters import chinese_date, ranked, signed
+from mytool.render.template_guard import (
+    BoundedEnvironment,
+    TemplateLimitError,
+    _deadline,
+    check_template_dir,
+    read_template_file,
+    render_bounded,
+)
 from mytool.resources import templates_dir
 
 MAX_DOCX_BYTES = 10 * 1024 * 1024
@@ -32,12 +47,6 @@ _XML = re.compile(r"<[^>]+>")
 
 def docx_environment() -> Any:
     """The bounded sandbox the Word templates render in (build it once per run)."""
-    from jinja2 import StrictUndefined
-
-    from mytool.render.labels import score_text
-    from mytool.render.template_filters import chinese_date, ranked, signed
-    from mytool.render.template_guard import BoundedEnvironment
-
     environment = BoundedEnvironment(undefined=StrictUndefined, autoescape=True)
     environment.filters.update(score=score_text, signed=signed, date=chinese_date, rank=ranked)
     environment.bound_filters()
@@ -46,8 +55,6 @@ def docx_environment() -> Any:
 
 def template_bytes(name: str, template_dir: Path | None) -> tuple[bytes, str]:
     """The template `name` from `template_dir` when it has one, else the bundled one."""
-    from mytool.render.template_guard import check_template_dir, read_template_file
-
     if template_dir is not None:
         folder = check_template_dir(template_dir)
         data = read_template_file(folder, name, MAX_DOCX_BYTES)
@@ -93,10 +100,6 @@ class WordRenderer:
     def render(self, name: str, context: Callable[[Any], dict[str, Any]]) -> bytes:
         """The rendered document; `context(template)` builds the variables (images need the
         template object)."""
-        from jinja2 import TemplateError, TemplateSyntaxError
-
-        from mytool.render.template_guard import TemplateLimitError, _deadline
-
         template, where = self._template(name)
         environment = self.environment
         variables = context(template)
@@ -133,10 +136,6 @@ def _bounded_template_class(environment: Any) -> Any:
     """docxtpl's template, rendering in the bounded sandbox, with the cleaned-up and compiled
     XML of each part kept for the next document (keyed by the part's XML, so a part that
     differs is compiled anew)."""
-    from docxtpl import DocxTemplate
-
-    from mytool.render.template_guard import render_bounded
-
     patched: dict[str, str] = {}
     compiled: dict[str, Any] = {}
 
@@ -203,9 +202,6 @@ def _tag_at(template: Any, line: int | None, environment: Any) -> str:
 def document_text(data: bytes) -> str:
     """The plain text of a .docx, body in order: a line per paragraph, table cells joined by
     " | ", a picture as "[图]" (for golden files and for comparing numbers with `rank`)."""
-    from docx import Document
-    from docx.oxml.ns import qn
-
     body = Document(io.BytesIO(data)).element.body
     lines: list[str] = []
 

@@ -20,18 +20,14 @@ from mytool.analysis.drivers import (
     Driver,
     DriverSet,
 )
-from mytool.render.charts import QuadrantPoint, cjk_font, quadrant_chart
 from mytool.render.labels import score_text
 from mytool.render.markdown import md_text, table
 from mytool.render.wide import print_whole
-from mytool.render.wording import period_text
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from mytool.analysis.aggregation import Aggregation
-    from mytool.profile import Profile
-    from mytool.render.charts import Chart
 
 CHART_SUFFIX = "-驱动因素"
 METHOD = "pearson-r"
@@ -181,37 +177,3 @@ def drivers_markdown(result: Aggregation, chart: str | None) -> str:
         rows = [_cells(n, d, md_text) for n, d in enumerate(scope.drivers, start=1)]
         parts += [table(HEADINGS, rows), md_text(split_note(scope))]
     return "\n\n".join(parts)
-
-
-# Chart ----------------------------------------------------------------------------------------
-
-
-def drivers_chart(result: Aggregation, profile: Profile) -> Chart | None:
-    """The district's quadrant chart (None without drivers or without split lines)."""
-
-    if not result.drivers:
-        return None
-    district = result.drivers[0]
-    if district.importance_split is None or district.satisfaction_split is None:
-        return None
-    points = [
-        QuadrantPoint(n, d.item, d.satisfaction, d.importance, d.quadrant)
-        for n, d in enumerate(district.drivers, start=1)
-        if d.importance is not None and d.satisfaction is not None and d.quadrant
-    ]
-    period = period_text(result.period) or "期次未知"
-    return quadrant_chart(
-        title=f"{period} 重要性–满意度象限图（全区，{district.respondents} 份答卷）",
-        points=points,
-        satisfaction_split=district.satisfaction_split,
-        importance_split=district.importance_split,
-        font=cjk_font(profile.cjk_font),
-    )
-
-
-def chart_files(chart: Chart | None, output: Path) -> dict[Path, bytes]:
-    """The chart's PNG and SVG beside `output` (nothing without a chart)."""
-    if chart is None:
-        return {}
-    png, svg = chart_paths(output)
-    return {png: chart.png, svg: chart.svg}

@@ -13,7 +13,7 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from mytool.render.machine import to_json
 from mytool.text import displayable
@@ -116,10 +116,16 @@ def render(result: object, format: str, output: Path | None, **context: Any) -> 
     return Text(found) if isinstance(found, str) else Files(found)
 
 
+def load(target: str) -> Callable[..., Any]:
+    """The function "module:function" names, its module imported now (renderers load only
+    when their format is asked for: Word brings python-docx and matplotlib, Excel openpyxl)."""
+    module, _, name = target.partition(":")
+    return cast("Callable[..., Any]", getattr(importlib.import_module(module), name))
+
+
 def _function(target: str, context: dict[str, Any]) -> tuple[Callable[..., Any], dict[str, Any]]:
     """The function "module:function" names, and the part of `context` it takes."""
-    module, _, name = target.partition(":")
-    function = getattr(importlib.import_module(module), name)
+    function = load(target)
     taken = inspect.signature(function).parameters
     return function, {key: value for key, value in context.items() if key in taken}
 
