@@ -6,7 +6,8 @@
 
 It runs init (the sample's own problem points, and a generated list of `--rows` points with
 "=…" text, spaces and odd characters), split by department and by unit, merge (edited copies,
-a conflicting master edit, an invalid value, a row without ID), and status in json, md and xlsx.
+a conflicting master edit, an invalid value, a row without ID), and status in json, md, xlsx
+and table.
 Each .xlsx is unzipped and every member hashed after normalising the run's clock: the
 docProps times and any "2024-04-15 08:30:00"-like timestamp (the snapshot's 分发时间, the
 merge time). `--canonical` hashes the XML in canonical form (C14N 2.0: character references
@@ -118,7 +119,8 @@ def run_all(folder: Path, rows: int) -> list[Path]:
     mytool(*status, "-f", "json", "-o", "状态.json", cwd=folder)
     mytool(*status, "-f", "md", "-o", "状态.md", cwd=folder)
     mytool(*status, "-f", "xlsx", "-o", "状态.xlsx", cwd=folder)
-    outputs += [folder / "状态.json", folder / "状态.md", folder / "状态.xlsx"]
+    mytool(*status, "-f", "table", "-o", "状态.txt", cwd=folder)
+    outputs += [folder / "状态.json", folder / "状态.md", folder / "状态.xlsx", folder / "状态.txt"]
     return outputs
 
 

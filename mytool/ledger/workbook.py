@@ -554,7 +554,8 @@ def ledger_from_file(found: LedgerFile) -> Ledger:
                     )
                 )
         entry = Entry(values, row.number)
-        if not entry.id:
+        entry_id = entry.id
+        if not entry_id:
             issues.append(
                 Issue(
                     IssueCode.MISSING_ID,
@@ -565,18 +566,18 @@ def ledger_from_file(found: LedgerFile) -> Ledger:
                 )
             )
             continue
-        if entry.id in seen:
+        if entry_id in seen:
             issues.append(
                 Issue(
                     IssueCode.DUPLICATE_ID,
                     WARNING,
-                    f"编号 {entry.id} 重复出现，只计第一行",
+                    f"编号 {entry_id} 重复出现，只计第一行",
                     found.name,
                     found.place(ID, row.number),
                 )
             )
             continue
-        seen.add(entry.id)
+        seen.add(entry_id)
         entries.append(entry)
     return Ledger(found.name, tuple(entries), tuple(issues))
 

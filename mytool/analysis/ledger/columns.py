@@ -61,6 +61,8 @@ STATUSES = (NOT_STARTED, IN_PROGRESS, TO_VERIFY, CLOSED)
 STATUS_CHOICES = "、".join(STATUSES)
 
 Value = str | dt.date | None
+# Columns whose text `parse_value` checks, not just takes.
+_CHECKED_COLUMNS = DATE_COLUMNS | {STATUS}
 
 
 def cell_text(raw: object) -> str:
@@ -81,6 +83,8 @@ def parse_value(column: str, raw: object) -> tuple[Value, str | None]:
 
     An invalid cell's value is its text, so nothing typed is dropped on the way.
     """
+    if raw.__class__ is str and column not in _CHECKED_COLUMNS:  # most cells: plain text
+        return raw.strip(), None
     if column in DATE_COLUMNS:
         if isinstance(raw, dt.datetime):
             return raw.date(), None

@@ -29,6 +29,8 @@ class Entry:
 
     def text(self, column: str) -> str:
         value = self.values.get(column)
+        if value.__class__ is str:  # most values (the rest: a date or None)
+            return value
         if isinstance(value, dt.date):
             return value.isoformat()
         return value or ""
