@@ -247,14 +247,16 @@ def status(
     debug: DebugOption = False,
 ) -> None:
     """整改进展：按状态、街镇、牵头部门统计，列出逾期、即将到期和未复查的点位。"""
-    # Loaded when the command runs: --help imports every command's module.
-    from mytool.api import ledger_status_file
+    # Loaded when the command runs: --help imports every command's module. The ledger's reader
+    # and status logic only, as split does: mytool.api brings the score-workbook reader.
+    from mytool.analysis.ledger.status import ledger_status
+    from mytool.ledger.workbook import load_ledger
 
     chosen = chosen_format(format, output, StatusFormat)
 
     needs_output(chosen, output, "--format xlsx 须用 -o 指定输出文件")
     day = option_date(as_of, "--as-of") if as_of else dt.date.today()
-    result = ledger_status_file(ledger, day, due_within)
+    result = ledger_status(load_ledger(ledger), day, due_within)
     print_warnings(result.issues, quiet)
     emit(result, chosen, output)
     if strict and result.overdue:

@@ -6,7 +6,7 @@ from typing import Any
 
 from mytool.analysis.ledger.columns import STATUSES
 from mytool.analysis.ledger.status import GroupCount, LedgerStatus, StatusItem
-from mytool.render.wording import period_text
+from mytool.reading.period import period_label
 
 NOTICE_TEMPLATE = "ledger_notice.md.j2"
 
@@ -67,7 +67,7 @@ def notice_markdown(status: LedgerStatus) -> str:
         NOTICE_TEMPLATE,
         status=status,
         statuses=STATUSES,
-        period_label=period_text(status.period),
+        period_label=period_label(status.period) if status.period else "",
     )
 
 

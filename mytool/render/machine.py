@@ -8,9 +8,12 @@ import io
 import json
 from collections.abc import Callable
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
+from typing import TYPE_CHECKING
 
-from mytool.analysis.ranking import Ranking, UnitResult
 from mytool.diagnostics import ERROR, WARNING
+
+if TYPE_CHECKING:  # every JSON output comes through here: only rank needs the ranking
+    from mytool.analysis.ranking import Ranking, UnitResult
 
 UNIT_CSV_COLUMNS = ("unit", "score", "rank", "grade", "flagged", "flag_reasons", "score_source")
 
