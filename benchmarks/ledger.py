@@ -5,7 +5,9 @@ Run on demand, not in CI:  python benchmarks/ledger.py [--rows 5000 20000] [--re
 For each size it writes a problem list (CSV, like one exported from another system), then runs
 every step in its own process (Python start-up included), paired with its floor and interleaved
 (floor, step, floor, step …, the order alternating), and prints medians and the median of the
-per-pair ratios, so another job on the machine slows both sides of a pair alike:
+per-pair ratios, so another job on the machine slows both sides of a pair alike. Python may cache
+compiled modules (PYTHONDONTWRITEBYTECODE is unset for the runs, as a pip-installed copy has its
+.pyc files), and one unmeasured run of each step and floor comes first:
 
 - init:   `ledger init` vs openpyxl writing the same 17 columns unstyled (Workbook, append, save);
 - split:  `ledger split --by department` vs the same plain write of the whole ledger;
@@ -102,9 +104,14 @@ def bare_read(*paths: str) -> None:
 # -- measuring -------------------------------------------------------------------------------
 
 
+# As installed (pip compiles every module to byte code): with PYTHONDONTWRITEBYTECODE set, an
+# editable checkout would recompile mytool's sources on every run.
+ENVIRONMENT = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def wall(command: list[str], cwd: Path) -> tuple[float, str]:
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=cwd, env=ENVIRONMENT, capture_output=True, text=True)
     spent = time.perf_counter() - started
     if done.returncode not in (0, 1):
         raise SystemExit(f"{command} 失败（{done.returncode}）：{done.stderr}")
@@ -112,7 +119,12 @@ def wall(command: list[str], cwd: Path) -> tuple[float, str]:
 
 
 def paired(step: list[str], floor: list[str], cwd: Path, repeat: int):
-    """Median wall times of `step` and `floor`, and the median of the per-pair ratios."""
+    """Median wall times of `step` and `floor`, and the median of the per-pair ratios.
+
+    One unmeasured run of each comes first: the files are in the page cache and Python's
+    compiled modules are written."""
+    wall(step, cwd)
+    wall(floor, cwd)
     steps, floors, ratios = [], [], []
     for n in range(repeat):
         order = [("step", step), ("floor", floor)]
