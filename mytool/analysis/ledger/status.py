@@ -14,11 +14,16 @@ from mytool.analysis.ledger.columns import (
     CATEGORY,
     CLOSED,
     CLOSED_DATE,
+    DEPARTMENT,
     DESCRIPTION,
+    ID,
     ITEM,
     LOCATION,
     PROGRESS,
+    REVIEW,
+    STATUS,
     STATUSES,
+    UNIT,
 )
 from mytool.analysis.ledger.model import Entry, Ledger
 from mytool.diagnostics import Issue
@@ -95,19 +100,20 @@ class _Point(NamedTuple):
 
 def _point(entry: Entry, as_of: dt.date) -> _Point:
     """Overdue: the deadline has passed (the deadline day itself still counts), not closed."""
-    status = entry.status
+    text = entry.text
+    status = text(STATUS)
     closed = status == CLOSED
     deadline = entry.deadline
     return _Point(
-        entry=entry,
-        id=entry.id,
-        unit=entry.unit,
-        department=entry.department,
-        status=status or NO_STATUS,
-        deadline=deadline,
-        closed=closed,
-        overdue=deadline is not None and deadline < as_of and not closed,
-        reviewed=entry.reviewed,
+        entry,
+        text(ID),
+        text(UNIT),
+        text(DEPARTMENT),
+        status or NO_STATUS,
+        deadline,
+        closed,
+        deadline is not None and deadline < as_of and not closed,
+        bool(text(REVIEW)),
     )
 
 
@@ -116,7 +122,7 @@ def status_item(entry: Entry, as_of: dt.date) -> StatusItem:
 
 
 def _status_item(point: _Point, as_of: dt.date) -> StatusItem:
-    deadline, entry = point.deadline, point.entry
+    deadline, text = point.deadline, point.entry.text
     days = None
     if deadline is not None:
         days = (as_of - deadline).days if point.overdue else (deadline - as_of).days
@@ -124,14 +130,14 @@ def _status_item(point: _Point, as_of: dt.date) -> StatusItem:
         id=point.id,
         unit=point.unit,
         department=point.department,
-        category=entry.text(CATEGORY),
-        item=entry.text(ITEM),
-        location=entry.text(LOCATION),
-        description=entry.text(DESCRIPTION),
+        category=text(CATEGORY),
+        item=text(ITEM),
+        location=text(LOCATION),
+        description=text(DESCRIPTION),
         deadline=deadline,
         status=point.status,
-        progress=entry.text(PROGRESS),
-        closed_date=entry.text(CLOSED_DATE),
+        progress=text(PROGRESS),
+        closed_date=text(CLOSED_DATE),
         overdue=point.overdue,
         days=days,
     )
