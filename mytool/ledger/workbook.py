@@ -27,7 +27,7 @@ from mytool.analysis.ledger.columns import (
     STATUS,
     STATUSES,
     cell_text,
-    parse_value,
+    parse_cells,
 )
 from mytool.analysis.ledger.model import Entry, Ledger
 from mytool.diagnostics import WARNING, Issue, IssueCode, column_letter
@@ -539,20 +539,17 @@ def ledger_from_file(found: LedgerFile) -> Ledger:
     entries = []
     seen: set[str] = set()
     for row in found.rows:
-        values = {}
-        for column, raw in row.cells.items():
-            value, problem = parse_value(column, raw)
-            values[column] = value
-            if problem:
-                issues.append(
-                    Issue(
-                        IssueCode.INVALID_VALUE,
-                        WARNING,
-                        problem,
-                        found.name,
-                        found.place(column, row.number),
-                    )
+        values, problems = parse_cells(row.cells)
+        for column, problem in problems:
+            issues.append(
+                Issue(
+                    IssueCode.INVALID_VALUE,
+                    WARNING,
+                    problem,
+                    found.name,
+                    found.place(column, row.number),
                 )
+            )
         entry = Entry(values, row.number)
         entry_id = entry.id
         if not entry_id:

@@ -7,6 +7,7 @@ Cells typed by people are parsed here; what cannot be parsed is reported, never 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from mytool.text import parse_date_text
 
@@ -83,8 +84,6 @@ def parse_value(column: str, raw: object) -> tuple[Value, str | None]:
 
     An invalid cell's value is its text, so nothing typed is dropped on the way.
     """
-    if raw.__class__ is str and column not in _CHECKED_COLUMNS:  # most cells: plain text
-        return raw.strip(), None
     if column in DATE_COLUMNS:
         if isinstance(raw, dt.datetime):
             return raw.date(), None
@@ -103,6 +102,28 @@ def parse_value(column: str, raw: object) -> tuple[Value, str | None]:
         if text and text not in STATUSES:
             return text, f"「{text}」不是有效状态（可选：{STATUS_CHOICES}）"
     return text, None
+
+
+def parse_cells(cells: Mapping[str, object]) -> tuple[dict[str, Value], list[tuple[str, str]]]:
+    """`parse_value` over a row: column → value, and (column, why) for each invalid cell.
+
+    Most cells are plain text or empty; they are taken here without a call per cell (a
+    5,000-row ledger has 85,000 cells).
+    """
+    values: dict[str, Value] = {}
+    problems = []
+    for column, raw in cells.items():
+        if raw is None:
+            values[column] = None if column in DATE_COLUMNS else ""
+            continue
+        if raw.__class__ is str and column not in _CHECKED_COLUMNS:
+            values[column] = raw.strip()
+            continue
+        value, problem = parse_value(column, raw)
+        values[column] = value
+        if problem:
+            problems.append((column, problem))
+    return values, problems
 
 
 def value_text(value: Value) -> str:
