@@ -68,14 +68,14 @@ def _unit_dict(unit: UnitResult) -> dict:
 
 def to_json(data: dict) -> str:
     """`json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)` and a newline, byte for
-    byte, about five times faster.
+    byte, in about half the time.
 
-    With an indent, Python 3.11's json encodes in pure Python (a 5,000-row `ledger status` spent
-    more time there than in reading the workbook). Here the C encoder writes every container
-    whose items are all scalars, and every list of such dicts, in one call: its item separator
-    carries the newline and indentation of that depth. Only the containers holding containers
-    are walked in Python. Anything else (a NaN, a type json refuses, a subclass, a key that is
-    not text, a cycle) goes to `json.dumps`, which then writes or refuses it as it always did.
+    With an indent, Python 3.11's json encodes in pure Python (about 40 ms of a 5,000-row
+    `ledger status`). Here the C encoder writes every container whose items are all scalars,
+    and every list of such dicts, in one call: its item separator carries the newline and
+    indentation of that depth. Only the containers holding containers are walked in Python.
+    Anything else (a NaN, a type json refuses, a subclass such as an enum, a cycle) goes to
+    `json.dumps`, which then writes or refuses it as it always did.
     allow_nan=False: a NaN or infinity is a bug upstream, never written as invalid JSON.
     """
     parts: list[str] = []
