@@ -17,6 +17,8 @@ compiled modules (PYTHONDONTWRITEBYTECODE is unset for the runs, as a pip-instal
 
 Goals (issue 16): init and split ≤ 0.5 ms per row, status ≤ 0.1 ms per row, merge of the
 returned copies of a 5k-row ledger ≤ 3 s; ms per row is the step's whole wall time / rows.
+Each step's median CPU time (user + system) per row is printed too: on a shared machine the
+wall time swings with the load, the CPU time much less.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import argparse
 import os
 import pickle
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -109,33 +112,40 @@ def bare_read(*paths: str) -> None:
 ENVIRONMENT = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def wall(command: list[str], cwd: Path) -> tuple[float, str]:
+def wall(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, env=ENVIRONMENT, capture_output=True, text=True)
     spent = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 1):
         raise SystemExit(f"{command} 失败（{done.returncode}）：{done.stderr}")
-    return spent, done.stdout
+    return spent, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def paired(step: list[str], floor: list[str], cwd: Path, repeat: int):
-    """Median wall times of `step` and `floor`, and the median of the per-pair ratios.
+    """Median wall times of `step` and `floor`, the median of the per-pair ratios, and the
+    step's median CPU time.
 
     One unmeasured run of each comes first: the files are in the page cache and Python's
     compiled modules are written."""
     wall(step, cwd)
     wall(floor, cwd)
-    steps, floors, ratios = [], [], []
+    steps, floors, ratios, cpus = [], [], [], []
     for n in range(repeat):
         order = [("step", step), ("floor", floor)]
         for kind, command in order if n % 2 == 0 else order[::-1]:
-            spent, _ = wall(command, cwd)
+            spent, cpu = wall(command, cwd)
             (steps if kind == "step" else floors).append(spent)
+            if kind == "step":
+                cpus.append(cpu)
         ratios.append(steps[-1] / floors[-1])
-    return statistics.median(steps), statistics.median(floors), statistics.median(ratios)
+    medians = (statistics.median(values) for values in (steps, floors, ratios, cpus))
+    return tuple(medians)
 
 
-def run(rows: int, folder: Path, repeat: int) -> list[tuple[str, float, float, float, float]]:
+def run(rows: int, folder: Path, repeat: int) -> list[tuple[str, int, float, float, float, float]]:
     me = [sys.executable, str(Path(__file__).resolve()), "--child"]
     mytool = [sys.executable, "-m", "mytool"]
     problems = folder / "点位问题.csv"
@@ -161,7 +171,7 @@ def run(rows: int, folder: Path, repeat: int) -> list[tuple[str, float, float, f
     returned = edit_returns(copies)
     pristine = folder / "台账-原样.xlsx"
     shutil.copyfile(master, pristine)
-    merge_times, floor_times, ratios = [], [], []
+    merge_times, floor_times, ratios, cpus = [], [], [], []
     for n in range(repeat):
         shutil.copyfile(pristine, master)
         for backup in folder.glob("台账.备份-*.xlsx"):
@@ -171,8 +181,10 @@ def run(rows: int, folder: Path, repeat: int) -> list[tuple[str, float, float, f
             ("floor", [*me, "read", str(master), *map(str, returned)]),
         ]
         for kind, command in pair if n % 2 == 0 else pair[::-1]:
-            spent, _ = wall(command, folder)
+            spent, cpu = wall(command, folder)
             (merge_times if kind == "merge" else floor_times).append(spent)
+            if kind == "merge":
+                cpus.append(cpu)
         ratios.append(merge_times[-1] / floor_times[-1])
     results.append(
         (
@@ -181,6 +193,7 @@ def run(rows: int, folder: Path, repeat: int) -> list[tuple[str, float, float, f
             statistics.median(merge_times),
             statistics.median(floor_times),
             statistics.median(ratios),
+            statistics.median(cpus),
         )
     )
     return results
@@ -193,24 +206,28 @@ FLOORS = {
 }
 
 
-def table(results: list[tuple[str, int, float, float, float]]) -> str:
+def table(results: list[tuple[str, int, float, float, float, float]]) -> str:
     lines = [
-        "| 行数 | 步骤 | mytool (s) | 每行 (ms) | 对照 | 对照 (s) | 倍数（成对中位数） |",
-        "|---:|---|---:|---:|---|---:|---:|",
+        "| 行数 | 步骤 | mytool (s) | 每行 (ms) | 每行 CPU (ms) | 对照 | 对照 (s) "
+        "| 倍数（成对中位数） |",
+        "|---:|---|---:|---:|---:|---|---:|---:|",
     ]
-    for step, rows, mine, floor, ratio in results:
+    for step, rows, mine, floor, ratio, cpu in results:
         floor_name = FLOORS.get(step, "python-calamine 读总台账和各回收表")
         lines.append(
-            f"| {rows:,} | {step} | {mine:.2f} | {mine * 1000 / rows:.3f} | {floor_name} "
-            f"| {floor:.2f} | {ratio:.2f}× |"
+            f"| {rows:,} | {step} | {mine:.2f} | {mine * 1000 / rows:.3f} "
+            f"| {cpu * 1000 / rows:.3f} | {floor_name} | {floor:.2f} | {ratio:.2f}× |"
         )
     verdicts = []
-    for step, rows, mine, _, _ in results:
+    for step, rows, mine, _, _, cpu in results:
         goal = GOALS_MS_PER_ROW.get(step)
+        spent = f"{mine * 1000 / rows:.3f} ms/行（CPU {cpu * 1000 / rows:.3f}）"
         if goal:
-            verdicts.append(f"{rows:,} 行 {step}：{mine * 1000 / rows:.3f} ms/行（目标 ≤ {goal}）")
+            verdicts.append(f"{rows:,} 行 {step}：{spent}（目标 ≤ {goal}）")
         elif rows == 5000:
-            verdicts.append(f"{rows:,} 行 {step}：{mine:.2f} s（目标 ≤ {MERGE_GOAL_S}）")
+            verdicts.append(
+                f"{rows:,} 行 {step}：{mine:.2f} s，CPU {cpu:.2f} s（目标 ≤ {MERGE_GOAL_S}）"
+            )
     return "\n".join(lines) + "\n\n" + "\n".join(verdicts)
 
 
