@@ -132,7 +132,10 @@ def paired(step: list[str], floor: list[str], cwd: Path, repeat: int):
     compiled modules are written."""
     wall(step, cwd)
     wall(floor, cwd)
-    steps, floors, ratios, cpus = [], [], [], []
+    steps: list[float] = []
+    floors: list[float] = []
+    ratios: list[float] = []
+    cpus: list[float] = []
     for n in range(repeat):
         order = [("step", step), ("floor", floor)]
         for kind, command in order if n % 2 == 0 else order[::-1]:
@@ -171,7 +174,9 @@ def run(rows: int, folder: Path, repeat: int) -> list[tuple[str, int, float, flo
     returned = edit_returns(copies)
     pristine = folder / "台账-原样.xlsx"
     shutil.copyfile(master, pristine)
-    merge_times, floor_times, ratios, cpus = [], [], [], []
+    merge_times: list[float] = []
+    floor_times: list[float] = []
+    ratios, cpus = [], []
     for n in range(repeat):
         shutil.copyfile(pristine, master)
         for backup in folder.glob("台账.备份-*.xlsx"):

@@ -2,10 +2,11 @@
 
     git archive <old commit> | tar -x -C /tmp/old-mytool
     python benchmarks/ledger_versus.py /tmp/old-mytool --rows 5000 20000 --repeat 3
+    python benchmarks/ledger_versus.py /tmp/old-mytool --rows 5000 --steps status --repeat 9
 
 Each step runs in its own process (start-up included) with PYTHONPATH pointing at the old
 checkout, then at this one, alternating which goes first; it prints the medians of the wall
-and CPU (user + system) times and of the per-pair ratios. Inputs are made once, by this
+and CPU (user + system) times and of the per-pair ratios of each. Inputs are made once, by this
 checkout's `init` and `split` (the old code reads them as well), so both sides do the same work.
 Wall time on a shared machine swings with the load; CPU time much less. Python may cache
 compiled modules (PYTHONDONTWRITEBYTECODE is unset for the runs, as a pip-installed copy has its
@@ -84,14 +85,22 @@ def main() -> None:
     parser.add_argument("old", type=Path, help="the other checkout (its folder holding mytool/)")
     parser.add_argument("--rows", type=int, nargs="+", default=[5000, 20000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--steps", nargs="+", choices=["init", "split", "status", "merge"], help="only these"
+    )
     args = parser.parse_args()
-    print("| 行数 | 步骤 | 之前 (s) | 之后 (s) | 之后/之前（墙钟） | 之前 CPU (s) | 之后 CPU (s) |")
-    print("|---:|---|---:|---:|---:|---:|---:|")
+    print(
+        "| 行数 | 步骤 | 之前 (s) | 之后 (s) | 之后/之前（墙钟） | 之前 CPU (s) | 之后 CPU (s) "
+        "| 之后/之前（CPU） |"
+    )
+    print("|---:|---|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as temporary:
         for rows in args.rows:
             folder = Path(temporary) / str(rows)
             folder.mkdir()
             for name, (command, restore) in steps(folder, rows).items():
+                if args.steps and name.split("（")[0] not in args.steps:
+                    continue
                 times: dict[str, list[tuple[float, float]]] = {"old": [], "new": []}
                 for source in (args.old.resolve(), ROOT):  # unmeasured: compiles each side
                     restore()  # type: ignore[operator]
@@ -101,12 +110,14 @@ def main() -> None:
                     for side, source in order if n % 2 == 0 else order[::-1]:
                         restore()  # type: ignore[operator]
                         times[side].append(timed(command, folder, source))
-                ratio = statistics.median(b[0] / a[0] for a, b in zip(*times.values(), strict=True))
+                pairs = list(zip(*times.values(), strict=True))
+                ratio = statistics.median(b[0] / a[0] for a, b in pairs)
+                cpu_ratio = statistics.median(b[1] / a[1] for a, b in pairs)
                 old_wall, new_wall = (statistics.median(t[0] for t in times[s]) for s in times)
                 old_cpu, new_cpu = (statistics.median(t[1] for t in times[s]) for s in times)
                 print(
                     f"| {rows:,} | {name} | {old_wall:.2f} | {new_wall:.2f} | {ratio:.2f}× "
-                    f"| {old_cpu:.2f} | {new_cpu:.2f} |",
+                    f"| {old_cpu:.2f} | {new_cpu:.2f} | {cpu_ratio:.2f}× |",
                     flush=True,
                 )
 
