@@ -5,6 +5,7 @@ is imported inside the guard, so an interrupt while it loads is no traceback eit
 """
 
 import contextlib
+import gc
 import sys
 from collections.abc import Callable
 
@@ -12,9 +13,14 @@ from mytool.errors import missing_dependency
 
 INTERRUPTED = "已中断（Ctrl-C）：输出文件保持运行前的样子，没有写一半的文件。"
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+# Cycle collection every 50,000 new containers instead of Python's 700: a run's start-up
+# (imports, dataclasses) allocates enough for ~45 collections that free nothing, ~10 ms of
+# `rank` and ~20 ms of `ledger status`. Collection still runs, as often as a large file needs.
+GC_THRESHOLD = 50_000
 
 
 def main() -> None:
+    gc.set_threshold(GC_THRESHOLD)
     try:
         _command_line()()
     except KeyboardInterrupt:
