@@ -1,10 +1,10 @@
 """Read a large sheet straight into a pandas DataFrame (respondent-level exports).
 
 `open_workbook` turns a sheet into rows of Python values: right for a score table of twenty rows,
-slow and heavy for 100,000 respondents. Here an Excel sheet goes through fastexcel (calamine in
-Rust, into Arrow, then pandas) and a CSV file through `pandas.read_csv`, after the same door as
-`open_workbook` (`admit`, `decode_text`); see `mytool.reading.respondents` for the isolation.
-benchmarks/aggregate.py measures the choice.
+slow and heavy for 100,000 respondents. Here a CSV file goes through pyarrow's CSV reader (or
+`pandas.read_csv`) after the same door as `open_workbook` (`admit`, `decode_text`), and an Excel
+sheet, read into Arrow by fastexcel in the isolated child (`mytool.reading.export_sheets`),
+becomes a frame without a copy. benchmarks/aggregate.py measures the choice.
 
 A frame has no header: its columns are numbered 0, 1, … and row 0 is the sheet's first row, so
 the header is found by content below any title rows. Every cell is text, or missing when empty.
@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -34,6 +33,7 @@ from mytool.reading.sources import (
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
 _CSV_WIDTH_SAMPLE = 50  # lines read to tell how many columns a CSV file has
 
@@ -49,38 +49,21 @@ class Frame:
     issues: tuple[Issue, ...] = ()
 
 
-def read_frames(path: Path, admission: Admission) -> Iterator[Frame]:
-    """The worksheets of `path`, one at a time, read only when the caller asks for the next.
-
-    `admission` is what the door (`mytool.reading.sources.admit`) let through for `path`.
-    """
-    issues = tuple(admission.issues)
-    if admission.format == "csv":
-        yield Frame(path, "csv", path.stem, _csv_frame(admission.data, shown(path.name)), issues)
-        return
-    yield from _excel_frames(path, admission.format, issues)
+def csv_frame(path: Path, admission: Admission) -> Frame:
+    """The CSV file at `path` as one frame; `admission` is what the door
+    (`mytool.reading.sources.admit`) let through for it."""
+    data = _csv_frame(admission.data, shown(path.name))
+    return Frame(path, "csv", path.stem, data, tuple(admission.issues))
 
 
-def _excel_frames(path: Path, kind: str, issues: tuple[Issue, ...]) -> Iterator[Frame]:
-    import fastexcel
+def arrow_frame(batch: pa.RecordBatch) -> pd.DataFrame:
+    """A sheet read into Arrow (`mytool.reading.export_sheets`) as a frame: Arrow-backed
+    columns as they are, no conversion and no copy; missing cells are NA."""
+    import pandas as pd
 
-    name = shown(path.name)
-    try:
-        reader = fastexcel.read_excel(path)
-        for sheet in reader.sheet_names:
-            batch = reader.load_sheet(
-                sheet, header_row=None, skip_rows=0, dtypes="string", eager=True
-            )
-            # pandas only once the sheet is read: loaded before, its ~90 MB would add to the
-            # parser's transient peak (the whole sheet as cells, then as Arrow columns)
-            import pandas as pd
-
-            # Arrow-backed columns as they are: no conversion, and missing cells are NA
-            frame = batch.to_pandas(types_mapper=pd.ArrowDtype)
-            frame.columns = range(frame.shape[1])
-            yield Frame(path, kind, sheet, frame, issues)
-    except fastexcel.FastExcelError as exc:
-        raise InputError(f"{name}：文件已损坏或不是有效的电子表格（{exc}）") from exc
+    frame = batch.to_pandas(types_mapper=pd.ArrowDtype)
+    frame.columns = range(frame.shape[1])
+    return frame
 
 
 def _csv_frame(data: bytes, name: str) -> pd.DataFrame:

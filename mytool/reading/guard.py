@@ -370,6 +370,38 @@ def _collect_bad_cells(chunk: bytes, scan: _Scan) -> None:
             scan.bad_cells[(int(ref.group(2)) - 1, column_number(ref.group(1)) - 1)] = ""
 
 
+def declared_ranges_fit(
+    archive: zipfile.ZipFile, name: str, limits: Limits = DEFAULT_LIMITS
+) -> bool:
+    """Whether the head of every worksheet, where `<dimension>` stands, is plainly spelled and
+    declares a range within `limits`: `scan_xlsx`'s first check of a sheet, without its rows.
+
+    Raises `InputError` for a broken workbook structure, as `scan_xlsx` does.
+    """
+    for _, path, _ in _worksheets(archive, name):
+        with archive.open(path) as stream:
+            head = stream.read(_OVERLAP)
+        if _irregular(head):
+            return False
+        dimension = _DIMENSION.search(head)
+        if dimension:
+            columns, rows = column_number(dimension.group(1)), int(dimension.group(2))
+            if columns * rows > limits.max_cells:
+                return False
+    return True
+
+
+def hidden_sheets(archive: zipfile.ZipFile, name: str) -> ArchiveFacts:
+    """Which worksheets are hidden, from the workbook alone (no rows looked at)."""
+    sheets = _worksheets(archive, name)
+    return ArchiveFacts({sheet: SheetFacts(hidden) for sheet, _, hidden in sheets})
+
+
+def check_used_area(columns: int, rows: int, sheet: str, name: str, limits: Limits) -> None:
+    """Refuse a sheet whose cells, as a parser found them, span more than `limits.max_cells`."""
+    _check_area(columns, rows, sheet, name, limits, "已用区域")
+
+
 class RangeTooLarge(InputError):
     """A sheet's used range exceeds the limits of the reader asked for (see `Limits`)."""
 

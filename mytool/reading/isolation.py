@@ -29,6 +29,10 @@ from mytool.reading.guard import Limits
 T = TypeVar("T")
 
 
+class ParserFailed(InputError):
+    """The parser ran out of its memory allowance or crashed: the file may be oversized."""
+
+
 def run_isolated(
     function: Callable[..., T],
     *args: Any,
@@ -113,13 +117,13 @@ def _result(status: str, payload: Any, name: str, limits: Limits, exit_code: int
     if status == "error":
         raise payload
     if status == "memory":
-        raise InputError(
+        raise ParserFailed(
             f"{name}：读取所需内存超过 {limits.memory_bytes // (1024 * 1024)} MB 的限制，已停止；"
             "文件可能含超大区域或已损坏"
         )
     if status == "bug":
         raise RuntimeError(f"读取 {name} 时程序出错：\n{payload}")
-    raise InputError(
+    raise ParserFailed(
         f"{name}：解析程序读取该文件时崩溃（退出码 {exit_code}），文件可能已损坏或含超大区域；"
         "请在 Excel/WPS 中打开后另存一份再试"
     )

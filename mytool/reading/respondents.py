@@ -21,6 +21,7 @@ from mytool.diagnostics import INFO, WARNING, Issue, IssueCode, column_letter
 from mytool.errors import InputError
 from mytool.files import shown
 from mytool.profile import Profile
+from mytool.reading.export_sheets import not_an_export, read_export_sheet
 from mytool.reading.exports import (
     BY_OPTION,
     BY_TEXT,
@@ -37,13 +38,12 @@ from mytool.reading.exports import (
     is_number_answer,
     number_meaning,
 )
-from mytool.reading.frames import read_frames
+from mytool.reading.frames import arrow_frame, csv_frame
 from mytool.reading.grid import Sheet
-from mytool.reading.guard import ArchiveFacts, Limits
-from mytool.reading.isolation import run_isolated
+from mytool.reading.guard import Limits
 from mytool.reading.names import names_of
 from mytool.reading.period import find_period
-from mytool.reading.sources import Admission, Workbook, admit, deep_scan, scan_notes
+from mytool.reading.sources import Admission, Workbook, admit, scan_notes
 from mytool.report import SheetUse
 from mytool.text import NO_VALUE_MARKS, display_text, normalize
 
@@ -102,52 +102,41 @@ def read_respondents(
 
 
 def _read_export(path: Path, profile: Profile) -> Respondents:
-    """One export through the door: a spreadsheet is parsed in an isolated child process while
-    this process runs the sheet pre-scan on the other core, so the scan costs no wall time."""
+    """One export through the door. A spreadsheet's sheets are read into Arrow in an isolated
+    child while this process checks the file and imports pandas
+    (`mytool.reading.export_sheets`); the answers are scored here, on the sheet as read."""
     admission = admit(path, EXPORT_LIMITS, deep=False)
     if admission.format == "csv":
-        return _respondents_of_frames(path, admission, profile)
-
-    scanned: list[ArchiveFacts | None] = []
-
-    def meanwhile() -> None:
-        scanned.append(deep_scan(admission, shown(path.name), EXPORT_LIMITS))
-        import pandas  # noqa: F401  (needed to receive the result; importing now overlaps the read)
-
-    found = run_isolated(
-        _respondents_of_frames,
-        path,
-        admission,
+        return _respondents_of_csv(path, admission, profile)
+    found = read_export_sheet(path, admission, profile, EXPORT_LIMITS)
+    respondents = respondents_from_table(
+        arrow_frame(found.table),
+        found.layout,
         profile,
-        name=shown(path.name),
-        limits=EXPORT_LIMITS,
-        alongside=meanwhile,
+        path=path,
+        format=admission.format,
+        sheet=found.sheet,
+        issues=tuple(admission.issues),
     )
-    notes = scan_notes(scanned[0], shown(path.name))  # hidden rows and sheets, read as the rest
-    return replace(found, issues=(*notes, *found.issues))
+    notes = scan_notes(found.facts, shown(path.name))  # hidden sheets and rows, read as the rest
+    return replace(respondents, issues=(*notes, *respondents.issues))
 
 
-def _respondents_of_frames(path: Path, admission: Admission, profile: Profile) -> Respondents:
-    seen = []
-    for frame in read_frames(path, admission):
-        sample = frame.data.head(MAX_TITLE_ROWS + SAMPLE_ROWS).astype(object)
-        rows = sample.where(sample.notna(), None).values.tolist()
-        layout = find_export_layout(rows, profile)
-        if layout is not None:
-            return respondents_from_table(
-                frame.data,
-                layout,
-                profile,
-                path=path,
-                format=frame.format,
-                sheet=frame.sheet,
-                issues=frame.issues,
-            )
-        seen.append(frame.sheet)
-    raise InputError(
-        f"{shown(path.name)}：不是逐份答卷的问卷导出（已查看工作表：{'、'.join(seen)}）；"
-        "需要一列街镇（表头含“街镇”“街道”或“镇”）和与测评口径小项对应的问题列。"
-        f"已汇总好的测评结果请用 mytool rank {shown(path.name)}"
+def _respondents_of_csv(path: Path, admission: Admission, profile: Profile) -> Respondents:
+    frame = csv_frame(path, admission)
+    sample = frame.data.head(MAX_TITLE_ROWS + SAMPLE_ROWS).astype(object)
+    rows = sample.where(sample.notna(), None).values.tolist()
+    layout = find_export_layout(rows, profile)
+    if layout is None:
+        raise not_an_export(shown(path.name), [frame.sheet])
+    return respondents_from_table(
+        frame.data,
+        layout,
+        profile,
+        path=path,
+        format=frame.format,
+        sheet=frame.sheet,
+        issues=frame.issues,
     )
 
 
