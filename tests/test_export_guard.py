@@ -138,12 +138,20 @@ def test_empty_far_cells_and_merges_cost_the_reader_nothing_and_are_read(large, 
 
 @pytest.mark.parametrize("whole", [True, False], ids=["pre-scanned", "large"])
 def test_a_respondent_in_a_hidden_row_is_counted(whole, monkeypatch, tmp_path, profile):
-    # hiding a row (or filtering) changes the view, not the answers: 问卷星 exports every one
+    # hiding a row (or filtering) changes the view, not the answers: 问卷星 exports every one.
+    # A workbook pre-scanned whole also lists its hidden rows; of a large one (not scanned row
+    # by row) only its hidden sheets are listed, which the workbook part alone tells.
     if not whole:
         monkeypatch.setattr(export_sheets, "FULL_SCAN_BYTES", 0)
-    path = write(tmp_path / "导出.xlsx", answer_rows(hidden=3))
-    found = item(path, "九亭镇", profile)
+    path = tmp_path / "导出.xlsx"
+    sheets = {"综合": sheet_xml(answer_rows(hidden=3)), "备用": sheet_xml(answer_rows())}
+    path.write_bytes(xlsx_bytes(sheets, hidden=("备用",)))
+    result = aggregate_files([path], profile)
+    found = next(u for u in result.units if u.unit == "九亭镇").items[ITEM]
     assert (found.n, found.score) == (3, 80.0)  # 100, 80 (hidden), 60
+    notes = {issue.message for issue in result.issues}
+    assert "有隐藏的工作表：备用（已照常读取）" in notes
+    assert ("工作表「综合」有隐藏行：第 3 行（已照常读取）" in notes) == whole
 
 
 @pytest.mark.parametrize(
