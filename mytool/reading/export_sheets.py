@@ -3,9 +3,10 @@ export sheet there; pandas is never imported in the child.
 
 The child (`mytool.reading.isolation`) reads one sheet at a time with fastexcel (calamine in
 Rust, into an Arrow record batch) and looks at its first rows for an export's layout
-(`find_export_layout`). It returns that sheet's batch and layout; the parent, which imported
-pandas meanwhile on the other core, wraps the batch in a DataFrame without copying it. pandas is
-thus imported once per run, off the path the user waits on.
+(`find_export_layout`). It returns that sheet's batch and layout; the parent, which imports
+pandas meanwhile on the other core (`mytool.reading.respondents`), wraps the batch in a
+DataFrame without copying it. pandas is thus imported once per run, off the path the user
+waits on.
 
 How a file is guarded (`read_export_sheet`):
 
@@ -29,6 +30,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+# Imported before the fork, as python_calamine is in mytool.reading.sources: the forked child
+# would otherwise load the library (and pyarrow) anew on every read, with the parent waiting.
+import fastexcel
 
 from mytool.errors import InputError
 from mytool.files import shown
@@ -77,16 +82,22 @@ def not_an_export(file: str, seen: list[str]) -> InputError:
 
 
 def read_export_sheet(
-    path: Path, admission: Admission, profile: Profile, limits: Limits
+    path: Path,
+    admission: Admission,
+    profile: Profile,
+    limits: Limits,
+    prepare: Callable[[], None] | None = None,
 ) -> ExportSheet:
-    """The export sheet of the spreadsheet at `path`, read in an isolated child (see above)."""
+    """The export sheet of the spreadsheet at `path`, read in an isolated child (see above);
+    `prepare` runs in this process during the read (the caller's own imports, say)."""
     name = shown(path.name)
     unpacked = _unpacked_bytes(admission)
     seen: list[ArchiveFacts | None] = [None]
 
     def meanwhile() -> None:
         seen[0] = _checked(admission, name, limits, whole=unpacked <= FULL_SCAN_BYTES)
-        import pandas  # noqa: F401  (the parent's, to receive the sheet: imported during the read)
+        if prepare:
+            prepare()
 
     try:
         found = _read_isolated(path, profile, name, read_limits(limits, unpacked), meanwhile)
@@ -135,8 +146,6 @@ def first_export_sheet(path: Path, profile: Profile, name: str, limits: Limits) 
 
     A sheet whose cells span more than `limits.max_cells` (rows × columns as read) is refused.
     """
-    import fastexcel  # in the child only: it brings pyarrow
-
     seen = []
     try:
         reader = fastexcel.read_excel(path)

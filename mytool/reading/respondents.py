@@ -108,7 +108,7 @@ def _read_export(path: Path, profile: Profile) -> Respondents:
     admission = admit(path, EXPORT_LIMITS, deep=False)
     if admission.format == "csv":
         return _respondents_of_csv(path, admission, profile)
-    found = read_export_sheet(path, admission, profile, EXPORT_LIMITS)
+    found = read_export_sheet(path, admission, profile, EXPORT_LIMITS, _import_pandas)
     respondents = respondents_from_table(
         arrow_frame(found.table),
         found.layout,
@@ -120,6 +120,10 @@ def _read_export(path: Path, profile: Profile) -> Respondents:
     )
     notes = scan_notes(found.facts, shown(path.name))  # hidden sheets and rows, read as the rest
     return replace(respondents, issues=(*notes, *respondents.issues))
+
+
+def _import_pandas() -> None:
+    import pandas  # noqa: F401  (to receive the sheet; imported while the child reads it)
 
 
 def _respondents_of_csv(path: Path, admission: Admission, profile: Profile) -> Respondents:
