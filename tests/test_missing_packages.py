@@ -62,7 +62,10 @@ def test_missing_package_in_the_isolated_reader_is_the_same_message(monkeypatch,
         tmp_path / "问卷导出.xlsx",
         [["序号", "1、您所在的街镇：", "2、您对小区环境卫生的满意程度："], [1, "九亭镇", "满意"]],
     )
-    uninstall(monkeypatch, "fastexcel")  # imported by the reader in its forked child
+    # fastexcel is imported with the export reader, before its child is forked: read afresh
+    for module in ("mytool.reading.respondents", "mytool.reading.export_sheets"):
+        monkeypatch.delitem(sys.modules, module, raising=False)
+    uninstall(monkeypatch, "fastexcel")
     result = runner.invoke(app, ["aggregate", str(export)])
     assert result.exit_code == 6
     assert result.stderr == advice("fastexcel")
