@@ -19,7 +19,7 @@ from mytool.api import aggregate_files
 from mytool.cli import app
 from mytool.errors import InputError
 from mytool.reading import export_sheets, respondents
-from mytool.reading.guard import Limits, scan_xlsx
+from mytool.reading.guard import Limits, hidden_sheets_and_rows, scan_xlsx
 from mytool.reading.isolation import ParserFailed, run_isolated
 from mytool.render.aggregate import aggregation_to_dict
 
@@ -139,8 +139,8 @@ def test_empty_far_cells_and_merges_cost_the_reader_nothing_and_are_read(large, 
 @pytest.mark.parametrize("whole", [True, False], ids=["pre-scanned", "large"])
 def test_a_respondent_in_a_hidden_row_is_counted(whole, monkeypatch, tmp_path, profile):
     # hiding a row (or filtering) changes the view, not the answers: 问卷星 exports every one.
-    # A workbook pre-scanned whole also lists its hidden rows; of a large one (not scanned row
-    # by row) only its hidden sheets are listed, which the workbook part alone tells.
+    # Either way the user is told of the hidden rows and sheets (a large workbook's rows are
+    # streamed for the hidden mark alone, not scanned cell by cell).
     if not whole:
         monkeypatch.setattr(export_sheets, "FULL_SCAN_BYTES", 0)
     path = tmp_path / "导出.xlsx"
@@ -151,7 +151,7 @@ def test_a_respondent_in_a_hidden_row_is_counted(whole, monkeypatch, tmp_path, p
     assert (found.n, found.score) == (3, 80.0)  # 100, 80 (hidden), 60
     notes = {issue.message for issue in result.issues}
     assert "有隐藏的工作表：备用（已照常读取）" in notes
-    assert ("工作表「综合」有隐藏行：第 3 行（已照常读取）" in notes) == whole
+    assert "工作表「综合」有隐藏行：第 3 行（已照常读取）" in notes
 
 
 @pytest.mark.parametrize(
@@ -183,3 +183,23 @@ def test_a_number_formatted_as_a_percentage_is_not_an_answer_and_is_reported(tmp
     assert (found.n, found.score) == (2, 80.0)
     warnings = [issue.message for issue in result.issues]
     assert any("有 1 个答案无法识别" in text and "“0.8”" in text for text in warnings), warnings
+
+
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [
+        ('<row r="3" hidden="1">', (2,)),
+        ("<row r='3' hidden = 'true' spans=\"1:3\">", (2,)),
+        ('<x:row r="3" hidden="1">', (2,)),
+        ('<row r="3" hidden="0">', ()),
+        ('<row hidden="1">', None),  # no number: the full pre-scan, which counts rows, tells
+    ],
+    ids=["plain", "single-quotes", "prefixed", "shown", "unnumbered"],
+)
+def test_the_hidden_row_scan_of_a_large_workbook_reads_every_spelling(tag, expected):
+    close = "</x:row>" if tag.startswith("<x:") else "</row>"
+    body = f'<row r="1"><c r="A1"/></row><row r="2"/>{tag}<c r="A3"/>{close}'
+    data = xlsx_bytes({"综合": sheet_xml(body)})
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        facts = hidden_sheets_and_rows(archive, "x.xlsx")
+    assert (None if facts is None else facts.sheets["综合"].hidden_rows) == expected

@@ -45,7 +45,7 @@ from mytool.reading.guard import (
     Limits,
     check_used_area,
     declared_ranges_fit,
-    hidden_sheets,
+    hidden_sheets_and_rows,
 )
 from mytool.reading.isolation import ParserFailed, run_isolated
 from mytool.reading.sources import Admission, deep_scan
@@ -117,13 +117,15 @@ def _checked(
     admission: Admission, name: str, limits: Limits, *, whole: bool
 ) -> ArchiveFacts | None:
     """Beside the child: the full pre-scan of a small workbook; of a large one the declared
-    ranges (the full pre-scan then names any over the limits) and the hidden sheets."""
+    ranges (the full pre-scan then names any over the limits), the hidden sheets and the
+    hidden rows (respondents there are counted, and the user is told, whatever the size)."""
     if whole or not _declared_ranges_fit(admission, name, limits):
         return deep_scan(admission, name, limits)
     if admission.format != "xlsx":
         return None
     with zipfile.ZipFile(io.BytesIO(admission.data)) as archive:
-        return hidden_sheets(archive, name)
+        facts = hidden_sheets_and_rows(archive, name)
+    return facts if facts is not None else deep_scan(admission, name, limits)
 
 
 def read_limits(limits: Limits, unpacked: int) -> Limits:

@@ -391,10 +391,32 @@ def declared_ranges_fit(
     return True
 
 
-def hidden_sheets(archive: zipfile.ZipFile, name: str) -> ArchiveFacts:
-    """Which worksheets are hidden, from the workbook alone (no rows looked at)."""
-    sheets = _worksheets(archive, name)
-    return ArchiveFacts({sheet: SheetFacts(hidden) for sheet, _, hidden in sheets})
+# A row marked hidden, however the XML spells it (quotes, spaces, a namespace prefix), and a
+# reference's row number: for the hidden-row scan of large exports, run only on chunks that
+# contain "hidden" at all.
+_ANY_HIDDEN_ROW = re.compile(
+    rb"""<(?:[\w.-]+:)?row\b[^>]*?\bhidden\s*=\s*(["'])\s*(?:1|true)\s*\1[^>]*>"""
+)
+_ANY_ROW_NUMBER = re.compile(rb"""\br\s*=\s*(["'])\s*(\d+)\s*\1""")
+
+
+def hidden_sheets_and_rows(archive: zipfile.ZipFile, name: str) -> ArchiveFacts | None:
+    """Which worksheets are hidden, and which rows of each: the rows are streamed through
+    (decompressing is the cost), only a chunk that mentions "hidden" is searched. None when a
+    hidden row carries no number, so that the full pre-scan, which counts rows, tells."""
+    facts = {}
+    for sheet, path, hidden in _worksheets(archive, name):
+        rows: list[int] = []
+        for chunk in _chunks(archive, path):
+            if b"hidden" not in chunk:
+                continue
+            for row in _ANY_HIDDEN_ROW.finditer(chunk):
+                number = _ANY_ROW_NUMBER.search(row.group(0))
+                if number is None:
+                    return None
+                rows.append(int(number.group(2)) - 1)
+        facts[sheet] = SheetFacts(hidden, tuple(rows))
+    return ArchiveFacts(facts)
 
 
 def check_used_area(columns: int, rows: int, sheet: str, name: str, limits: Limits) -> None:
