@@ -30,10 +30,8 @@ LAZY_POINTS = ("commands/", "api.py", "__main__.py")
 NOT_YET_TOP_LEVEL = {
     "ledger/workbook.py",
     "reading/frames.py",
-    "reading/isolation.py",
     "reading/respondents.py",
     "reading/scores.py",
-    "render/ledger_status.py",
 }
 
 

@@ -24,6 +24,11 @@ import traceback
 from collections.abc import Callable
 from typing import Any, BinaryIO, NoReturn, TypeVar, cast
 
+try:
+    import resource
+except ImportError:  # not on Windows: the child is not forked there anyway
+    resource = None  # type: ignore[assignment]
+
 from mytool.errors import InputError, MytoolError, missing_dependency
 from mytool.reading.guard import Limits
 
@@ -259,9 +264,7 @@ def _silence_stderr() -> None:
 
 
 def _limit_resources(limits: Limits) -> None:
-    try:
-        import resource
-    except ImportError:  # not on Windows
+    if resource is None:
         return
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     # The allowance comes on top of what the forked child already maps: a long-lived parent

@@ -1,14 +1,14 @@
-"""`ledger status` output: JSON (a contract), terminal tables, the Markdown 通报, a workbook."""
+"""`ledger status` as JSON (a contract), and the summary line every view of it starts with.
+
+The other views import what they draw with: the 通报 `mytool.render.ledger_status_md` (Jinja2),
+the terminal tables `mytool.render.ledger_status_terminal` (rich), the workbook
+`mytool.render.ledger_status_xlsx` (openpyxl); the JSON loads none of them."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from mytool.analysis.ledger.columns import STATUSES
 from mytool.analysis.ledger.status import GroupCount, LedgerStatus, StatusItem
-from mytool.reading.period import period_label
-
-NOTICE_TEMPLATE = "ledger_notice.md.j2"
 
 
 def status_dict(status: LedgerStatus) -> dict[str, Any]:
@@ -58,52 +58,7 @@ def _group(group: GroupCount) -> dict[str, Any]:
     }
 
 
-def notice_markdown(status: LedgerStatus) -> str:
-    """The ready-to-circulate 通报, from the bundled template."""
-    from mytool.render.templating import make_environment, render
-
-    return render(
-        make_environment(),
-        NOTICE_TEMPLATE,
-        status=status,
-        statuses=STATUSES,
-        period_label=period_label(status.period) if status.period else "",
-    )
-
-
-def print_status(status: LedgerStatus, console: Any) -> None:
-    from rich.table import Table
-
-    from mytool.render.wide import print_whole
-
-    console.print(_summary(status), markup=False)
-    for title, groups in (("牵头部门", status.by_department), ("街镇", status.by_unit)):
-        table = Table(title=f"按{title}", title_justify="left", header_style="bold")
-        for heading in (title, "点位数", *STATUSES, "逾期", "销号率"):
-            table.add_column(
-                heading, justify="left" if heading == title else "right", overflow="fold"
-            )
-        for group in groups:
-            table.add_row(*_group_cells(group))
-        print_whole(table, console)
-    for title, items, days in (
-        ("逾期未销号", status.overdue, "逾期天数"),
-        (f"{status.due_within}天内到期", status.due_soon, "剩余天数"),
-        ("已销号未填复查结论", status.closed_unreviewed, ""),
-    ):
-        if not items:
-            continue
-        table = Table(title=title, title_justify="left", header_style="bold")
-        headings = ["编号", "街镇", "牵头部门", "点位地址", "完成时限", "状态", days]
-        for heading in headings if days else headings[:-1]:
-            table.add_column(heading, overflow="fold")
-        for item in items:
-            cells = _item_cells(item)
-            table.add_row(*(cells if days else cells[:-1]))
-        print_whole(table, console)
-
-
-def _summary(status: LedgerStatus) -> str:
+def status_summary(status: LedgerStatus) -> str:
     counts = "，".join(f"{s} {n} 个" for s, n in status.by_status.items())
     return (
         f"{status.period or ''} 整改台账（{status.source}），截至 {status.as_of.isoformat()}："
@@ -111,88 +66,3 @@ def _summary(status: LedgerStatus) -> str:
         f"逾期 {len(status.overdue)} 个，{status.due_within} 天内到期 {len(status.due_soon)} 个，"
         f"已销号未填复查结论 {len(status.closed_unreviewed)} 个。"
     )
-
-
-def _group_cells(group: GroupCount) -> list[str]:
-    return [
-        group.name,
-        str(group.total),
-        *(str(group.by_status.get(s, 0)) for s in STATUSES),
-        str(group.overdue),
-        f"{group.closed_percent:g}%",
-    ]
-
-
-def _item_cells(item: StatusItem) -> list[str]:
-    return [
-        item.id,
-        item.unit,
-        item.department,
-        item.location,
-        item.deadline.isoformat() if item.deadline else "—",
-        item.status,
-        "" if item.days is None else str(item.days),
-    ]
-
-
-def status_workbook(status: LedgerStatus) -> bytes:
-    """汇总, 牵头部门, 街镇, 逾期, 即将到期, 未复查 — one table each."""
-    from mytool.render.excel import (
-        fit_columns,
-        font,
-        new_workbook,
-        prepare_print,
-        put,
-        workbook_bytes,
-        write_table,
-    )
-
-    book = new_workbook()
-    summary = book.active
-    summary.title = "汇总"
-    put(summary, 1, 1, _summary(status)).font = font(bold=True)
-    write_table(summary, 3, ["状态", "点位数"], list(status.by_status.items()))
-    sheets: list[tuple[str, list[str], list[list[object]]]] = []
-    for title, groups in (("牵头部门", status.by_department), ("街镇", status.by_unit)):
-        sheets.append(
-            (
-                title,
-                [title, "点位数", *STATUSES, "逾期", "销号率（%）"],
-                [_group_row(g) for g in groups],
-            )
-        )
-    headings = ["编号", "街镇", "牵头部门", "大类", "小项", "点位地址", "问题描述", "完成时限"]
-    for title, items, days in (
-        ("逾期", status.overdue, "逾期天数"),
-        ("即将到期", status.due_soon, "剩余天数"),
-        ("未复查", status.closed_unreviewed, "销号日期"),
-    ):
-        sheets.append((title, [*headings, "状态", days], [_item_row(i, days) for i in items]))
-    for title, header, rows in sheets:
-        sheet = book.create_sheet(title)
-        write_table(sheet, 1, header, rows)
-        fit_columns(sheet, maximum=40)
-        prepare_print(sheet, freeze="A2", header_row=1)
-    fit_columns(summary, first_row=3)
-    return workbook_bytes(book)
-
-
-def _group_row(group: GroupCount) -> list[object]:
-    counts = [group.by_status.get(s, 0) for s in STATUSES]
-    return [group.name, group.total, *counts, group.overdue, group.closed_percent]
-
-
-def _item_row(item: StatusItem, days: str) -> list[object]:
-    last: object = item.closed_date if days == "销号日期" else item.days
-    return [
-        item.id,
-        item.unit,
-        item.department,
-        item.category,
-        item.item,
-        item.location,
-        item.description,
-        item.deadline.isoformat() if item.deadline else "",
-        item.status,
-        last,
-    ]

@@ -81,9 +81,9 @@ RENDERERS: dict[tuple[str, str], tuple[str, str]] = {
     ("Plan", "xlsx"): ("xlsx", "mytool.render.plan_xlsx:plan_to_xlsx"),
     ("Plan", "table"): ("view", "mytool.render.plan_terminal:print_plan"),
     ("LedgerStatus", "json"): ("json", "mytool.render.ledger_status:status_dict"),
-    ("LedgerStatus", "md"): ("text", "mytool.render.ledger_status:notice_markdown"),
-    ("LedgerStatus", "xlsx"): ("xlsx", "mytool.render.ledger_status:status_workbook"),
-    ("LedgerStatus", "table"): ("wide-view", "mytool.render.ledger_status:print_status"),
+    ("LedgerStatus", "md"): ("text", "mytool.render.ledger_status_md:notice_markdown"),
+    ("LedgerStatus", "xlsx"): ("xlsx", "mytool.render.ledger_status_xlsx:status_workbook"),
+    ("LedgerStatus", "table"): ("wide-view", "mytool.render.ledger_status_terminal:print_status"),
 }
 
 
