@@ -461,9 +461,9 @@ def test_brief_without_ledger_has_no_ledger_section(tmp_path):
 
 
 def test_init_refuses_more_points_than_a_ledger_holds_naming_the_fix(tmp_path, monkeypatch):
-    from mytool.ledger import workbook
+    from mytool.ledger import workbook_writer
 
-    monkeypatch.setattr(workbook, "MAX_LEDGER_ROWS", 6)
+    monkeypatch.setattr(workbook_writer, "MAX_LEDGER_ROWS", 6)
     target = tmp_path / "台账.xlsx"
     result = invoke(
         "ledger", "init", SAMPLE_2023H2, "--problems", write_problems(tmp_path), "-o", target

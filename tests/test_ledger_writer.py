@@ -17,9 +17,10 @@ from openpyxl.utils.datetime import to_excel
 
 from mytool.analysis.ledger.columns import COLUMNS, EDITABLE_COLUMNS
 from mytool.analysis.ledger.model import Entry
-from mytool.ledger import workbook
+from mytool.ledger import workbook_writer as workbook
 from mytool.ledger.rows_xml import cell_xml
-from mytool.ledger.workbook import Snapshot, ledger_workbook
+from mytool.ledger.workbook import Snapshot
+from mytool.ledger.workbook_writer import ledger_workbook
 
 ODD_TEXTS = [
     "=SUM(A1)",

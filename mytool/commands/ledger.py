@@ -101,7 +101,7 @@ def init(
     # Loaded when the command runs: --help imports every command's module.
     from mytool.ledger.build import ledger_entries, load_problem_points
     from mytool.ledger.files import write_new_ledger
-    from mytool.ledger.workbook import ledger_workbook
+    from mytool.ledger.workbook_writer import ledger_workbook
     from mytool.profile import load_profile
 
     loaded = load_profile(profile)

@@ -8,7 +8,8 @@ from collections import defaultdict
 from mytool.analysis.ledger.columns import EDITABLE_COLUMNS, value_text
 from mytool.analysis.ledger.model import Entry, Ledger
 from mytool.errors import OutputError, UsageError
-from mytool.ledger.workbook import Snapshot, ledger_workbook
+from mytool.ledger.workbook import Snapshot
+from mytool.ledger.workbook_writer import ledger_workbook
 from mytool.writing.output import safe_file_name
 
 GROUPINGS = {"department": "牵头部门", "unit": "街镇"}
