@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import faulthandler
 import functools
 import mmap
 import os
@@ -255,7 +256,10 @@ def _c_library() -> ctypes.CDLL | None:
 
 
 def _silence_stderr() -> None:
-    """A native crash prints a backtrace on stderr; the user gets our message instead."""
+    """A native crash prints a backtrace on stderr; the user gets our message instead. Python's
+    fault handler (PYTHONFAULTHANDLER, -X faulthandler, pytest) writes to a copy of stderr of
+    its own, so it is switched off too."""
+    faulthandler.disable()
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
