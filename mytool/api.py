@@ -14,14 +14,15 @@ from mytool.analysis.ranking import Ranking, rank_report
 from mytool.diagnostics import WARNING, Issue, IssueCode
 from mytool.errors import InputError, UsageError
 from mytool.profile import Profile, load_profile
+from mytool.reading.exports import find_export_sheet
+from mytool.reading.guard import RangeTooLarge
 from mytool.reading.names import names_of
 from mytool.reading.scores import (
     checked_period,
-    open_source,
     report_from_workbook,
     reports_by_period,
 )
-from mytool.reading.sources import Workbook
+from mytool.reading.sources import Workbook, open_workbook
 from mytool.report import Report
 
 if TYPE_CHECKING:
@@ -36,6 +37,33 @@ if TYPE_CHECKING:
     from mytool.reading.respondents import Progress, Respondents
 
 REPORT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")
+
+
+def open_source(path: str | Path, profile: Profile) -> Workbook | Respondents:
+    """The workbook at `path`, or its respondents when it is a questionnaire export: the reader
+    is chosen here, by a cheap sniff of the first rows (`find_export_sheet`), so a score
+    workbook never loads the respondent reader and pandas.
+
+    A sheet too large for a score table is tried as an export through the fast reader, whose
+    limits are higher; if it is not one, the size is what the user is told.
+    """
+    try:
+        workbook = open_workbook(path)
+    except RangeTooLarge as too_large:
+        # Too large for a score table: only the respondent reader (pandas) can tell more.
+        from mytool.reading.respondents import read_respondents
+
+        try:
+            return read_respondents([path], profile)
+        except InputError:
+            raise too_large from None
+    found = find_export_sheet(workbook.sheets, profile)
+    if found is None:
+        return workbook
+    # A questionnaire export: only now is the respondent reader (and pandas) loaded.
+    from mytool.reading.respondents import respondents_from_sheet
+
+    return respondents_from_sheet(workbook, *found, profile)
 
 
 def read_report(

@@ -60,6 +60,7 @@ def csv_frame(path: Path, admission: Admission) -> Frame:
 def arrow_frame(batch: pa.RecordBatch) -> pd.DataFrame:
     """A sheet read into Arrow (`mytool.reading.export_sheets`) as a frame: Arrow-backed
     columns as they are, no conversion and no copy; missing cells are NA."""
+    # Lazy by design: pandas/pyarrow load only for an export, overlapping its read.
     import pandas as pd
 
     frame = batch.to_pandas(types_mapper=pd.ArrowDtype)
@@ -166,6 +167,7 @@ def _arrow_csv_frame(
     """
     if len(set(widths)) != 1:
         return None  # a title line above the table: rows of several widths, padded by pandas
+    # Lazy by design: pandas/pyarrow load only for an export, overlapping its read.
     import pyarrow as pa
     from pyarrow import csv as pacsv
 

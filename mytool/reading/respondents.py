@@ -154,6 +154,7 @@ def respondents_from_sheet(
     workbook: Workbook, sheet: Sheet, layout: ExportLayout, profile: Profile
 ) -> Respondents:
     """The respondents of `sheet` of `workbook`, an export sheet of the given layout."""
+    # Lazy by design: pandas loads while the reader child reads (see export_sheets).
     import pandas as pd
 
     return respondents_from_table(
@@ -255,6 +256,7 @@ def _feedback(
     sheet: str,
 ) -> pd.DataFrame:
     """The suggestions of every feedback column of an export, one frame."""
+    # Lazy by design: pandas loads while the reader child reads (see export_sheets).
     import pandas as pd
 
     frames = [
@@ -297,6 +299,7 @@ def _answer_scores(
 
     Number answers whose meaning neither the profile nor the file says are refused.
     """
+    # Lazy by design: pandas loads while the reader child reads (see export_sheets).
     import numpy as np
 
     everyone = bool(keep.all())
@@ -362,6 +365,7 @@ def _units_of_rows(
 
     Rows left entirely empty are not respondents and pass without a word.
     """
+    # Lazy by design: pandas loads while the reader child reads (see export_sheets).
     import numpy as np
     import pandas as pd
 
@@ -428,6 +432,7 @@ def _score_column(column: pd.Series, profile: Profile, numbers: NumberMeaning) -
 
     Each distinct answer is scored once; the column is then a lookup by its factor codes.
     """
+    # Lazy by design: pandas loads while the reader child reads (see export_sheets).
     import numpy as np
     import pandas as pd
 
@@ -543,6 +548,7 @@ def _feedback_of_column(
     first_row: int,
 ) -> pd.DataFrame:
     """Suggestions of one free-text column, one row each: unit, category, text, cell."""
+    # Lazy by design: pandas loads while the reader child reads (see export_sheets).
     import numpy as np
     import pandas as pd
 
@@ -561,6 +567,7 @@ def _feedback_of_column(
 
 
 def _no_feedback() -> pd.DataFrame:
+    # Lazy by design: pandas loads while the reader child reads (see export_sheets).
     import pandas as pd
 
     return pd.DataFrame({name: pd.Series(dtype=object) for name in FEEDBACK_COLUMNS})
@@ -592,6 +599,7 @@ def _period(
 
 def combine(parts: list[Respondents], profile: Profile) -> Respondents:
     """One set of respondents from several exports of the same questionnaire."""
+    # Lazy by design: pandas loads while the reader child reads (see export_sheets).
     import numpy as np
     import pandas as pd
 
@@ -599,11 +607,8 @@ def combine(parts: list[Respondents], profile: Profile) -> Respondents:
         return parts[0]
     present = {unit for part in parts for unit in part.units}
     units = tuple(u for u in profile.unit_names if u in present)
-    items = tuple(
-        sorted(
-            {pair for part in parts for pair in part.items}, key=lambda p: _item_order(p, profile)
-        )
-    )
+    pairs = {pair for part in parts for pair in part.items}
+    items = tuple(sorted(pairs, key=lambda p: _item_order(p, profile)))
     answers = np.full((sum(len(p.answers) for p in parts), len(items)), np.nan, order="F")
     codes = []
     offset = 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from mytool.diagnostics import ERROR, INFO, WARNING, Issue, IssueCode
 from mytool.errors import InputError, UsageError
@@ -11,16 +10,11 @@ from mytool.files import shown
 from mytool.numbers import round2
 from mytool.profile import Profile
 from mytool.reading.certainty import missing_units
-from mytool.reading.exports import find_export_sheet
-from mytool.reading.guard import RangeTooLarge
 from mytool.reading.period import find_period, period_label
-from mytool.reading.sources import Sheet, Workbook, open_workbook
+from mytool.reading.sources import Sheet, Workbook
 from mytool.reading.tables import EMPTY_SCORES, NO_UNIT_COLUMN, SheetResult, read_sheet
 from mytool.reading.weights import weight_issues
 from mytool.report import COMPOSITE, Report, Score, SheetUse
-
-if TYPE_CHECKING:
-    from mytool.reading.respondents import Respondents
 
 
 def checked_period(report: Report, period: str | None) -> Report:
@@ -31,31 +25,6 @@ def checked_period(report: Report, period: str | None) -> Report:
             f"不是 --period 指定的 {period}"
         )
     return report
-
-
-def open_source(path: str | Path, profile: Profile) -> Workbook | Respondents:
-    """The workbook at `path`, or its respondents when it is a questionnaire export.
-
-    A sheet too large for a score table is tried as an export through the fast reader, whose
-    limits are higher; if it is not one, the size is what the user is told.
-    """
-    try:
-        workbook = open_workbook(path)
-    except RangeTooLarge as too_large:
-        # Too large for a score table: only the respondent reader (pandas) can tell more.
-        from mytool.reading.respondents import read_respondents
-
-        try:
-            return read_respondents([path], profile)
-        except InputError:
-            raise too_large from None
-    found = find_export_sheet(workbook.sheets, profile)
-    if found is None:
-        return workbook
-    # A questionnaire export: only now is the respondent reader (and pandas) loaded.
-    from mytool.reading.respondents import respondents_from_sheet
-
-    return respondents_from_sheet(workbook, *found, profile)
 
 
 class SeveralPeriods(InputError):
