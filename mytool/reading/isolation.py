@@ -87,7 +87,9 @@ def _outcome(
     try:
         if alongside:
             alongside()
-        ready, _, _ = select.select([results], [], [], limits.seconds)
+        poller = select.poll()  # not select(): a long-lived caller's descriptors may pass 1024
+        poller.register(results, select.POLLIN)
+        ready = poller.poll(limits.seconds * 1000)
     except BaseException:
         _stop(child)
         raise
