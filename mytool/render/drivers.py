@@ -1,6 +1,5 @@
-"""The views of `aggregate --drivers`: JSON, terminal, Markdown and the importance–satisfaction
-quadrant chart (PNG and SVG, written beside the -o file); the workbook sheet is
-`mytool.render.drivers_xlsx`."""
+"""The views of `aggregate --drivers`: JSON, terminal and Markdown (the quadrant chart is
+`mytool.render.drivers_chart`, the workbook sheet `mytool.render.drivers_xlsx`)."""
 
 from __future__ import annotations
 
