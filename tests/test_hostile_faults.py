@@ -13,7 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import SAMPLE_2023H2
+from conftest import CHARTS, LXML, SAMPLE_2023H2, WORD, needs
 from test_ledger import PROBLEMS, write_problems
 from typer.testing import CliRunner
 
@@ -81,6 +81,7 @@ def measures(master: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("parallel", [2, 5])
+@needs(*LXML)
 def test_concurrent_merges_keep_every_edit_and_back_up_each_merge(parallel: int, tmp_path):
     master, expected, copies = split_and_edit(tmp_path)
     chosen = copies[:parallel]
@@ -105,9 +106,10 @@ def test_concurrent_merges_keep_every_edit_and_back_up_each_merge(parallel: int,
     assert len(backups) == parallel, [b.name for b in backups]
 
 
+@needs(*LXML)
 def test_a_merge_waiting_too_long_for_the_folder_is_exit_4(tmp_path, monkeypatch):
     master, _, copies = split_and_edit(tmp_path)
-    monkeypatch.setattr("mytool.ledger.files.MERGE_WAIT", 0.3)
+    monkeypatch.setattr("mytool.ledger.merge_files.MERGE_WAIT", 0.3)
     # The lock is re-entrant within a process, so another process holds it.
     code = (
         "import time\nfrom pathlib import Path\nfrom mytool.writing.locking import folder_lock\n"
@@ -512,6 +514,7 @@ def test_a_full_disk_is_exit_3_and_leaves_nothing_half_written(tiny_disk):
     assert sorted(p.name for p in tiny_disk.iterdir()) == ["占位"]
 
 
+@needs(*WORD, *CHARTS)
 def test_a_folder_that_is_not_the_tools_own_is_written_file_by_file(tmp_path):
     """A folder with subfolders (a user's working folder) keeps its inode: it is never swapped."""
     out = tmp_path / "我的文件夹"
@@ -527,6 +530,7 @@ def test_a_folder_that_is_not_the_tools_own_is_written_file_by_file(tmp_path):
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the folder swap is Linux's renameat2")
+@needs(*WORD, *CHARTS)
 def test_the_tools_own_folder_is_swapped_whole(tmp_path):
     out = tmp_path / "简报"
     assert runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-d", str(out)]).exit_code == 0

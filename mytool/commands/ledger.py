@@ -201,7 +201,7 @@ def merge(
     有冲突或未导入的内容时退出码为 1；总台账正在 Excel/WPS 中打开、结果另存时退出码为 4。
     """
     # Loaded when the command runs: --help imports every command's module.
-    from mytool.ledger.files import merge_into_master
+    from mytool.ledger.merge_files import merge_into_master
     from mytool.ledger.merge_view import merge_report
 
     returned = [p for p in expand_inputs(returned) if p.resolve() != master.resolve()]

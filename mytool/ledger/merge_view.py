@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from mytool.analysis.ledger.columns import value_text
-from mytool.ledger.files import CONFLICT_REASONS, MergeOutcome
 from mytool.ledger.merge import (
     CONFLICT_SHEET,
     HELD_SHEET,
@@ -12,6 +11,7 @@ from mytool.ledger.merge import (
     Conflict,
     FileReport,
 )
+from mytool.ledger.merge_files import CONFLICT_REASONS, MergeOutcome
 
 
 def merge_report(outcome: MergeOutcome) -> str:

@@ -97,7 +97,7 @@ def read_ledger_file(path: str | Path) -> LedgerFile:
 
     The file goes through the door first (`admit`: format sniffing and the sheet pre-scan),
     then its values are read with python-calamine, an order of magnitude faster than
-    openpyxl; openpyxl only ever rewrites a master (`mytool.ledger.files.merged_workbook`).
+    openpyxl; openpyxl only ever rewrites a master (`mytool.ledger.merge_files.merged_workbook`).
     """
 
     path = Path(path)
