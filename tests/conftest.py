@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import openpyxl
@@ -14,6 +15,22 @@ SAMPLES = data_dir() / "samples"
 SAMPLE_2023H2 = SAMPLES / "songjiang-2023H2.xlsx"
 SAMPLE_2024H1 = SAMPLES / "songjiang-2024H1.xlsx"
 NOTICE_UNITS = {"九亭镇", "石湖荡镇", "新桥镇", "车墩镇", "叶榭镇", "岳阳街道"}
+# What the Word documents, the charts and the master ledger's rewrite are made with.
+WORD = ("docx", "docxtpl", "lxml")
+CHARTS = ("matplotlib",)
+LXML = ("lxml",)
+
+
+def missing(*modules: str) -> list[str]:
+    return [module for module in modules if importlib.util.find_spec(module) is None]
+
+
+def needs(*modules: str) -> pytest.MarkDecorator:
+    """Skip a test where one of `modules` is not installed. They are mytool's dependencies, but
+    a test environment may lack them: there the tests that need them skip, as LibreOffice's do,
+    instead of failing for the environment rather than the code."""
+    absent = missing(*modules)
+    return pytest.mark.skipif(bool(absent), reason=f"not installed: {', '.join(absent)}")
 
 
 @pytest.fixture(scope="session")

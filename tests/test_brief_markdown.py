@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_2023H2
+from conftest import CHARTS, SAMPLE_2023H2, WORD, needs
 from expected import RULES, expected_categories, expected_units
 from typer.testing import CliRunner
 
@@ -86,6 +86,7 @@ def test_summary_md_names_the_bottom_units_with_their_scores(md_out):
     assert {row[0] for row in table_rows(text, 3)} == set(DEPARTMENTS)
 
 
+@needs(*WORD, *CHARTS)
 def test_with_word_the_summary_md_links_the_ranking_chart(tmp_path):
     out = brief(tmp_path / "out", "-f", "md,docx")
     text = (out / "2023H2-全区情况简报.md").read_text(encoding="utf-8")

@@ -13,10 +13,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import NOTICE_UNITS, SAMPLE_2023H2
+from conftest import CHARTS, NOTICE_UNITS, SAMPLE_2023H2, WORD, missing
 from typer.testing import CliRunner
 
 from mytool.cli import app
+
+if missing(*WORD, *CHARTS):  # the chart and Word modules import them at their top
+    pytest.skip(f"not installed: {', '.join(missing(*WORD, *CHARTS))}", allow_module_level=True)
+
 from mytool.render import charts
 from mytool.render.docx_render import document_text
 

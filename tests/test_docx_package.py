@@ -7,8 +7,13 @@ import struct
 import zipfile
 import zlib
 
-import docx
 import pytest
+from conftest import WORD, missing
+
+if missing(*WORD):
+    pytest.skip(f"not installed: {', '.join(missing(*WORD))}", allow_module_level=True)
+
+import docx
 
 from mytool.render.docx_package import document_bytes, open_document, read_package
 from mytool.resources import templates_dir

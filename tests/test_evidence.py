@@ -13,6 +13,7 @@ import statistics
 
 import openpyxl
 import pytest
+from conftest import CHARTS, needs
 from planted import (
     DRIVERS,
     ITEMS,
@@ -121,6 +122,7 @@ def test_quadrants_split_at_the_means_of_importance_and_satisfaction(one_export)
         assert d["quadrant"] == expected, d
 
 
+@needs(*CHARTS)
 def test_drivers_markdown_links_the_chart_written_beside_it(one_export, tmp_path):
     path, _ = one_export
     out = tmp_path / "汇总.md"
@@ -136,6 +138,7 @@ def test_drivers_markdown_links_the_chart_written_beside_it(one_export, tmp_path
     assert first_rows and any(item in first_rows[0] for item in DRIVERS)
 
 
+@needs(*CHARTS)
 def test_drivers_sheet_in_the_workbook_and_chart_files_beside_it(one_export, tmp_path):
     path, _ = one_export
     out = tmp_path / "汇总.xlsx"

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SAMPLE_2023H2
+from conftest import CHARTS, SAMPLE_2023H2, WORD, needs
 from hostile_files import (
     good_xlsx,
     number_cell,
@@ -440,6 +440,7 @@ def test_a_unit_called_na_stays_na(tmp_path: Path):
 HOSTILE_NAMES = ["../../evil", "CON", "=cmd|' /C calc'!A0", "a/b", "名字." * 60, "<script>"]
 
 
+@needs(*WORD, *CHARTS)
 def test_hostile_unit_names_stay_inside_the_output_folder(tmp_path: Path):
     source = tmp_path / "报告-2023H2.csv"
     lines = [UNITS] + [f'"{name}",{70 + i}\n' for i, name in enumerate(HOSTILE_NAMES)]

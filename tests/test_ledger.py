@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import SAMPLE_2023H2, write_xlsx
+from conftest import LXML, SAMPLE_2023H2, needs, write_xlsx
 from typer.testing import CliRunner
 
 from mytool.cli import app
@@ -140,6 +140,7 @@ def test_split_by_department_writes_one_copy_per_department_with_only_its_rows(l
     assert again.exit_code == 2 and "已有同名分发表" in again.stderr
 
 
+@needs(*LXML)
 def test_full_cycle_init_split_edit_merge_status(tmp_path):
     problems = write_problems(tmp_path)
     master = tmp_path / "2023H2-整改台账.xlsx"
@@ -286,6 +287,7 @@ def test_full_cycle_init_split_edit_merge_status(tmp_path):
     assert "已销号但未填写复查结论的 1 个" in text
 
 
+@needs(*LXML)
 def test_two_returns_giving_one_cell_different_values_is_a_conflict_not_a_choice(ledger, tmp_path):
     assert invoke("ledger", "split", ledger, "-d", tmp_path / "d").exit_code == 0
     assert invoke("ledger", "split", ledger, "--by", "unit", "-d", tmp_path / "u").exit_code == 0
@@ -305,6 +307,7 @@ def test_two_returns_giving_one_cell_different_values_is_a_conflict_not_a_choice
     assert {r[7] for r in sheet_rows(ledger, "冲突")[1:]} == {"更换围挡", "修补围挡"}
 
 
+@needs(*LXML)
 def test_a_copy_without_snapshot_only_fills_empty_cells(ledger, tmp_path):
     handmade = tmp_path / "手工表.xlsx"
     shutil.copy(ledger, handmade)
@@ -318,6 +321,7 @@ def test_a_copy_without_snapshot_only_fills_empty_cells(ledger, tmp_path):
     assert rows["2023H2-0002"]["整改措施"] == "总台账已填"
 
 
+@needs(*LXML)
 def test_unknown_ids_and_rows_without_id_are_kept_in_the_held_sheet(ledger, tmp_path):
     assert invoke("ledger", "split", ledger, "-d", tmp_path / "d").exit_code == 0
     copy = tmp_path / "d" / "台账-区水务局.xlsx"
@@ -336,6 +340,7 @@ def test_unknown_ids_and_rows_without_id_are_kept_in_the_held_sheet(ledger, tmp_
     ]
 
 
+@needs(*LXML)
 def test_an_interrupted_merge_leaves_the_previous_master_intact(ledger, tmp_path, monkeypatch):
     assert invoke("ledger", "split", ledger, "-d", tmp_path / "d").exit_code == 0
     copy = tmp_path / "d" / "台账-区水务局.xlsx"
@@ -361,6 +366,7 @@ def test_an_interrupted_merge_leaves_the_previous_master_intact(ledger, tmp_path
     assert rows_by_id(ledger)["2023H2-0007"]["整改措施"] == "清理建筑垃圾"
 
 
+@needs(*LXML)
 def test_a_master_open_in_excel_is_not_replaced(ledger, tmp_path):
     assert invoke("ledger", "split", ledger, "-d", tmp_path / "d").exit_code == 0
     copy = tmp_path / "d" / "台账-区水务局.xlsx"
@@ -375,6 +381,7 @@ def test_a_master_open_in_excel_is_not_replaced(ledger, tmp_path):
     assert rows_by_id(merged)["2023H2-0007"]["状态"] == "整改中"
 
 
+@needs(*LXML)
 def test_merging_the_same_return_twice_changes_nothing_the_second_time(ledger, tmp_path):
     assert invoke("ledger", "split", ledger, "-d", tmp_path / "d").exit_code == 0
     copy = tmp_path / "d" / "台账-区水务局.xlsx"

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_2023H2, write_xlsx
+from conftest import LXML, SAMPLE_2023H2, WORD, needs, write_xlsx
 from typer.testing import CliRunner
 
 from mytool.cli import app
@@ -37,6 +37,7 @@ def advice(package: str) -> str:
     )
 
 
+@needs(*WORD)  # the one package missing is matplotlib
 def test_missing_matplotlib_for_word_charts_is_one_line_and_exit_6(monkeypatch, tmp_path: Path):
     uninstall(monkeypatch, "matplotlib")
     log = tmp_path / "运行.jsonl"
@@ -104,6 +105,7 @@ def test_without_the_command_line_packages_the_entry_point_says_so(tmp_path: Pat
     assert done.stderr == advice("typer")
 
 
+@needs(*LXML)  # installed, but for a part
 def test_a_package_installed_without_a_part_says_reinstall():
     from mytool.errors import missing_dependency
 

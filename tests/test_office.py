@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from builders import load_profile_rules, resave_with_libreoffice, soffice_path, unit_names
-from conftest import SAMPLE_2023H2, SAMPLE_2024H1, write_xlsx
+from conftest import CHARTS, LXML, SAMPLE_2023H2, SAMPLE_2024H1, WORD, needs, write_xlsx
 from test_aggregate import export_rows
 from test_ledger import edit, rows_by_id
 from typer.testing import CliRunner, Result
@@ -61,11 +61,15 @@ EVERY_TERMINAL_VIEW = [
     ("aggregate", "问卷导出.xlsx"),
     ("plan", "songjiang-2023H2.xlsx", "-u", "九亭", "--target-rank", "11"),
     ("plan", "songjiang-2023H2.xlsx", "-u", "九亭", "--set", "居住区=+4"),
-    ("brief", "songjiang-2023H2.xlsx", "-u", "九亭", "-d", "简报"),
+    pytest.param(
+        ("brief", "songjiang-2023H2.xlsx", "-u", "九亭", "-d", "简报"), marks=needs(*WORD, *CHARTS)
+    ),
     ("profile", "show"),
     ("ledger", "status", "台账.xlsx", "--as-of", "2024-04-15"),
     ("ledger", "split", "台账.xlsx", "--force"),
-    ("ledger", "merge", "台账.xlsx", "台账-分发/台账-区房管局.xlsx"),
+    pytest.param(
+        ("ledger", "merge", "台账.xlsx", "台账-分发/台账-区房管局.xlsx"), marks=needs(*LXML)
+    ),
     ("ledger", "init", "songjiang-2023H2.xlsx", "-o", "台账2.xlsx", "--force"),
     ("--help",),
     ("rank", "--help"),
@@ -359,6 +363,7 @@ def test_validate_is_0_for_a_correct_export_with_statistical_notes(tmp_path: Pat
     assert invoke(["validate", str(SAMPLE_2023H2)]).exit_code == 0
 
 
+@needs(*LXML)
 def test_a_merge_into_a_master_open_in_excel_is_exit_4_and_names_the_result(
     office: Path, tmp_path: Path
 ):
@@ -407,6 +412,7 @@ def test_compare_takes_one_pattern_for_its_two_files(tmp_path: Path):
     assert (found["previous"]["period"], found["current"]["period"]) == ("2023H2", "2024H1")
 
 
+@needs(*LXML)
 def test_ledger_merge_and_aggregate_take_a_folder(office: Path, tmp_path: Path):
     master = tmp_path / "台账.xlsx"
     master.write_bytes((office / "台账.xlsx").read_bytes())

@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import openpyxl
-from conftest import write_xlsx
+from conftest import CHARTS, needs, write_xlsx
 from halfyears import UNITS, composites, write_report
 from typer.testing import CliRunner
 
@@ -109,6 +109,7 @@ def test_trend_streak_stops_at_a_missing_half_year_and_lists_the_gap(tmp_path):
     )
 
 
+@needs(*CHARTS)
 def test_trend_table_markdown_and_xlsx_list_the_missing_periods(tmp_path):
     folder, _ = three_gapped_periods(tmp_path)
     note = "缺少的期次：2022年上半年、2022年下半年、2023年上半年（共 3 期）"

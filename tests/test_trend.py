@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import write_xlsx
+from conftest import CHARTS, needs, write_xlsx
 from expected import expected_trend
 from halfyears import NEW_CATEGORIES, OLD_CATEGORIES, composites, write_report
 from openpyxl.utils import get_column_letter
@@ -193,6 +193,7 @@ def chart_parts(svg: str) -> tuple[list[str], set[str]]:
     return series, texts
 
 
+@needs(*CHARTS)
 def test_markdown_file_links_an_svg_chart_with_a_line_per_unit(folder, tmp_path):
     out = tmp_path / "报告" / "走势.md"
     result = runner.invoke(app, ["trend", str(folder), "-f", "md", "-o", str(out), "-q"])
@@ -219,6 +220,7 @@ def test_markdown_file_links_an_svg_chart_with_a_line_per_unit(folder, tmp_path)
     assert "全区平均" in texts
 
 
+@needs(*CHARTS)
 def test_markdown_on_stdout_inlines_the_svg(folder):
     result = runner.invoke(app, ["trend", str(folder), "-f", "md", "-q"])
     svg = re.search(r"<svg .*?</svg>", result.stdout, re.S)
@@ -280,7 +282,10 @@ def test_help_is_chinese_and_imports_no_spreadsheet_library(command):
     assert "测评结果" in out
 
 
-@pytest.mark.parametrize(("format", "draws"), [("json", False), ("table", False), ("md", True)])
+@pytest.mark.parametrize(
+    ("format", "draws"),
+    [("json", False), ("table", False), pytest.param("md", True, marks=needs(*CHARTS))],
+)
 def test_only_the_markdown_with_its_chart_loads_matplotlib(folder, format, draws):
     code = (
         "import sys\nfrom mytool.cli import main\n"

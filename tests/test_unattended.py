@@ -12,7 +12,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from conftest import SAMPLE_2023H2
+from conftest import CHARTS, SAMPLE_2023H2, WORD, needs
 from typer.testing import CliRunner
 
 from mytool.cli import app
@@ -129,6 +129,7 @@ KILLABLE = textwrap.dedent("""
 """)
 
 
+@needs(*WORD, *CHARTS)
 def test_a_run_killed_while_writing_leaves_the_previous_outputs_intact(tmp_path: Path):
     folder = tmp_path / "简报"
     first = runner.invoke(app, ["brief", str(SAMPLE_2023H2), "-f", "both", "-d", str(folder)])
