@@ -6,6 +6,7 @@ is imported inside the guard, so an interrupt while it loads is no traceback eit
 
 import contextlib
 import gc
+import signal
 import sys
 from collections.abc import Callable
 
@@ -27,6 +28,11 @@ def main() -> None:
         with contextlib.suppress(OSError, ValueError):
             print(INTERRUPTED, file=sys.stderr)
         sys.exit(EXIT_INTERRUPTED)
+    finally:
+        # The run is over and its outputs are whole: a Ctrl-C from here on would only race the
+        # interpreter's exit (and kill it by the signal, no line, no 130), so it is ignored.
+        with contextlib.suppress(ValueError):  # not the main thread
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _command_line() -> Callable[[], None]:
