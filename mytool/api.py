@@ -389,13 +389,16 @@ def aggregate_files(
 
     `Aggregation.issues` holds the reader's and the ranking's issues.
     """
-    # aggregate only: both bring pandas, which score workbooks never need.
-    from mytool.analysis.aggregation import aggregate
-    from mytool.analysis.drivers import item_drivers
+    # aggregate only: the reader of exports, which score workbooks never need.
     from mytool.reading.respondents import read_respondents
 
     loaded = _profile(profile)
     respondents = read_respondents(paths, loaded, progress)
+    # Only now: these bring pandas and numpy, which the reader imports while its child reads
+    # the sheet; imported before the read, they would hold it up by half a second.
+    from mytool.analysis.aggregation import aggregate
+    from mytool.analysis.drivers import item_drivers
+
     result = aggregate(respondents, loaded)
     return replace(result, drivers=item_drivers(respondents, loaded)) if drivers else result
 
