@@ -13,12 +13,14 @@ from pathlib import Path
 
 import pytest
 from hostile_files import number_cell, row, sheet_xml, text_cell, xlsx_bytes
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from mytool.api import aggregate_files
 from mytool.cli import app
 from mytool.errors import InputError
-from mytool.reading import export_sheets, respondents
+from mytool.reading import export_sheets, guard, respondents
 from mytool.reading.guard import Limits, hidden_sheets_and_rows, scan_xlsx
 from mytool.reading.isolation import ParserFailed, run_isolated
 from mytool.render.aggregate import aggregation_to_dict
@@ -203,3 +205,48 @@ def test_the_hidden_row_scan_of_a_large_workbook_reads_every_spelling(tag, expec
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         facts = hidden_sheets_and_rows(archive, "x.xlsx")
     assert (None if facts is None else facts.sheets["综合"].hidden_rows) == expected
+
+
+_LETTERS = st.sampled_from([b"h", b"i", b"d", b"e", b"n", b"<", b"\x00"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    text=st.lists(_LETTERS, max_size=3000).map(b"".join),
+    word=st.lists(_LETTERS, min_size=1, max_size=7).map(b"".join),
+    step=st.integers(min_value=1, max_value=300),
+    method=st.sampled_from([zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED]),
+)
+def test_the_first_look_finds_a_word_wherever_the_blocks_fall(text, word, step, method):
+    """`_mentions` inflates a member in blocks of `step` compressed bytes: a word split across
+    two blocks is found, as Python's own `in` on the whole text finds it (a stored member is
+    read through zipfile)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=method) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", text)
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as archive,
+    ):
+        patch.setattr(guard, "_RAW_STEP", step)
+        assert guard._mentions(archive, "xl/worksheets/sheet1.xml", word) == (word in text)
+
+
+def test_a_damaged_member_of_a_large_export_is_refused_with_a_message(tmp_path, monkeypatch):
+    """The first look inflates without zipfile's checks: a corrupt stream still ends in the
+    full pre-scan's message, not a traceback."""
+    monkeypatch.setattr(export_sheets, "FULL_SCAN_BYTES", 0)
+    rows = [row(1, *(text_cell(f"{LETTERS[c]}1", text) for c, text in enumerate(HEADER)))]
+    answers = [(text_cell(f"A{r}", "九亭镇"), text_cell(f"B{r}", "满意")) for r in range(2, 400)]
+    rows += [row(r, *cells) for r, cells in enumerate(answers, start=2)]
+    data = bytearray(xlsx_bytes({"答卷": sheet_xml("".join(rows))}))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    middle = info.header_offset + 30 + len(info.filename) + info.compress_size // 2
+    data[middle : middle + 40] = bytes(40)
+    path = tmp_path / "damaged.xlsx"
+    path.write_bytes(bytes(data))
+    result = runner.invoke(app, ["aggregate", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "damaged.xlsx：文件已损坏或不完整" in result.output
+    assert "Traceback" not in result.output

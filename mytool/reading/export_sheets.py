@@ -123,8 +123,11 @@ def _checked(
         return deep_scan(admission, name, limits)
     if admission.format != "xlsx":
         return None
-    with zipfile.ZipFile(io.BytesIO(admission.data)) as archive:
-        facts = hidden_sheets_and_rows(archive, name)
+    try:
+        with zipfile.ZipFile(io.BytesIO(admission.data)) as archive:
+            facts = hidden_sheets_and_rows(archive, name)
+    except Exception:  # a broken archive or member: the full pre-scan names the fault
+        facts = None
     return facts if facts is not None else deep_scan(admission, name, limits)
 
 

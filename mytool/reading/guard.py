@@ -12,9 +12,12 @@ formatted as a percentage (calamine gives 0.7853 where the office sees 78.53%).
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
@@ -270,6 +273,58 @@ def _chunks(archive: zipfile.ZipFile, path: str) -> Iterator[bytes]:
             carry = data[cut:]
 
 
+def _mentions(archive: zipfile.ZipFile, path: str, word: bytes) -> bool:
+    """Whether the member's text holds `word`: the cheap first look of a scan that usually
+    finds nothing, at half the CPU of `_chunks` (no CRC, no copies to cut chunks at rows)."""
+    tail = len(word) - 1
+    carry = b""  # the text's last `tail` bytes so far, however short the blocks were
+    for block in _inflated(archive, path):
+        if word in block or word in carry + block[:tail]:
+            return True
+        if tail:
+            carry = block[-tail:] if len(block) >= tail else (carry + block)[-tail:]
+    return False
+
+
+_RAW_STEP = 64 * KIB  # compressed bytes inflated at a time: the output stays in reused memory
+
+
+def _inflated(archive: zipfile.ZipFile, path: str) -> Iterator[bytes]:
+    """The member's text, block by block. A deflated member held in memory (as every admitted
+    file is) is inflated straight from its bytes; any other is read through `zipfile`.
+
+    Its CRC is not checked here: the parser reads the member too, and a damaged one fails there.
+    """
+    info = archive.getinfo(path)
+    if isinstance(archive.fp, io.BytesIO):
+        with archive.fp.getbuffer() as whole:
+            start = _data_start(whole, info)
+            if start is not None:
+                with whole[start : start + info.compress_size] as data:
+                    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+                    for offset in range(0, len(data), _RAW_STEP):
+                        yield inflater.decompress(data[offset : offset + _RAW_STEP])
+                    yield inflater.flush()
+                return
+    with archive.open(info) as stream:
+        while block := stream.read(_CHUNK):
+            yield block
+
+
+def _data_start(whole: memoryview, info: zipfile.ZipInfo) -> int | None:
+    """Where a plainly deflated member's data begins, after its local header; None otherwise."""
+    header = info.header_offset
+    if (
+        info.compress_type != zipfile.ZIP_DEFLATED
+        or info.flag_bits & 0x1  # encrypted
+        or bytes(whole[header : header + 4]) != b"PK\x03\x04"
+    ):
+        return None
+    name_length, extra_length = struct.unpack("<HH", whole[header + 26 : header + 30])
+    start = header + 30 + name_length + extra_length
+    return start if start + info.compress_size <= len(whole) else None
+
+
 def _scan_sheet(
     archive: zipfile.ZipFile,
     path: str,
@@ -407,7 +462,7 @@ def hidden_sheets_and_rows(archive: zipfile.ZipFile, name: str) -> ArchiveFacts 
     facts = {}
     for sheet, path, hidden in _worksheets(archive, name):
         rows: list[int] = []
-        for chunk in _chunks(archive, path):
+        for chunk in _chunks(archive, path) if _mentions(archive, path, b"hidden") else ():
             if b"hidden" not in chunk:
                 continue
             for row in _ANY_HIDDEN_ROW.finditer(chunk):
