@@ -6,6 +6,7 @@ is imported inside the guard, so an interrupt while it loads is no traceback eit
 
 import contextlib
 import gc
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -22,6 +23,10 @@ GC_THRESHOLD = 50_000
 
 def main() -> None:
     gc.set_threshold(GC_THRESHOLD)
+    # NumPy's OpenBLAS starts a thread per core when it loads, which spins for about 0.1 s of
+    # CPU before it sleeps, while the reader's child wants that core; mytool's matrix work is
+    # a few products over answer columns. A setting of the user's own is kept.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         _command_line()()
     except KeyboardInterrupt:
@@ -33,6 +38,10 @@ def main() -> None:
         # interpreter's exit (and kill it by the signal, no line, no 130), so it is ignored.
         with contextlib.suppress(ValueError):  # not the main thread
             signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # Nor does anything left need the cycle collector: every file is written and closed.
+        # Frozen, the objects of the run (pandas, a large export's frames) are not traversed
+        # once more by the collection at the interpreter's exit: 0.25 s of a 100k-row aggregate.
+        gc.freeze()
 
 
 def _command_line() -> Callable[[], None]:
