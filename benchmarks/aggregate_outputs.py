@@ -5,10 +5,11 @@ Run on demand:  python benchmarks/aggregate_outputs.py FOLDER [--large] > hashes
                 (then the same on the changed code, and `diff` the two lists)
 
 FOLDER keeps the generated exports between runs (they are made once, deterministically). Each
-export goes through `aggregate` as table (stdout), json, csv and xlsx, and through `rank -f json`;
-each line is `input format sha256` of stdout, stderr and the written file. A workbook is hashed
-member by member with the creation and modification times in docProps/core.xml left out; nothing
-else is. The bundled score-table samples go through `rank` too (same door: mytool.reading.sources).
+export goes through `aggregate` as table (stdout), json, csv, xlsx and `--drivers -f json`, and
+through `rank -f json`; each line is `input format sha256` of stdout, stderr and the written file.
+A workbook is hashed member by member with the creation and modification times in
+docProps/core.xml left out; nothing else is. The bundled score-table samples go through `rank`
+too (same door: mytool.reading.sources).
 """
 
 from __future__ import annotations
@@ -125,6 +126,8 @@ def main() -> None:
             target = out / f"result.{kind}"
             command = ["aggregate", str(path), "-f", kind, "-o", str(target)]
             print(path.name, kind, run(command, target), flush=True)
+        drivers = ["aggregate", str(path), "--drivers", "-f", "json"]
+        print(path.name, "drivers-json", run(drivers, None), flush=True)
         print(path.name, "rank-json", run(["rank", str(path), "-f", "json"], None), flush=True)
     for sample in sorted((data_dir() / "samples").glob("*.xlsx")):
         print(sample.name, "rank-json", run(["rank", str(sample), "-f", "json"], None), flush=True)

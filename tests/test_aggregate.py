@@ -14,6 +14,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import openpyxl
+import pandas as pd
+import pyarrow as pa
 import pytest
 from conftest import write_xlsx
 from expected import RULES, half_up, mean, unit_name
@@ -27,7 +29,7 @@ from mytool.cli import app
 from mytool.numbers import round2
 from mytool.profile import load_profile
 from mytool.reading.exports import answer_score
-from mytool.reading.respondents import feedback_from_respondents, read_respondents
+from mytool.reading.respondents import _factorized, feedback_from_respondents, read_respondents
 from mytool.render.aggregate import aggregation_to_dict
 from mytool.report import ITEM
 
@@ -582,3 +584,42 @@ def test_an_export_with_hidden_rows_and_sheets_says_so(tmp_path):
         assert expected <= found, command
     counted = {u["unit"]: u["respondents"] for u in data["units"]}  # …and read as the rest
     assert counted == {"九亭镇": 4, "岳阳街道": 3}
+
+
+_CELL_TEXTS = st.sampled_from(["非常满意", "满意", "一般", "", " 满意", "5", "不了解"])
+
+
+def _first_appearance(cells: list[object]) -> tuple[list[int], list[object]]:
+    """The expectation, by hand: each distinct cell (empty as None) numbered as first seen."""
+    seen: dict[object, int] = {}
+    codes = [seen.setdefault(cell, len(seen)) for cell in cells]
+    return codes, list(seen)
+
+
+@given(chunks=st.lists(st.lists(st.one_of(st.none(), _CELL_TEXTS), max_size=12), max_size=4))
+def test_an_arrow_column_is_numbered_by_its_distinct_cells_in_order_of_appearance(chunks):
+    """Cells read into Arrow (a CSV arrives in several chunks) are encoded by Arrow: the same
+    numbering a by-hand pass gives, empties as None, whatever the chunks."""
+    cells = [cell for chunk in chunks for cell in chunk]
+    column = pd.Series(pd.arrays.ArrowExtensionArray(pa.chunked_array(chunks, type=pa.string())))
+    codes, uniques = _factorized(column.iloc[0:])
+    expected_codes, expected_uniques = _first_appearance(cells)
+    assert (codes.tolist(), uniques) == (expected_codes, expected_uniques)
+
+
+@given(
+    cells=st.lists(
+        st.one_of(st.none(), st.just(math.nan), _CELL_TEXTS, st.integers(1, 5), st.just(4.0)),
+        max_size=20,
+    )
+)
+def test_a_column_of_python_values_is_numbered_the_same_way(cells):
+    """A small export read cell by cell holds numbers and text side by side; pandas numbers it,
+    and the missing cells (None or NaN) come out as one None, numbered last."""
+    codes, uniques = _factorized(pd.Series(cells, dtype=object))
+    present = [cell for cell in cells if not (cell is None or cell != cell)]
+    _, expected = _first_appearance(present)
+    assert uniques == [*expected, None]
+    assert [uniques[code] for code in codes.tolist()] == [
+        None if cell is None or cell != cell else cell for cell in cells
+    ]

@@ -1,7 +1,8 @@
 """Turn respondent-level exports into answer scores per respondent, vectorised.
 
-Each column is factorised once and its few distinct answers are scored (`answer_score`), so a
-column of 500,000 labels costs one pass in pandas, never a Python call per cell. The result,
+Each column is factorised once (by Arrow, for a sheet read into Arrow) and its few distinct
+answers are scored (`answer_score`), so a column of 500,000 labels costs one pass in native code,
+never a Python call per cell. The result,
 `Respondents`, holds a (respondents × items) array of scores with NaN for no answer, the unit of
 each respondent, the suggestion texts and everything worth telling the user.
 """
@@ -302,15 +303,15 @@ def _answer_scores(
     # Lazy by design: pandas loads while the reader child reads (see export_sheets).
     import numpy as np
 
-    everyone = bool(keep.all())
+    kept = None if keep.all() else keep
     found: list[Issue] = []
     answers = np.empty((int(keep.sum()), len(columns)), dtype="float64", order="F")
     numbers = number_meaning(file, profile)
     unexplained: dict[str, list[str]] = {}  # question → its number answers, meaning unknown
     saw_numbers = False
     for index, question in enumerate(columns):
-        column = _score_column(body[question.column], profile, numbers)
-        answers[:, index] = column.scores if everyone else column.scores[keep]
+        # Each column scored straight into its place: no per-column array of half a million.
+        column = _score_column(body[question.column], profile, numbers, answers[:, index], kept)
         place = header_cell(question.column)
         saw_numbers = saw_numbers or bool(column.numbers)
         if column.numbers and not numbers.kind:
@@ -418,40 +419,73 @@ def _blank_codes(uniques: Iterable[object]) -> list[int]:
 
 @dataclass
 class _Column:
-    """One question column scored: scores per row, and what kinds of answers it held."""
+    """One question column scored: what kinds of answers it held (its scores are written
+    where the caller asked)."""
 
-    scores: np.ndarray
     unrecognised: Counter[str]  # answer → how many
     numbers: list[str]  # distinct whole-number answers, in order of first appearance
     labels: int  # how many answers are labels (非常满意 …)
     number_count: int  # how many answers are whole numbers
 
 
-def _score_column(column: pd.Series, profile: Profile, numbers: NumberMeaning) -> _Column:
-    """Scores of one question column (NaN for no answer), and the answers not understood.
+def _score_column(
+    column: pd.Series,
+    profile: Profile,
+    numbers: NumberMeaning,
+    out: np.ndarray,
+    keep: np.ndarray | None,
+) -> _Column:
+    """Write the scores of one question column into `out` (NaN for no answer; only the rows
+    `keep` marks, when given), and tell which answers were not understood.
 
-    Each distinct answer is scored once; the column is then a lookup by its factor codes.
+    Each distinct answer is scored once; the column is then a lookup by its codes.
     """
     # Lazy by design: pandas loads while the reader child reads (see export_sheets).
     import numpy as np
-    import pandas as pd
 
-    codes, uniques = pd.factorize(column)
+    codes, uniques = _factorized(column)
     scored = [answer_score(value, profile, numbers) for value in uniques]
-    lookup = np.array([np.nan if s is None else s for s, _ in scored] + [np.nan], dtype="float64")
-    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    lookup = np.array([np.nan if s is None else s for s, _ in scored], dtype="float64")
+    # mode "clip" (the codes are all in range) writes to `out` directly; "raise" buffers it
+    np.take(lookup, codes if keep is None else codes[keep], out=out, mode="clip")
+    counts = np.bincount(codes, minlength=len(uniques))
     unrecognised: Counter[str] = Counter()
     number_answers: list[str] = []
     labels = number_count = 0
     for i, value in enumerate(uniques):
+        if value is None or not counts[i]:
+            continue
         if is_number_answer(value):
             number_answers.append(display_text(value))
             number_count += int(counts[i])
         elif normalize(value) in profile.labels:
             labels += int(counts[i])
         if not scored[i][1] and not (is_number_answer(value) and not numbers.kind):
-            unrecognised[display_text(uniques[i])] += int(counts[i])
-    return _Column(lookup[codes], unrecognised, number_answers, labels, number_count)
+            unrecognised[display_text(value)] += int(counts[i])
+    return _Column(unrecognised, number_answers, labels, number_count)
+
+
+def _factorized(column: pd.Series) -> tuple[np.ndarray, list[object]]:
+    """Each cell's index into the column's distinct values, and those values in order of first
+    appearance, None (empty) among them wherever it first appears.
+
+    A column read into Arrow is encoded by Arrow, into one array of small codes; pandas'
+    factorize made three arrays of that column's length for it.
+    """
+    # Lazy by design: pandas loads while the reader child reads (see export_sheets).
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(column.dtype, pd.ArrowDtype):
+        cells = pa.array(column)
+        if isinstance(cells, pa.ChunkedArray):  # one chunk, so one dictionary for every cell
+            cells = cells.combine_chunks()
+        encoded = pc.dictionary_encode(cells, null_encoding="encode")
+        return encoded.indices.to_numpy(), encoded.dictionary.to_pylist()
+    codes, uniques = pd.factorize(column)  # cells of any type; -1 for empty
+    codes[codes < 0] = len(uniques)
+    return codes, [*uniques, None]
 
 
 def _numbers_refusal(file: str, unexplained: dict[str, list[str]]) -> str:
@@ -551,15 +585,19 @@ def _feedback_of_column(
     # Lazy by design: pandas loads while the reader child reads (see export_sheets).
     import numpy as np
     import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    codes, uniques = pd.factorize(column)
-    useful = np.array([_says_something(v, profile) for v in uniques] + [False], dtype=bool)
+    codes, uniques = _factorized(column)
+    useful = np.array([v is not None and _says_something(v, profile) for v in uniques], dtype=bool)
     rows = np.flatnonzero(useful[codes] & (row_units >= 0))
+    # Each distinct text stripped once, as pandas' str.strip strips (Arrow's trim).
+    texts = pc.utf8_trim_whitespace(pa.array([str(v) for v in uniques], type=pa.string()))
     return pd.DataFrame(
         {
             "unit": np.asarray(units, dtype=object)[row_units[rows]],
             "category": category,
-            "text": column.iloc[rows].astype(str).str.strip().to_numpy(dtype=object),
+            "text": np.asarray(texts.to_pylist(), dtype=object)[codes[rows]],
             "place": [f"{place}{first_row + row + 1}" for row in rows.tolist()],
         },
         columns=FEEDBACK_COLUMNS,
