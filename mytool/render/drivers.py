@@ -1,4 +1,5 @@
-"""The views of `aggregate --drivers`: JSON, terminal and Markdown (the quadrant chart is
+"""The views of `aggregate --drivers`: JSON and Markdown, and the notes and cells every view
+shares (the terminal table is `mytool.render.drivers_terminal`, the quadrant chart
 `mytool.render.drivers_chart`, the workbook sheet `mytool.render.drivers_xlsx`)."""
 
 from __future__ import annotations
@@ -6,8 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from rich.table import Table
 
 from mytool.analysis.drivers import (
     BONUS,
@@ -21,11 +20,8 @@ from mytool.analysis.drivers import (
 )
 from mytool.render.labels import score_text
 from mytool.render.markdown import md_text, table
-from mytool.render.wide import print_whole
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from mytool.analysis.aggregation import Aggregation
 
 CHART_SUFFIX = "-驱动因素"
@@ -117,7 +113,7 @@ def _scope_dict(scope: DriverSet) -> dict:
 # Cells shared by the human formats ------------------------------------------------------------
 
 
-def _cells(number: int, driver: Driver, escape: Callable[[str], str] = str) -> list[str]:
+def driver_cells(number: int, driver: Driver, escape: Callable[[str], str] = str) -> list[str]:
     ci = driver.ci95
     return [
         str(number),
@@ -132,35 +128,9 @@ def _cells(number: int, driver: Driver, escape: Callable[[str], str] = str) -> l
     ]
 
 
-def _title(scope: DriverSet) -> str:
+def scope_title(scope: DriverSet) -> str:
     thin = "，样本不足" if scope.low_sample else ""
     return f"驱动因素：{scope_name(scope)}（{scope.respondents} 份答卷{thin}）"
-
-
-# Terminal -------------------------------------------------------------------------------------
-
-
-def print_drivers(result: Aggregation, console: Console) -> None:
-    """The district's importance–satisfaction table; the units' are in json, md and xlsx."""
-    if not result.drivers:
-        return
-    district = result.drivers[0]
-    view = Table(title=_title(district), title_justify="left", header_style="bold")
-    for heading in HEADINGS:
-        justify = "left" if heading in ("大类", "小项", "象限", "提示") else "right"
-        view.add_column(heading, justify=justify, overflow="fold")  # type: ignore[arg-type]
-    for number, driver in enumerate(district.drivers, start=1):
-        style = "bold red" if driver.quadrant == PRIORITY else None
-        view.add_row(*_cells(number, driver), style=style)
-    print_whole(view, console)
-    for line in (method_note(district), split_note(district)):
-        console.print(line, markup=False, soft_wrap=True)
-    console.print(
-        "各街镇的驱动因素见 -f json/md/xlsx；给出 -o 时，象限图另存为 "
-        f"<文件名>{CHART_SUFFIX}.png 和 .svg。",
-        markup=False,
-        soft_wrap=True,
-    )
 
 
 # Markdown -------------------------------------------------------------------------------------
@@ -170,9 +140,9 @@ def drivers_markdown(result: Aggregation, chart: str | None) -> str:
     """The drivers section: district first (with the chart, when written), then each unit."""
     parts = ["## 驱动因素（重要性–满意度）", md_text(method_note(result.drivers[0]))]
     for index, scope in enumerate(result.drivers):
-        parts.append(f"### {md_text(_title(scope).removeprefix('驱动因素：'))}")
+        parts.append(f"### {md_text(scope_title(scope).removeprefix('驱动因素：'))}")
         if index == 0 and chart:
             parts.append(f"![重要性–满意度象限图](<{chart}>)")
-        rows = [_cells(n, d, md_text) for n, d in enumerate(scope.drivers, start=1)]
+        rows = [driver_cells(n, d, md_text) for n, d in enumerate(scope.drivers, start=1)]
         parts += [table(HEADINGS, rows), md_text(split_note(scope))]
     return "\n\n".join(parts)

@@ -75,7 +75,7 @@ RENDERERS: dict[tuple[str, str], tuple[str, str]] = {
     ("Aggregation", "csv"): ("csv", "mytool.render.aggregate:aggregation_to_csv"),
     ("Aggregation", "xlsx"): ("xlsx", "mytool.render.aggregate_xlsx:aggregation_to_xlsx"),
     ("Aggregation", "md"): ("files", "mytool.render.aggregate_md:aggregation_markdown_files"),
-    ("Aggregation", "table"): ("view", "mytool.render.aggregate:print_aggregation"),
+    ("Aggregation", "table"): ("view", "mytool.render.aggregate_terminal:print_aggregation"),
     ("Plan", "json"): ("json", "mytool.render.plan:plan_to_dict"),
     ("Plan", "md"): ("text", "mytool.render.plan:plan_markdown"),
     ("Plan", "xlsx"): ("xlsx", "mytool.render.plan_xlsx:plan_to_xlsx"),
