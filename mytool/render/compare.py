@@ -1,13 +1,11 @@
-"""Every format of `mytool compare`: JSON and CSV (a contract), Markdown, the terminal view."""
+"""`mytool compare` as JSON and CSV (a contract) and Markdown, and the wording every view shares
+(the terminal view is `mytool.render.compare_terminal`, the workbook `mytool.render.table_xlsx`)."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Callable
-
-from rich.console import Console
-from rich.table import Table
 
 from mytool.analysis.comparison import (
     LEVEL,
@@ -22,7 +20,6 @@ from mytool.diagnostics import ERROR, WARNING
 from mytool.render.labels import score_text
 from mytool.render.machine import csv_text
 from mytool.render.markdown import md_text, table
-from mytool.render.wide import print_whole
 from mytool.render.wording import period_text
 
 UNIT_KEYS = (
@@ -196,13 +193,13 @@ def mapping_text(category: CategoryChange) -> str:
     return "；".join(parts)
 
 
-def _title(comparison: Comparison) -> str:
+def comparison_title(comparison: Comparison) -> str:
     before = period_text(comparison.previous.period) or "期次未知"
     now = period_text(comparison.current.period) or "期次未知"
     return f"{before} → {now} 街镇变化"
 
 
-def _summary(comparison: Comparison) -> list[str]:
+def summary_lines(comparison: Comparison) -> list[str]:
     def names(units: tuple[UnitChange, ...]) -> str:
         return "、".join(u.unit for u in units) or "无"
 
@@ -216,7 +213,7 @@ def _summary(comparison: Comparison) -> list[str]:
     ]
 
 
-def _unmatched_line(comparison: Comparison) -> str:
+def unmatched_line(comparison: Comparison) -> str:
     before = "、".join(comparison.unmatched_previous) or "无"
     now = "、".join(comparison.unmatched_current) or "无"
     return f"无对应大类（未比较）——上期：{before}；本期：{now}。"
@@ -230,7 +227,7 @@ def test_text(test: ChangeTest | None) -> str:
     return f"{'显著' if test.significant else '误差范围内'}（{p}）"
 
 
-def _unit_cells(
+def unit_cells(
     unit: UnitChange, escape: Callable[[str], str] = str, *, tested: bool = False
 ) -> list[str]:
     """One row of the unit table; `escape` is applied to the text that came from input files."""
@@ -247,7 +244,7 @@ def _unit_cells(
     ]
 
 
-def _category_cells(
+def category_cells(
     category: CategoryChange, escape: Callable[[str], str] = str, *, tested: bool = False
 ) -> list[str]:
     return [
@@ -271,7 +268,7 @@ CATEGORY_HEADINGS = ["排名", "大类", "全区得分", "上期得分", "变化
 TEST_HEADING = "变化显著性"
 
 
-def _headings(headings: list[str], tested: bool) -> list[str]:
+def table_headings(headings: list[str], tested: bool) -> list[str]:
     """The headings, with 变化显著性 after 变化 when the changes were tested."""
     if not tested:
         return headings
@@ -287,60 +284,17 @@ def comparison_markdown(comparison: Comparison) -> str:
         f"上期：{md_text(comparison.previous.source)}；本期：{md_text(comparison.current.source)}。"
     )
     tested = comparison.tested
-    units = [_unit_cells(u, md_text, tested=tested) for u in comparison.units]
-    categories = [_category_cells(c, md_text, tested=tested) for c in comparison.categories]
+    units = [unit_cells(u, md_text, tested=tested) for u in comparison.units]
+    categories = [category_cells(c, md_text, tested=tested) for c in comparison.categories]
     parts = [
-        f"# {_title(comparison)}",
+        f"# {comparison_title(comparison)}",
         sources,
-        table(_headings(UNIT_HEADINGS, tested), units),
-        "\n\n".join(md_text(line) for line in _summary(comparison)),
+        table(table_headings(UNIT_HEADINGS, tested), units),
+        "\n\n".join(md_text(line) for line in summary_lines(comparison)),
         "## 大类变化（全区平均）",
-        table(_headings(CATEGORY_HEADINGS, tested), categories),
+        table(table_headings(CATEGORY_HEADINGS, tested), categories),
         TESTED_NOTE if tested else UNTESTED_NOTE,
     ]
     if comparison.unmatched_previous or comparison.unmatched_current:
-        parts.append(md_text(_unmatched_line(comparison)))
+        parts.append(md_text(unmatched_line(comparison)))
     return "\n\n".join(parts) + "\n"
-
-
-# Terminal -------------------------------------------------------------------------------------
-
-
-def print_comparison(comparison: Comparison, console: Console) -> None:
-    tested = comparison.tested
-    risers = {u.unit for u in comparison.risers}
-    fallers = {u.unit for u in comparison.fallers}
-    title = f"{_title(comparison)}（{comparison.previous.source} → {comparison.current.source}）"
-    units = Table(title=title, title_justify="left", header_style="bold")
-    for heading in _headings(UNIT_HEADINGS, tested):
-        left = heading in ("街镇", "等级", "排名靠后", TEST_HEADING)
-        units.add_column(heading, justify="left" if left else "right", overflow="fold")
-    for unit in comparison.units:
-        style = "green" if unit.unit in risers else "red" if unit.unit in fallers else None
-        units.add_row(*_unit_cells(unit, tested=tested), style="bold " + style if style else None)
-    print_whole(units, console)
-    for line in _summary(comparison):
-        console.print(line, markup=False, soft_wrap=True)
-    print_whole(_category_table(comparison), console)
-    if comparison.unmatched_previous or comparison.unmatched_current:
-        console.print(_unmatched_line(comparison), markup=False, soft_wrap=True)
-    console.print(TESTED_NOTE if tested else UNTESTED_NOTE, markup=False, soft_wrap=True)
-
-
-def _category_table(comparison: Comparison) -> Table:
-    """Categories, the largest rise in green and the largest fall in red."""
-    categories = Table(title="大类变化（全区平均）", title_justify="left", header_style="bold")
-    for heading in _headings(CATEGORY_HEADINGS, comparison.tested):
-        left = heading in ("大类", "对应关系", TEST_HEADING)
-        categories.add_column(heading, justify="left" if left else "right", overflow="fold")
-    changes = [c.score_change for c in comparison.categories if c.score_change is not None]
-    top, bottom = (max(changes), min(changes)) if changes else (None, None)
-    for category in comparison.categories:
-        change = category.score_change
-        style = None
-        if change is not None and change == top and change > 0:
-            style = "bold green"
-        elif change is not None and change == bottom and change < 0:
-            style = "bold red"
-        categories.add_row(*_category_cells(category, tested=comparison.tested), style=style)
-    return categories

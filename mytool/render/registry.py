@@ -65,7 +65,7 @@ RENDERERS: dict[tuple[str, str], tuple[str, str]] = {
     ("Comparison", "json"): ("json", "mytool.render.compare:comparison_to_dict"),
     ("Comparison", "csv"): ("csv", "mytool.render.compare:comparison_to_csv"),
     ("Comparison", "md"): ("text", "mytool.render.compare:comparison_markdown"),
-    ("Comparison", "table"): ("view", "mytool.render.compare:print_comparison"),
+    ("Comparison", "table"): ("view", "mytool.render.compare_terminal:print_comparison"),
     ("Comparison", "xlsx"): ("xlsx", "mytool.render.table_xlsx:comparison_to_xlsx"),
     ("Trend", "json"): ("json", "mytool.render.trend:trend_to_dict"),
     ("Trend", "md"): ("files", "mytool.render.trend_md:trend_markdown_files"),

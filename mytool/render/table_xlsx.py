@@ -20,11 +20,11 @@ from mytool.render.compare import (
     TESTED_NOTE,
     UNIT_HEADINGS,
     UNTESTED_NOTE,
-    _summary,
-    _title,
+    comparison_title,
     flag_change_text,
     grade_change_text,
     mapping_text,
+    summary_lines,
     test_text,
 )
 from mytool.render.excel import (
@@ -122,7 +122,7 @@ def comparison_to_xlsx(comparison: Comparison, profile: Profile | None = None) -
     sheet = book.active
     sheet.title = "街镇变化"
     sources = f"上期：{comparison.previous.source}；本期：{comparison.current.source}"
-    top = title_rows(sheet, _title(comparison), sources)
+    top = title_rows(sheet, comparison_title(comparison), sources)
     rows = [
         [
             u.unit,
@@ -146,7 +146,7 @@ def comparison_to_xlsx(comparison: Comparison, profile: Profile | None = None) -
         if unit.flagged:
             _fill(sheet.cell(row=offset, column=8), FLAG_FILL)
     _finish(sheet, top)  # widths from the table, not the summary lines under it
-    notes = [*_summary(comparison), TESTED_NOTE if comparison.tested else UNTESTED_NOTE]
+    notes = [*summary_lines(comparison), TESTED_NOTE if comparison.tested else UNTESTED_NOTE]
     for index, line in enumerate(notes, start=last + 2):
         put(sheet, index, 1, line)
 
