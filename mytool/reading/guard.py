@@ -297,7 +297,9 @@ def _inflated(archive: zipfile.ZipFile, path: str) -> Iterator[bytes]:
     """
     info = archive.getinfo(path)
     if isinstance(archive.fp, io.BytesIO):
-        with archive.fp.getbuffer() as whole:
+        # getvalue(), not getbuffer(): a BytesIO made from bytes shares them until a buffer is
+        # exported, and getbuffer() would copy the whole file first
+        with memoryview(archive.fp.getvalue()) as whole:
             start = _data_start(whole, info)
             if start is not None:
                 with whole[start : start + info.compress_size] as data:
