@@ -12,13 +12,13 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mytool.casework import FeedbackCase
-from mytool.diagnostics import INFO, WARNING, Issue, IssueCode, column_letter
+from mytool.diagnostics import INFO, WARNING, Issue, IssueCode, cell_address, column_letter
 from mytool.errors import InputError
 from mytool.files import shown
 from mytool.profile import Profile
@@ -44,7 +44,7 @@ from mytool.reading.grid import Sheet
 from mytool.reading.guard import Limits
 from mytool.reading.names import names_of
 from mytool.reading.period import find_period
-from mytool.reading.sources import Admission, Workbook, admit, scan_notes
+from mytool.reading.sources import CONTROL_CHARACTERS, Admission, Workbook, admit, scan_notes
 from mytool.report import SheetUse
 from mytool.text import NO_VALUE_MARKS, display_text, normalize
 
@@ -182,37 +182,35 @@ def respondents_from_table(
     """Score every answer of an export sheet (`table`: numbered columns, rows as in the sheet)."""
 
     file = shown(path.name)
-    found = list(issues)
     body = table.iloc[layout.header_row + 1 :]
 
     def header_cell(col: int) -> str:
         return f"{sheet}!{column_letter(col)}{layout.header_row + 1}"
 
-    units, row_units, unit_issues = _units_of_rows(
+    units, row_units, unit_issues, unit_cleaned = _units_of_rows(
         body, layout.unit_column, profile, file, header_cell(layout.unit_column)
     )
-    found.extend(unit_issues)
     keep = row_units >= 0
     everyone = bool(keep.all())
     columns = sorted(layout.questions, key=lambda q: _item_order((q.category, q.item), profile))
-    answers, answer_issues = _answer_scores(
+    answers, answer_issues, answers_cleaned = _answer_scores(
         body, columns, keep, profile, file=file, header_cell=header_cell
     )
-    found.extend(answer_issues)
-    overall, overall_issues = _overall_scores(body, layout, keep, profile, file, header_cell)
-    found.extend(overall_issues)
-    found.extend(
-        Issue(
-            IssueCode.REPEATED_QUESTION,
-            WARNING,
-            f"「{question.header}」与前面的问题对应同一小项「{question.item}」，未使用",
-            file,
-            header_cell(question.column),
-        )
-        for question in layout.repeated
+    overall, overall_issues, overall_cleaned = _overall_scores(
+        body, layout, keep, profile, file, header_cell
     )
+    feedback, feedback_cleaned = _feedback(body, layout, units, row_units, profile, sheet)
+    cleaned = [unit_cleaned, *answers_cleaned, *overall_cleaned, *feedback_cleaned]
     period, origin, period_issues = _export_period(table, layout, path, sheet, file)
-    found.extend(period_issues)
+    found = [
+        *issues,
+        *_cleaned_issue(cleaned, file, sheet, layout.header_row + 1),
+        *unit_issues,
+        *answer_issues,
+        *overall_issues,
+        *_repeated_issues(layout, file, header_cell),
+        *period_issues,
+    ]
     return Respondents(
         sources=(file,),
         path=str(path),
@@ -222,7 +220,7 @@ def respondents_from_table(
         unit_codes=row_units if everyone else row_units[keep],
         items=tuple((q.category, q.item) for q in columns),
         answers=answers,
-        feedback=_feedback(body, layout, units, row_units, profile, sheet),
+        feedback=feedback,
         unmatched_questions=layout.unmatched,
         period=period,
         period_origin=origin,
@@ -238,14 +236,29 @@ def _overall_scores(
     profile: Profile,
     file: str,
     header_cell: Callable[[int], str],
-) -> tuple[np.ndarray | None, list[Issue]]:
+) -> tuple[np.ndarray | None, list[Issue], list[_Cleaned | None]]:
     """Each kept respondent's score on the overall-satisfaction question (None if not asked)."""
     if layout.overall is None:
-        return None, []
-    scored, issues = _answer_scores(
+        return None, [], []
+    scored, issues, cleaned = _answer_scores(
         body, [layout.overall], keep, profile, file=file, header_cell=header_cell
     )
-    return scored[:, 0], issues
+    return scored[:, 0], issues, cleaned
+
+
+def _repeated_issues(
+    layout: ExportLayout, file: str, header_cell: Callable[[int], str]
+) -> list[Issue]:
+    return [
+        Issue(
+            IssueCode.REPEATED_QUESTION,
+            WARNING,
+            f"「{question.header}」与前面的问题对应同一小项「{question.item}」，未使用",
+            file,
+            header_cell(question.column),
+        )
+        for question in layout.repeated
+    ]
 
 
 def _feedback(
@@ -255,24 +268,27 @@ def _feedback(
     row_units: np.ndarray,
     profile: Profile,
     sheet: str,
-) -> pd.DataFrame:
-    """The suggestions of every feedback column of an export, one frame."""
+) -> tuple[pd.DataFrame, list[_Cleaned | None]]:
+    """The suggestions of every feedback column of an export, one frame, and where their
+    control characters were removed."""
     # Lazy by design: pandas loads while the reader child reads (see export_sheets).
     import pandas as pd
 
-    frames = [
+    read = [
         _feedback_of_column(
             body[column.column],
             column.category,
             units,
             row_units,
             profile,
-            f"{sheet}!{column_letter(column.column)}",
+            (sheet, column.column),
             layout.header_row + 1,  # zero-based sheet row of the first respondent
         )
         for column in layout.feedback
     ]
-    return pd.concat(frames, ignore_index=True) if frames else _no_feedback()
+    frames = [frame for frame, _ in read]
+    cleaned = [each for _, each in read]
+    return (pd.concat(frames, ignore_index=True) if frames else _no_feedback()), cleaned
 
 
 def _sheet_use(sheet: str, layout: ExportLayout, columns: list[Question], count: int) -> SheetUse:
@@ -295,8 +311,9 @@ def _answer_scores(
     *,
     file: str,
     header_cell: Callable[[int], str],
-) -> tuple[np.ndarray, list[Issue]]:
-    """The (kept respondents × questions) score array, and what its answers need telling.
+) -> tuple[np.ndarray, list[Issue], list[_Cleaned | None]]:
+    """The (kept respondents × questions) score array, what its answers need telling, and
+    where control characters were removed from them.
 
     Number answers whose meaning neither the profile nor the file says are refused.
     """
@@ -309,9 +326,13 @@ def _answer_scores(
     numbers = number_meaning(file, profile)
     unexplained: dict[str, list[str]] = {}  # question → its number answers, meaning unknown
     saw_numbers = False
+    cleaned = []
     for index, question in enumerate(columns):
         # Each column scored straight into its place: no per-column array of half a million.
-        column = _score_column(body[question.column], profile, numbers, answers[:, index], kept)
+        column = _score_column(
+            body[question.column], question.column, profile, numbers, answers[:, index], kept
+        )
+        cleaned.append(column.cleaned)
         place = header_cell(question.column)
         saw_numbers = saw_numbers or bool(column.numbers)
         if column.numbers and not numbers.kind:
@@ -325,7 +346,7 @@ def _answer_scores(
         raise InputError(_numbers_refusal(file, unexplained))
     if saw_numbers and numbers.kind == BY_OPTION:
         found.append(_numbers_note(numbers, file))
-    return answers, found
+    return answers, found, cleaned
 
 
 def _export_period(
@@ -361,8 +382,9 @@ def _item_order(pair: tuple[str, str], profile: Profile) -> tuple[int, int]:
 
 def _units_of_rows(
     body: pd.DataFrame, unit_column: int, profile: Profile, file: str, place: str
-) -> tuple[tuple[str, ...], np.ndarray, list[Issue]]:
-    """The units present (profile order), each row's index into them (-1: none), findings.
+) -> tuple[tuple[str, ...], np.ndarray, list[Issue], _Cleaned | None]:
+    """The units present (profile order), each row's index into them (-1: none), findings,
+    and where control characters were removed from the unit names.
 
     Rows left entirely empty are not respondents and pass without a word.
     """
@@ -370,7 +392,8 @@ def _units_of_rows(
     import numpy as np
     import pandas as pd
 
-    codes, uniques = pd.factorize(body[unit_column])
+    codes, found = pd.factorize(body[unit_column])
+    uniques, changed = _without_controls(found)
     names = [names_of(profile).canonical_unit(u) if display_text(u) else None for u in uniques]
     units = tuple(u for u in profile.unit_names if u in set(names))
     index: dict[str | None, int] = {unit: i for i, unit in enumerate(units)}
@@ -386,6 +409,16 @@ def _units_of_rows(
     if without_unit.any():
         filled = body[without_unit].map(lambda v: pd.notna(v) and bool(display_text(v)))
         blank = int(filled.any(axis=1).sum())
+    return (
+        units,
+        row_units,
+        _unit_issues(blank, unknown, file, place),
+        _cleaned_cells(codes, changed, unit_column),
+    )
+
+
+def _unit_issues(blank: int, unknown: Counter[str], file: str, place: str) -> list[Issue]:
+    """What to say of respondents without a unit, or with one the profile does not know."""
     issues = []
     if blank:
         issues.append(
@@ -410,7 +443,7 @@ def _units_of_rows(
                 place,
             )
         )
-    return units, row_units, issues
+    return issues
 
 
 def _blank_codes(uniques: Iterable[object]) -> list[int]:
@@ -426,24 +459,28 @@ class _Column:
     numbers: list[str]  # distinct whole-number answers, in order of first appearance
     labels: int  # how many answers are labels (非常满意 …)
     number_count: int  # how many answers are whole numbers
+    cleaned: _Cleaned | None  # answers whose control characters were removed
 
 
 def _score_column(
     column: pd.Series,
+    index: int,
     profile: Profile,
     numbers: NumberMeaning,
     out: np.ndarray,
     keep: np.ndarray | None,
 ) -> _Column:
     """Write the scores of one question column into `out` (NaN for no answer; only the rows
-    `keep` marks, when given), and tell which answers were not understood.
+    `keep` marks, when given), and tell which answers were not understood. `index` is the
+    column's place in the sheet.
 
-    Each distinct answer is scored once; the column is then a lookup by its codes.
+    Each distinct answer is cleaned and scored once; the column is then a lookup by its codes.
     """
     # Lazy by design: pandas loads while the reader child reads (see export_sheets).
     import numpy as np
 
-    codes, uniques = _factorized(column)
+    codes, found = _factorized(column)
+    uniques, changed = _without_controls(found)
     scored = [answer_score(value, profile, numbers) for value in uniques]
     lookup = np.array([np.nan if s is None else s for s, _ in scored], dtype="float64")
     # mode "clip" (the codes are all in range) writes to `out` directly; "raise" buffers it
@@ -462,7 +499,8 @@ def _score_column(
             labels += int(counts[i])
         if not scored[i][1] and not (is_number_answer(value) and not numbers.kind):
             unrecognised[display_text(value)] += int(counts[i])
-    return _Column(unrecognised, number_answers, labels, number_count)
+    cleaned = _cleaned_cells(codes, changed, index)
+    return _Column(unrecognised, number_answers, labels, number_count, cleaned)
 
 
 def _factorized(column: pd.Series) -> tuple[np.ndarray, list[object]]:
@@ -486,6 +524,68 @@ def _factorized(column: pd.Series) -> tuple[np.ndarray, list[object]]:
     codes, uniques = pd.factorize(column)  # cells of any type; -1 for empty
     codes[codes < 0] = len(uniques)
     return codes, [*uniques, None]
+
+
+@dataclass(frozen=True)
+class _Cleaned:
+    """Cells of one column of an export whose control characters were removed."""
+
+    cells: int
+    first: tuple[int, int]  # the first such cell: (zero-based row of the body, column)
+
+
+def _without_controls(uniques: Sequence[object]) -> tuple[Sequence[object], np.ndarray | None]:
+    """A column's distinct values with control characters removed (as a score workbook's cells
+    are, `CONTROL_CHARACTERS`), and which of them were changed; None when none was, and then
+    `uniques` themselves. One look per distinct value, never per cell."""
+    # Lazy by design: pandas loads while the reader child reads (see export_sheets).
+    import numpy as np
+
+    found = [
+        i for i, v in enumerate(uniques) if isinstance(v, str) and CONTROL_CHARACTERS.search(v)
+    ]
+    if not found:
+        return uniques, None
+    cleaned = list(uniques)
+    for i in found:
+        cleaned[i] = CONTROL_CHARACTERS.sub("", str(cleaned[i]))
+    changed = np.zeros(len(uniques), dtype=bool)
+    changed[found] = True
+    return cleaned, changed
+
+
+def _cleaned_cells(codes: np.ndarray, changed: np.ndarray | None, column: int) -> _Cleaned | None:
+    """How many cells of a column (`codes` into its distinct values, -1 or one past the end for
+    an empty cell) were `changed`, and the first of them; None when none was."""
+    # Lazy by design: pandas loads while the reader child reads (see export_sheets).
+    import numpy as np
+
+    if changed is None:
+        return None
+    rows = np.flatnonzero(np.append(changed, False)[codes])  # only for a column that had some
+    return _Cleaned(len(rows), (int(rows[0]), column))
+
+
+def _cleaned_issue(
+    cleaned: Iterable[_Cleaned | None], file: str, sheet: str, first_row: int
+) -> list[Issue]:
+    """One warning for a sheet whose cells had control characters, naming the first cell in
+    reading order; `first_row` is the zero-based sheet row of the body's first row."""
+    columns = [each for each in cleaned if each is not None]
+    if not columns:
+        return []
+    row, column = min(each.first for each in columns)
+    place = cell_address(sheet, first_row + row, column)
+    cells = sum(each.cells for each in columns)
+    return [
+        Issue(
+            IssueCode.TEXT_CLEANED,
+            WARNING,
+            f"{cells} 个单元格含控制字符，已删去（第一个在 {place}）",
+            file,
+            place,
+        )
+    ]
 
 
 def _numbers_refusal(file: str, unexplained: dict[str, list[str]]) -> str:
@@ -578,22 +678,26 @@ def _feedback_of_column(
     units: tuple[str, ...],
     row_units: np.ndarray,
     profile: Profile,
-    place: str,
+    where: tuple[str, int],
     first_row: int,
-) -> pd.DataFrame:
-    """Suggestions of one free-text column, one row each: unit, category, text, cell."""
+) -> tuple[pd.DataFrame, _Cleaned | None]:
+    """Suggestions of one free-text column (`where`: its sheet and column), one row each: unit,
+    category, text, cell; and where control characters were removed from them."""
     # Lazy by design: pandas loads while the reader child reads (see export_sheets).
     import numpy as np
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    codes, uniques = _factorized(column)
+    sheet, index = where
+    place = f"{sheet}!{column_letter(index)}"
+    codes, found = _factorized(column)
+    uniques, changed = _without_controls(found)
     useful = np.array([v is not None and _says_something(v, profile) for v in uniques], dtype=bool)
     rows = np.flatnonzero(useful[codes] & (row_units >= 0))
     # Each distinct text stripped once, as pandas' str.strip strips (Arrow's trim).
     texts = pc.utf8_trim_whitespace(pa.array([str(v) for v in uniques], type=pa.string()))
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "unit": np.asarray(units, dtype=object)[row_units[rows]],
             "category": category,
@@ -602,6 +706,7 @@ def _feedback_of_column(
         },
         columns=FEEDBACK_COLUMNS,
     )
+    return frame, _cleaned_cells(codes, changed, index)
 
 
 def _no_feedback() -> pd.DataFrame:

@@ -51,7 +51,9 @@ _ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
 # A score workbook is small; a sheet of more cells than this is not one (exports have their own).
 GRID_LIMITS = Limits(max_cells=5_000_000, memory_bytes=2 * 1024**3)
 CELL_TEXT_LIMIT = 32767  # Excel's limit for the text of one cell
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# What no cell's text should carry: C0 controls but tab and line breaks, DEL, lone surrogates and
+# the noncharacters U+FFFE/U+FFFF. Score workbooks and exports are cleaned of them alike.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -269,10 +271,12 @@ def _clean_text_cells(sheets: list[Sheet], name: str) -> tuple[list[Sheet], list
         rows = sheet.rows
         for r, row in enumerate(rows):
             for c, cell in enumerate(row):
-                if isinstance(cell, str) and (_CONTROL.search(cell) or len(cell) > CELL_TEXT_LIMIT):
+                if isinstance(cell, str) and (
+                    CONTROL_CHARACTERS.search(cell) or len(cell) > CELL_TEXT_LIMIT
+                ):
                     if rows is sheet.rows:
                         rows = [list(each) for each in sheet.rows]
-                    rows[r][c] = _CONTROL.sub("", cell)[:CELL_TEXT_LIMIT]
+                    rows[r][c] = CONTROL_CHARACTERS.sub("", cell)[:CELL_TEXT_LIMIT]
                     count += 1
                     first_place = first_place or cell_address(sheet.name, r, c)
         if count:
