@@ -19,6 +19,7 @@ from mytool.profile import Profile
 from mytool.reading.grid import Sheet
 from mytool.reading.headers import is_unit_header
 from mytool.reading.names import names_of
+from mytool.reading.sources import CONTROL_CHARACTERS
 from mytool.text import display_text, normalize, strip_numbering
 
 SAMPLE_ROWS = 300  # data rows looked at to recognise an export and its columns
@@ -259,7 +260,7 @@ def find_export_layout(rows: list[list[object]], profile: Profile) -> ExportLayo
     some answer is a label, or some unit answers more than once.
     """
     for header_row in range(min(MAX_TITLE_ROWS, len(rows))):
-        header = [display_text(cell) for cell in rows[header_row]]
+        header = [_header_text(cell) for cell in rows[header_row]]
         if not any(names_of(profile).match_item(text) for text in header if text):
             continue
         data = rows[header_row + 1 : header_row + 1 + SAMPLE_ROWS]
@@ -270,6 +271,12 @@ def find_export_layout(rows: list[list[object]], profile: Profile) -> ExportLayo
         if layout.questions and _looks_like_respondents(layout, data, profile):
             return layout
     return None
+
+
+def _header_text(cell: object) -> str:
+    """A header cell as read, its control characters removed: an export read into Arrow is not
+    cleaned cell by cell as a score workbook is (`mytool.reading.sources`)."""
+    return display_text(CONTROL_CHARACTERS.sub("", cell) if isinstance(cell, str) else cell)
 
 
 def _column(data: list[list[object]], col: int) -> list[object]:

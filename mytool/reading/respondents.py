@@ -200,7 +200,13 @@ def respondents_from_table(
         body, layout, keep, profile, file, header_cell
     )
     feedback, feedback_cleaned = _feedback(body, layout, units, row_units, profile, sheet)
-    cleaned = [unit_cleaned, *answers_cleaned, *overall_cleaned, *feedback_cleaned]
+    cleaned = [
+        _head_cleaned(table, layout.header_row),
+        unit_cleaned,
+        *answers_cleaned,
+        *overall_cleaned,
+        *feedback_cleaned,
+    ]
     period, origin, period_issues = _export_period(table, layout, path, sheet, file)
     found = [
         *issues,
@@ -354,10 +360,10 @@ def _export_period(
 ) -> tuple[str | None, str, list[Issue]]:
     """The export's half-year from its titles, sheet, file name or submission times."""
     titles = [
-        cell
+        text
         for row in table.head(layout.header_row).itertuples(index=False)
         for cell in row
-        if isinstance(cell, str) and cell.strip()
+        if isinstance(cell, str) and (text := CONTROL_CHARACTERS.sub("", cell)).strip()
     ]
     body = table.iloc[layout.header_row + 1 :]
     period, origin = _period(path, sheet, titles, body, layout.time_column)
@@ -531,7 +537,7 @@ class _Cleaned:
     """Cells of one column of an export whose control characters were removed."""
 
     cells: int
-    first: tuple[int, int]  # the first such cell: (zero-based row of the body, column)
+    first: tuple[int, int]  # the first such cell: (row, column), row 0 the first respondent's
 
 
 def _without_controls(uniques: Sequence[object]) -> tuple[Sequence[object], np.ndarray | None]:
@@ -552,6 +558,18 @@ def _without_controls(uniques: Sequence[object]) -> tuple[Sequence[object], np.n
     changed = np.zeros(len(uniques), dtype=bool)
     changed[found] = True
     return cleaned, changed
+
+
+def _head_cleaned(table: pd.DataFrame, header_row: int) -> _Cleaned | None:
+    """The title and header cells with control characters (removed where they are read: the
+    layout's headers, the period's titles), as rows above the first respondent's."""
+    found = [
+        (row - header_row - 1, column)
+        for row, cells in enumerate(table.head(header_row + 1).itertuples(index=False))
+        for column, cell in enumerate(cells)
+        if isinstance(cell, str) and CONTROL_CHARACTERS.search(cell)
+    ]
+    return _Cleaned(len(found), found[0]) if found else None
 
 
 def _cleaned_cells(codes: np.ndarray, changed: np.ndarray | None, column: int) -> _Cleaned | None:
