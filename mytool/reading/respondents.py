@@ -200,17 +200,11 @@ def respondents_from_table(
         body, layout, keep, profile, file, header_cell
     )
     feedback, feedback_cleaned = _feedback(body, layout, units, row_units, profile, sheet)
-    cleaned = [
-        _head_cleaned(table, layout.header_row),
-        unit_cleaned,
-        *answers_cleaned,
-        *overall_cleaned,
-        *feedback_cleaned,
-    ]
+    cleaned = [unit_cleaned, *answers_cleaned, *overall_cleaned, *feedback_cleaned]
     period, origin, period_issues = _export_period(table, layout, path, sheet, file)
     found = [
         *issues,
-        *_cleaned_issue(cleaned, file, sheet, layout.header_row + 1),
+        *_cleaned_issue(table, layout.header_row, cleaned, file, sheet),
         *unit_issues,
         *answer_issues,
         *overall_issues,
@@ -573,8 +567,8 @@ def _head_cleaned(table: pd.DataFrame, header_row: int) -> _Cleaned | None:
 
 
 def _cleaned_cells(codes: np.ndarray, changed: np.ndarray | None, column: int) -> _Cleaned | None:
-    """How many cells of a column (`codes` into its distinct values, -1 or one past the end for
-    an empty cell) were `changed`, and the first of them; None when none was."""
+    """How many cells of a column (`codes` into its distinct values; -1, as pd.factorize gives
+    for an empty cell, is none of them) were `changed`, and the first; None when none was."""
     # Lazy by design: pandas loads while the reader child reads (see export_sheets).
     import numpy as np
 
@@ -585,15 +579,19 @@ def _cleaned_cells(codes: np.ndarray, changed: np.ndarray | None, column: int) -
 
 
 def _cleaned_issue(
-    cleaned: Iterable[_Cleaned | None], file: str, sheet: str, first_row: int
+    table: pd.DataFrame,
+    header_row: int,
+    cleaned: Iterable[_Cleaned | None],
+    file: str,
+    sheet: str,
 ) -> list[Issue]:
-    """One warning for a sheet whose cells had control characters, naming the first cell in
-    reading order; `first_row` is the zero-based sheet row of the body's first row."""
-    columns = [each for each in cleaned if each is not None]
+    """One warning for a sheet whose cells had control characters (in its title and header
+    rows, or as `cleaned` in the columns read), naming the first cell in reading order."""
+    columns = [each for each in (_head_cleaned(table, header_row), *cleaned) if each is not None]
     if not columns:
         return []
     row, column = min(each.first for each in columns)
-    place = cell_address(sheet, first_row + row, column)
+    place = cell_address(sheet, header_row + 1 + row, column)
     cells = sum(each.cells for each in columns)
     return [
         Issue(
