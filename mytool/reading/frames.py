@@ -84,15 +84,15 @@ def _csv_frame(data: bytes, name: str) -> pd.DataFrame:
     tried = None
     if head is not None and (shape := _csv_shape(head, name, whole=whole)) is not None:
         tried = memoryview(data)[start:]
-        frame = _arrow_csv_frame(tried, *shape)
+        frame = _arrow_csv_frame(tried, shape)
         if frame is not None:
             return frame
     text = decode_text(data, name)
-    delimiter, widths = _csv_shape(text, name, whole=True) or (",", [])
+    shape = _csv_shape(text, name, whole=True) or _CsvShape(",", [], frozenset())
     utf8 = text.encode("utf-8")
     del text
     if tried is None or utf8 != tried:  # pyarrow already refused these very bytes
-        frame = _arrow_csv_frame(utf8, delimiter, widths)
+        frame = _arrow_csv_frame(utf8, shape)
         if frame is not None:
             return frame
     import pandas as pd  # lazy: heavy (and on the usual path imported during pyarrow's parse)
@@ -101,9 +101,9 @@ def _csv_frame(data: bytes, name: str) -> pd.DataFrame:
         return pd.read_csv(
             io.BytesIO(utf8),
             encoding="utf-8",
-            sep=delimiter,
+            sep=shape.delimiter,
             header=None,
-            names=range(max(widths, default=1)),
+            names=range(max(shape.widths, default=1)),
             dtype=str,
             keep_default_na=False,
             na_values=[""],
@@ -140,45 +140,64 @@ def _utf8_head(data: bytes) -> tuple[str | None, bool]:
         return None, False
 
 
-def _csv_shape(text: str, name: str, *, whole: bool) -> tuple[str, list[int]] | None:
-    """The delimiter and the widths of the first rows, as the whole file's text would give.
+@dataclass(frozen=True)
+class _CsvShape:
+    """What the first rows of a CSV file tell: its delimiter, their widths, and the columns
+    with few distinct values among them (answers, units), read dictionary-encoded."""
+
+    delimiter: str
+    widths: list[int]
+    coded: frozenset[int]
+
+
+def _csv_shape(text: str, name: str, *, whole: bool) -> _CsvShape | None:
+    """The shape of the first rows, as the whole file's text would give it.
 
     For the start of a file (`whole` false) None when it holds too little to be sure.
     """
     delimiter = csv_delimiter(text)
-    rows = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)  # \r, \r\n → \n
-    widths = [len(row) for row in itertools.islice(rows, _CSV_WIDTH_SAMPLE + 1)]
-    if not whole and (len(text) < 8192 or len(widths) <= _CSV_WIDTH_SAMPLE):
+    lines = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)  # \r, \r\n → \n
+    rows = list(itertools.islice(lines, _CSV_WIDTH_SAMPLE + 1))
+    if not whole and (len(text) < 8192 or len(rows) <= _CSV_WIDTH_SAMPLE):
         return None  # the sniffer's sample or the last row sampled might run past the start
-    widths = widths[:_CSV_WIDTH_SAMPLE]
-    for line, width in enumerate(widths, start=1):
-        check_csv_width(width, name, line)
-    return delimiter, widths
+    rows = rows[:_CSV_WIDTH_SAMPLE]
+    for line, row in enumerate(rows, start=1):
+        check_csv_width(len(row), name, line)
+    columns = zip(*rows, strict=False) if rows else ()
+    coded = {i for i, cells in enumerate(columns) if len(set(cells)) <= _FEW_VALUES}
+    return _CsvShape(delimiter, [len(row) for row in rows], frozenset(coded))
 
 
-def _arrow_csv_frame(
-    utf8: bytes | memoryview, delimiter: str, widths: list[int]
-) -> pd.DataFrame | None:
+# Columns with at most this many distinct cells in the first rows (answer labels, units, sex)
+# are dictionary-encoded as they are parsed, on every core: scoring then needs no pass over
+# their text, and the frame holds small codes instead of half a million strings each. The
+# choice changes no cell, only how fast a column is read.
+_FEW_VALUES = 20
+
+
+def _arrow_csv_frame(utf8: bytes | memoryview, shape: _CsvShape) -> pd.DataFrame | None:
     """The frame pandas' C parser would give, via pyarrow; None for a file it cannot take so.
 
     Same reading: double quotes (doubled inside), line breaks inside quotes, empty lines kept,
     every cell text, empty (quoted or not) missing. Any row of another width, bytes that are
     not UTF-8, or anything else pyarrow refuses leaves the file to the caller.
     """
-    if len(set(widths)) != 1:
+    if len(set(shape.widths)) != 1:
         return None  # a title line above the table: rows of several widths, padded by pandas
     # Lazy by design: pandas/pyarrow load only for an export, overlapping its read.
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
-    names = [str(i) for i in range(widths[0])]
+    names = [str(i) for i in range(shape.widths[0])]
+    coded = pa.dictionary(pa.int32(), pa.string())
+    types = {name: coded if i in shape.coded else pa.string() for i, name in enumerate(names)}
     with ThreadPoolExecutor(max_workers=1) as pool:
         parsing = pool.submit(
             pacsv.read_csv,
             pa.BufferReader(pa.py_buffer(utf8)),
             read_options=pacsv.ReadOptions(column_names=names),
             parse_options=pacsv.ParseOptions(
-                delimiter=delimiter,
+                delimiter=shape.delimiter,
                 quote_char='"',
                 double_quote=True,
                 escape_char=False,
@@ -187,7 +206,7 @@ def _arrow_csv_frame(
                 ignore_empty_lines=False,
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
+                column_types=types,
                 null_values=[""],
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,

@@ -392,19 +392,21 @@ def _units_of_rows(
     import numpy as np
     import pandas as pd
 
-    codes, found = pd.factorize(body[unit_column])
+    codes, found = _factorized(body[unit_column])
     uniques, changed = _without_controls(found)
-    names = [names_of(profile).canonical_unit(u) if display_text(u) else None for u in uniques]
+    counts = np.bincount(codes, minlength=len(uniques))
+    names = [
+        names_of(profile).canonical_unit(u) if counts[i] and display_text(u) else None
+        for i, u in enumerate(uniques)
+    ]
     units = tuple(u for u in profile.unit_names if u in set(names))
     index: dict[str | None, int] = {unit: i for i, unit in enumerate(units)}
-    lookup = np.array([index.get(name, -1) for name in names] + [-1], dtype="int64")
-    row_units = lookup[codes]
-    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    row_units = np.array([index.get(name, -1) for name in names], dtype="int64")[codes]
     unknown: Counter[str] = Counter()
     for i, value in enumerate(uniques):
-        if display_text(value) and names[i] is None:
+        if counts[i] and display_text(value) and names[i] is None:
             unknown[display_text(value)] += int(counts[i])
-    without_unit = (row_units < 0) & np.isin(codes, [-1, *_blank_codes(uniques)])
+    without_unit = (row_units < 0) & np.isin(codes, _blank_codes(uniques))
     blank = 0
     if without_unit.any():
         filled = body[without_unit].map(lambda v: pd.notna(v) and bool(display_text(v)))
@@ -504,8 +506,9 @@ def _score_column(
 
 
 def _factorized(column: pd.Series) -> tuple[np.ndarray, list[object]]:
-    """Each cell's index into the column's distinct values, and those values in order of first
-    appearance, None (empty) among them wherever it first appears.
+    """Each cell's index into the column's distinct values, and those values, in order of first
+    appearance and None (empty) among them. A column read dictionary-encoded (a CSV file's
+    answers) may also hold values no cell of `column` has, seen in the rows above it.
 
     A column read into Arrow is encoded by Arrow, into one array of small codes; pandas'
     factorize made three arrays of that column's length for it.
@@ -519,6 +522,9 @@ def _factorized(column: pd.Series) -> tuple[np.ndarray, list[object]]:
         cells = pa.array(column)
         if isinstance(cells, pa.ChunkedArray):  # one chunk, so one dictionary for every cell
             cells = cells.combine_chunks()
+        if pa.types.is_dictionary(cells.type):  # encoded as it was parsed: empty cells last
+            codes = pc.fill_null(cells.indices, len(cells.dictionary)).to_numpy()
+            return codes, [*cells.dictionary.to_pylist(), None]
         encoded = pc.dictionary_encode(cells, null_encoding="encode")
         return encoded.indices.to_numpy(), encoded.dictionary.to_pylist()
     codes, uniques = pd.factorize(column)  # cells of any type; -1 for empty
@@ -569,15 +575,16 @@ def _head_cleaned(table: pd.DataFrame, header_row: int) -> _Cleaned | None:
 
 
 def _cleaned_cells(codes: np.ndarray, changed: np.ndarray | None, column: int) -> _Cleaned | None:
-    """How many cells of a column (`codes` into its distinct values; -1, as pd.factorize gives
-    for an empty cell, is none of them) were `changed`, and the first; None when none was."""
+    """How many cells of a column (`codes` into its distinct values, as `_factorized` gives
+    them) were `changed`, and the first; None when none was."""
     # Lazy by design: pandas loads while the reader child reads (see export_sheets).
     import numpy as np
 
     if changed is None:
         return None
-    rows = np.flatnonzero(np.append(changed, False)[codes])  # only for a column that had some
-    return _Cleaned(len(rows), (int(rows[0]), column))
+    rows = np.flatnonzero(changed[codes])  # only for a column that had some
+    # a dictionary-encoded column's values include those of the rows above the respondents
+    return _Cleaned(len(rows), (int(rows[0]), column)) if len(rows) else None
 
 
 def _cleaned_issue(
