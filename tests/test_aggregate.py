@@ -608,6 +608,23 @@ def test_an_arrow_column_is_numbered_by_its_distinct_cells_in_order_of_appearanc
 
 
 @given(
+    chunks=st.lists(st.lists(st.one_of(st.none(), _CELL_TEXTS), max_size=12), max_size=4),
+    skip=st.integers(0, 3),
+)
+def test_a_dictionary_encoded_column_decodes_to_its_cells(chunks, skip):
+    """A CSV file's answers arrive dictionary-encoded, each chunk with a dictionary of its own
+    and the header's text among them: every cell below the header still decodes to itself, and
+    each distinct value has one number."""
+    encoded = [pa.array(chunk, type=pa.string()).dictionary_encode() for chunk in chunks]
+    whole = pa.chunked_array(encoded, type=pa.dictionary(pa.int32(), pa.string()))
+    column = pd.Series(pd.arrays.ArrowExtensionArray(whole)).iloc[skip:]
+    codes, uniques = _factorized(column)
+    cells = [cell for chunk in chunks for cell in chunk][skip:]
+    assert [uniques[code] for code in codes.tolist()] == cells
+    assert len(set(uniques)) == len(uniques)
+
+
+@given(
     cells=st.lists(
         st.one_of(st.none(), st.just(math.nan), _CELL_TEXTS, st.integers(1, 5), st.just(4.0)),
         max_size=20,
@@ -623,3 +640,27 @@ def test_a_column_of_python_values_is_numbered_the_same_way(cells):
     assert [uniques[code] for code in codes.tolist()] == [
         None if cell is None or cell != cell else cell for cell in cells
     ]
+
+
+def test_a_csv_files_few_valued_columns_are_read_dictionary_encoded_and_unchanged():
+    """Answers and units (few distinct values in the first rows) are read dictionary-encoded,
+    free text as plain strings; either way every cell is what Python's csv module reads."""
+    import csv as csv_module
+
+    from mytool.reading import frames
+
+    lines = ["序号,街镇,满意度,建议"] + [
+        f"{n},{'九亭镇' if n % 3 else '岳阳街道'},{['满意', '一般', ''][n % 3]},建议{n}"
+        for n in range(1, 3000)
+    ]
+    text = "\n".join(lines) + "\n"
+    frame = frames._csv_frame(text.encode("utf-8"), "x.csv")
+    kinds = [str(frame[c].dtype.pyarrow_dtype) for c in range(4)]
+    assert kinds == [
+        "string",
+        *["dictionary<values=string, indices=int32, ordered=0>"] * 2,
+        "string",
+    ]
+    expected = [[cell or None for cell in row] for row in csv_module.reader(io.StringIO(text))]
+    got = frame.astype(object).where(frame.notna(), None).values.tolist()
+    assert got == expected
