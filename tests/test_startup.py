@@ -11,6 +11,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+from conftest import CHARTS, needs
 from planted import answers, with_overall, write_export
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
@@ -113,7 +114,12 @@ def export(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("format", "options"), [("json", ()), ("csv", ()), ("json", ("--drivers",))]
+    ("format", "options"),
+    [
+        ("json", ()),
+        ("csv", ()),
+        pytest.param("json", ("--drivers",), marks=needs(*CHARTS)),  # its chart beside -o
+    ],
 )
 def test_aggregate_into_a_file_as_json_or_csv_does_not_import_rich(
     export, tmp_path, format, options
