@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from mytool.api import aggregate_files
 from mytool.cli import app
+from mytool.diagnostics import IssueCode
 from mytool.errors import InputError
 from mytool.reading import export_sheets, guard, respondents
 from mytool.reading.guard import Limits, hidden_sheets_and_rows, scan_xlsx
@@ -213,14 +214,16 @@ _LETTERS = st.sampled_from([b"h", b"i", b"d", b"e", b"n", b"<", b"\x00"])
 @settings(max_examples=150, deadline=None)
 @given(
     text=st.lists(_LETTERS, max_size=3000).map(b"".join),
-    word=st.lists(_LETTERS, min_size=1, max_size=7).map(b"".join),
+    words=st.lists(
+        st.lists(_LETTERS, min_size=1, max_size=7).map(b"".join), min_size=1, max_size=3
+    ),
     step=st.integers(min_value=1, max_value=300),
     method=st.sampled_from([zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED]),
 )
-def test_the_first_look_finds_a_word_wherever_the_blocks_fall(text, word, step, method):
-    """`_mentions` inflates a member in blocks of `step` compressed bytes: a word split across
-    two blocks is found, as Python's own `in` on the whole text finds it (a stored member is
-    read through zipfile)."""
+def test_the_first_look_finds_words_wherever_the_blocks_fall(text, words, step, method):
+    """`_mentioned` inflates a member in blocks of `step` compressed bytes: a word split across
+    blocks is found, as Python's own `in` on the whole text finds it (a stored member is read
+    through zipfile)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=method) as archive:
         archive.writestr("xl/worksheets/sheet1.xml", text)
@@ -229,7 +232,8 @@ def test_the_first_look_finds_a_word_wherever_the_blocks_fall(text, word, step, 
         zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as archive,
     ):
         patch.setattr(guard, "_RAW_STEP", step)
-        assert guard._mentions(archive, "xl/worksheets/sheet1.xml", word) == (word in text)
+        found = guard._mentioned(archive, "xl/worksheets/sheet1.xml", tuple(words))
+    assert found == {word for word in words if word in text}
 
 
 def test_a_damaged_member_of_a_large_export_is_refused_with_a_message(tmp_path, monkeypatch):
@@ -250,3 +254,38 @@ def test_a_damaged_member_of_a_large_export_is_refused_with_a_message(tmp_path, 
     assert result.exit_code == 2, result.output
     assert "damaged.xlsx：文件已损坏或不完整" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("cell", "said"),
+    [
+        ('<c r="{ref}"><f>B9*2</f></c>', "没有保存计算结果的公式"),
+        ('<c r="{ref}" t="e"><f>1/0</f><v>#DIV/0!</v></c>', "错误值（#DIV/0!）"),
+        ('<c r="{ref}" t="e"><v>#N/A</v></c>', "错误值（#N/A）"),
+    ],
+    ids=["formula-without-value", "div0", "na"],
+)
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_a_cell_read_empty_is_said_to_count_as_no_answer(
+    cell, said, size, monkeypatch, tmp_path, profile
+):
+    """The parser reads such a cell as empty: it counts as no answer, and the user is told,
+    whether the workbook is pre-scanned whole or (large) only looked at for formulas."""
+    if size == "large":
+        monkeypatch.setattr(export_sheets, "FULL_SCAN_BYTES", 0)
+    path = write(tmp_path / "导出.xlsx", answer_rows({3: cell}))
+    result = aggregate_files([path], profile)
+    found = next(u for u in result.units if u.unit == "九亭镇").items[ITEM]
+    assert (found.n, found.score) == (2, 80.0)
+    said_so = [issue.message for issue in result.issues if issue.code == IssueCode.FORMULA_ERROR]
+    assert said_so == [
+        f"1 个单元格是{said}，读作空白、按未回答处理（第一个在 综合!B3）；"
+        "请在 Excel/WPS 中修正公式并保存后再试"
+    ]
+
+
+def test_an_error_in_a_column_not_read_is_not_reported(large, tmp_path, profile):
+    rows = answer_rows() + row(9, text_cell("A9", "岳阳街道"), '<c r="C9" t="e"><v>#N/A</v></c>')
+    result = aggregate_files([write(tmp_path / "导出.xlsx", rows)], profile)
+    assert IssueCode.FORMULA_ERROR not in {issue.code for issue in result.issues}
+    assert next(u for u in result.units if u.unit == "岳阳街道").respondents == 2

@@ -273,17 +273,25 @@ def _chunks(archive: zipfile.ZipFile, path: str) -> Iterator[bytes]:
             carry = data[cut:]
 
 
-def _mentions(archive: zipfile.ZipFile, path: str, word: bytes) -> bool:
-    """Whether the member's text holds `word`: the cheap first look of a scan that usually
+# A formula's element ends so however it is spelled (a shared formula's cells refer to one
+# that does); a cached error is a cell of type "e", spelled as the full pre-scan reads it.
+_FORMULA_OR_ERROR = frozenset({b"</f>", b't="e"'})
+
+
+def _mentioned(archive: zipfile.ZipFile, path: str, words: tuple[bytes, ...]) -> frozenset[bytes]:
+    """Which of `words` the member's text holds: the cheap first look of a scan that usually
     finds nothing, at half the CPU of `_chunks` (no CRC, no copies to cut chunks at rows)."""
-    tail = len(word) - 1
+    tail = max(len(word) for word in words) - 1
     carry = b""  # the text's last `tail` bytes so far, however short the blocks were
+    found: set[bytes] = set()
     for block in _inflated(archive, path):
-        if word in block or word in carry + block[:tail]:
-            return True
+        joint = carry + block[:tail]
+        found.update(word for word in words if word in block or word in joint)
+        if len(found) == len(words):
+            break
         if tail:
             carry = block[-tail:] if len(block) >= tail else (carry + block)[-tail:]
-    return False
+    return frozenset(found)
 
 
 _RAW_STEP = 64 * KIB  # compressed bytes inflated at a time: the output stays in reused memory
@@ -459,12 +467,19 @@ _ANY_ROW_NUMBER = re.compile(rb"""\br\s*=\s*(["'])\s*(\d+)\s*\1""")
 
 def hidden_sheets_and_rows(archive: zipfile.ZipFile, name: str) -> ArchiveFacts | None:
     """Which worksheets are hidden, and which rows of each: the rows are streamed through
-    (decompressing is the cost), only a chunk that mentions "hidden" is searched. None when a
-    hidden row carries no number, so that the full pre-scan, which counts rows, tells."""
+    (decompressing is the cost), only a chunk that mentions "hidden" is searched.
+
+    None when a hidden row carries no number, or a sheet holds a formula or a cached error
+    (calamine reads such a cell as empty): the full pre-scan, which counts rows and collects
+    those cells, then tells.
+    """
     facts = {}
     for sheet, path, hidden in _worksheets(archive, name):
         rows: list[int] = []
-        for chunk in _chunks(archive, path) if _mentions(archive, path, b"hidden") else ():
+        seen = _mentioned(archive, path, (b"hidden", *_FORMULA_OR_ERROR))
+        if seen & _FORMULA_OR_ERROR:
+            return None
+        for chunk in _chunks(archive, path) if b"hidden" in seen else ():
             if b"hidden" not in chunk:
                 continue
             for row in _ANY_HIDDEN_ROW.finditer(chunk):

@@ -41,7 +41,7 @@ from mytool.reading.exports import (
 )
 from mytool.reading.frames import arrow_frame, csv_frame
 from mytool.reading.grid import Sheet
-from mytool.reading.guard import Limits
+from mytool.reading.guard import ArchiveFacts, Limits
 from mytool.reading.names import names_of
 from mytool.reading.period import find_period
 from mytool.reading.sources import CONTROL_CHARACTERS, Admission, Workbook, admit, scan_notes
@@ -119,8 +119,43 @@ def _read_export(path: Path, profile: Profile) -> Respondents:
         sheet=found.sheet,
         issues=tuple(admission.issues),
     )
-    notes = scan_notes(found.facts, shown(path.name))  # hidden sheets and rows, read as the rest
-    return replace(respondents, issues=(*notes, *respondents.issues))
+    file = shown(path.name)
+    notes = scan_notes(found.facts, file)  # hidden sheets and rows, read as the rest
+    unread = _cells_read_empty(found.facts, found.sheet, found.layout, file)
+    return replace(respondents, issues=(*notes, *unread, *respondents.issues))
+
+
+def _cells_read_empty(
+    facts: ArchiveFacts | None, sheet: str, layout: ExportLayout, file: str
+) -> list[Issue]:
+    """Cells of the columns read whose formula has no saved result or whose value is an error
+    (#N/A …): the parser reads them empty, so they count as no answer, and the user is told."""
+    seen = facts.sheets.get(sheet) if facts else None
+    if seen is None or not seen.bad_cells:
+        return []
+    used = {layout.unit_column, *(q.column for q in layout.questions)}
+    used |= {column.column for column in layout.feedback}
+    used |= {layout.overall.column} if layout.overall else set()
+    cells = sorted(
+        cell for cell in seen.bad_cells if cell[0] > layout.header_row and cell[1] in used
+    )
+    if not cells:
+        return []
+    errors = sorted({seen.bad_cells[cell] for cell in cells} - {""})
+    kinds = f"错误值（{'、'.join(errors)}）" if errors else ""
+    if len(errors) < len({seen.bad_cells[cell] for cell in cells}):
+        kinds += ("或" if kinds else "") + "没有保存计算结果的公式"
+    place = cell_address(sheet, *cells[0])
+    return [
+        Issue(
+            IssueCode.FORMULA_ERROR,
+            WARNING,
+            f"{len(cells)} 个单元格是{kinds}，读作空白、按未回答处理（第一个在 {place}）；"
+            "请在 Excel/WPS 中修正公式并保存后再试",
+            file,
+            place,
+        )
+    ]
 
 
 def _import_pandas() -> None:
