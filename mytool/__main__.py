@@ -22,12 +22,12 @@ GC_THRESHOLD = 50_000
 
 
 def main() -> None:
-    gc.set_threshold(GC_THRESHOLD)
-    # NumPy's OpenBLAS starts a thread per core when it loads, which spins for about 0.1 s of
-    # CPU before it sleeps, while the reader's child wants that core; mytool's matrix work is
-    # a few products over answer columns. A setting of the user's own is kept.
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    try:
+    try:  # everything inside the guard: a Ctrl-C at any instant is the line and 130
+        gc.set_threshold(GC_THRESHOLD)
+        # NumPy's OpenBLAS starts a thread per core when it loads, which spins for about 0.1 s
+        # of CPU before it sleeps, while the reader's child wants that core; mytool's matrix
+        # work is a few products over answer columns. A setting of the user's own is kept.
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         _command_line()()
     except KeyboardInterrupt:
         with contextlib.suppress(OSError, ValueError):
