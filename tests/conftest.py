@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+import mytool
 from mytool.profile import Profile, load_profile
 from mytool.resources import data_dir
+
+
+def _children_import_this_mytool() -> None:
+    """Child processes (`python -m mytool`, run as a user would, often from another folder)
+    import the mytool these tests import. Where it is not installed (pytest run in a
+    checkout, which only puts the checkout on this process's path), they would not find it.
+    """
+    root = Path(mytool.__file__).resolve().parent.parent
+    if root.name.endswith("-packages"):  # installed: every child finds it already
+        return
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if str(root) not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join([str(root), *paths])
+
+
+_children_import_this_mytool()
 
 SAMPLES = data_dir() / "samples"
 SAMPLE_2023H2 = SAMPLES / "songjiang-2023H2.xlsx"
