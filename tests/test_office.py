@@ -493,3 +493,24 @@ def test_a_slow_step_shows_a_spinner_only_on_a_terminal(monkeypatch):
     with common.working("正在生成简报文件", quiet=False):
         time.sleep(0.3)
     assert "正在生成简报文件" in shown_on.getvalue()
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("4", "4")])
+def test_the_console_entry_keeps_openblas_to_one_thread_unless_the_user_says(given, expected):
+    """NumPy's OpenBLAS would start a spinning thread on the core the reader's child uses; a
+    user's own OPENBLAS_NUM_THREADS is kept."""
+    code = (
+        "import os, sys\n"
+        "import mytool.__main__ as entry\n"
+        "sys.argv = ['mytool', '--version']\n"
+        "try:\n"
+        "    entry.main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(os.environ.get('OPENBLAS_NUM_THREADS'))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.stdout.splitlines()[-1] == expected, done.stderr

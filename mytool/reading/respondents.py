@@ -141,9 +141,10 @@ def _cells_read_empty(
     )
     if not cells:
         return []
-    errors = sorted({seen.bad_cells[cell] for cell in cells} - {""})
+    values = {seen.bad_cells[cell] for cell in cells}  # "" is a formula without its result
+    errors = sorted(values - {""})
     kinds = f"错误值（{'、'.join(errors)}）" if errors else ""
-    if len(errors) < len({seen.bad_cells[cell] for cell in cells}):
+    if "" in values:
         kinds += ("或" if kinds else "") + "没有保存计算结果的公式"
     place = cell_address(sheet, *cells[0])
     return [
